@@ -10,6 +10,7 @@ public record FileStatus(int uid, int gid, int mode, boolean directory, boolean 
     public static final int S_IFSOCK = 0140000;
     public static final int S_IFREG = 0100000;
     public static final int S_IFDIR = 0040000;
+    public static final int S_IFCHR = 0020000;
 
     /** Derives {@code directory} and {@code socket} from the type bits of {@code mode}. */
     public static FileStatus of(int uid, int gid, int mode) {

@@ -55,13 +55,18 @@ public final class JnrPosix implements Posix {
     private final Object groupDatabase = new Object();
 
     public JnrPosix() {
+        this(true);
+    }
+
+    /** {@code useCloseFrom} false closes descriptors from a /proc/self/fd listing even on glibc 2.34+. */
+    JnrPosix(boolean useCloseFrom) {
         this.libc = LibraryLoader.create(LibC.class).load(Platform.getNativePlatform().getStandardCLibraryName());
         this.runtime = Runtime.getRuntime(libc);
         this.jnrPosix = POSIXFactory.getNativePOSIX(new ThrowingHandler());
         if (!jnrPosix.isNative()) {
             throw new IllegalStateException("jnr-posix could not load its native library; virtsup needs Linux on x86_64");
         }
-        this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames);
+        this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
     }
 
     /** Whether spawn closes descriptors with glibc's closefrom action (glibc 2.34+). */

@@ -40,11 +40,12 @@ final class NativeSpawn {
     private final ErrnoNames errnoNames;
     private final boolean closeFromAvailable;
 
-    NativeSpawn(LibC libc, Runtime runtime, ErrnoNames errnoNames) {
+    /** {@code useCloseFrom} false forces the /proc/self/fd listing, for testing it where closefrom exists. */
+    NativeSpawn(LibC libc, Runtime runtime, ErrnoNames errnoNames, boolean useCloseFrom) {
         this.libc = libc;
         this.runtime = runtime;
         this.errnoNames = errnoNames;
-        this.closeFromAvailable = probeCloseFrom();
+        this.closeFromAvailable = useCloseFrom && probeCloseFrom();
     }
 
     /** Whether descriptors are closed with glibc's closefrom action (else from a /proc/self/fd listing). */
