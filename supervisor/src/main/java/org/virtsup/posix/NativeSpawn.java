@@ -58,7 +58,10 @@ final class NativeSpawn {
         Pointer attributes = Memory.allocateDirect(runtime, ATTRIBUTES_SIZE, true);
         Pointer emptySet = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
         Pointer allSignals = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
-        allSignals.putLong(0, -1L); // signals 1..64
+        // Every signal 1..64 back to SIG_DFL, set bit by bit: sigfillset leaves out
+        // glibc's internal signals 32 and 33, which glibc's spawn then hands to the
+        // child as ignored (measured: SigIgn 0x180000000 in the child).
+        allSignals.putLong(0, -1L);
         Pointer argv = stringArray(spec.argv());
         Pointer envp = stringArray(spec.environmentStrings());
 
