@@ -1,8 +1,5 @@
 package org.virtsup.posix;
 
-import java.io.File;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -13,17 +10,13 @@ import jnr.ffi.Memory;
 import jnr.ffi.Platform;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
-import jnr.posix.FileStat;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
-import jnr.posix.POSIXHandler;
 
 /**
- * {@link Posix} on the Linux kernel through jnr: jnr-posix for stat, whose
- * struct layouts it knows per architecture; libc bound directly through
- * jnr-ffi for the rest, so that every errno is read right after its call.
- * Loading this class is what loads jnr: code that never creates one (the CLI
- * client) stays free of it.
+ * {@link Posix} on Linux x86_64: libc bound directly through jnr-ffi, so that
+ * every errno is read right after its call. jnr-posix is not used: its spawn
+ * leaks the JVM's descriptors and blocked signals, and loading it only for
+ * stat would cost about 180 ms more at start. Loading this class is what
+ * loads jnr: code that never creates one (the CLI client) stays free of it.
  */
 public final class JnrPosix implements Posix {
     private static final int O_RDONLY = 0;
@@ -46,10 +39,15 @@ public final class JnrPosix implements Posix {
     private static final int FLOCK_PID = 24;
     // struct group {char *gr_name; char *gr_passwd; gid_t gr_gid; char **gr_mem;}
     private static final int GROUP_GID_OFFSET_WORDS = 2;
+    // x86_64 struct stat (144 bytes): st_dev, st_ino, st_nlink (8 bytes each),
+    // then st_mode, st_uid, st_gid (4 bytes each). Allocated with room to spare.
+    private static final int STAT_SIZE = 256;
+    private static final int STAT_MODE = 24;
+    private static final int STAT_UID = 28;
+    private static final int STAT_GID = 32;
 
     private final LibC libc;
     private final Runtime runtime;
-    private final POSIX jnrPosix;
     private final ErrnoNames errnoNames = new ErrnoNames();
     private final NativeSpawn nativeSpawn;
     private final Object groupDatabase = new Object();
@@ -60,12 +58,14 @@ public final class JnrPosix implements Posix {
 
     /** {@code useCloseFrom} false closes descriptors from a /proc/self/fd listing even on glibc 2.34+. */
     JnrPosix(boolean useCloseFrom) {
-        this.libc = LibraryLoader.create(LibC.class).load(Platform.getNativePlatform().getStandardCLibraryName());
-        this.runtime = Runtime.getRuntime(libc);
-        this.jnrPosix = POSIXFactory.getNativePOSIX(new ThrowingHandler());
-        if (!jnrPosix.isNative()) {
-            throw new IllegalStateException("jnr-posix could not load its native library; virtsup needs Linux on x86_64");
+        Platform platform = Platform.getNativePlatform();
+        if (platform.getOS() != Platform.OS.LINUX || platform.getCPU() != Platform.CPU.X86_64) {
+            // The struct layouts below (stat, flock, group) are x86_64 Linux's.
+            throw new IllegalStateException("virtsup's system calls are written for Linux on x86_64, not "
+                    + platform.getOS() + " on " + platform.getCPU());
         }
+        this.libc = LibraryLoader.create(LibC.class).load(platform.getStandardCLibraryName());
+        this.runtime = Runtime.getRuntime(libc);
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
     }
 
@@ -191,11 +191,11 @@ public final class JnrPosix implements Posix {
 
     @Override
     public FileStatus stat(String path) {
-        FileStat stat = jnrPosix.allocateStat();
-        if (jnrPosix.stat(path, stat) != 0) {
-            throw errnoNames.exception("stat", path, jnrPosix.errno());
+        Pointer buffer = Memory.allocateDirect(runtime, STAT_SIZE, true);
+        if (libc.stat(path, buffer) != 0) {
+            throw failure("stat", path);
         }
-        return FileStatus.of(stat.uid(), stat.gid(), stat.mode());
+        return FileStatus.of(buffer.getInt(STAT_UID), buffer.getInt(STAT_GID), buffer.getInt(STAT_MODE));
     }
 
     @Override
@@ -267,63 +267,5 @@ public final class JnrPosix implements Posix {
 
     private PosixException failure(String operation, String subject) {
         return errnoNames.exception(operation, subject, runtime.getLastError());
-    }
-
-    /** jnr-posix reports through its handler only in calls this class does not make; fail loudly if it does. */
-    private static final class ThrowingHandler implements POSIXHandler {
-        @Override
-        public void error(Errno error, String extraData) {
-            throw new PosixException("jnr-posix", extraData, org.virtsup.posix.Errno.of(error.intValue()), error.name());
-        }
-
-        @Override
-        public void error(Errno error, String methodName, String extraData) {
-            throw new PosixException(methodName, extraData, org.virtsup.posix.Errno.of(error.intValue()), error.name());
-        }
-
-        @Override
-        public void unimplementedError(String methodName) {
-            throw new UnsupportedOperationException("jnr-posix has no native " + methodName + " here");
-        }
-
-        @Override
-        public void warn(WARNING_ID id, String message, Object... data) {
-            // jnr-posix warns only about emulated calls, which this class does not use.
-        }
-
-        @Override
-        public boolean isVerbose() {
-            return false;
-        }
-
-        @Override
-        public File getCurrentWorkingDirectory() {
-            return new File(System.getProperty("user.dir"));
-        }
-
-        @Override
-        public String[] getEnv() {
-            return System.getenv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        }
-
-        @Override
-        public InputStream getInputStream() {
-            return System.in;
-        }
-
-        @Override
-        public PrintStream getOutputStream() {
-            return System.out;
-        }
-
-        @Override
-        public int getPID() {
-            return (int) ProcessHandle.current().pid();
-        }
-
-        @Override
-        public PrintStream getErrorStream() {
-            return System.err;
-        }
     }
 }

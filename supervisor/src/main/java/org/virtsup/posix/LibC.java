@@ -1,6 +1,7 @@
 package org.virtsup.posix;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Encoding;
 import jnr.ffi.annotations.IgnoreError;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -13,7 +14,9 @@ import jnr.ffi.types.ssize_t;
  * that report failure through errno save it right after the call
  * ({@code @SaveError}; read back with {@code Runtime.getLastError()}). The
  * posix_spawn family returns its error number instead of setting errno.
+ * Strings are UTF-8 whatever the JVM's default charset.
  */
+@Encoding("UTF-8")
 public interface LibC {
 
     @IgnoreError
@@ -84,6 +87,10 @@ public interface LibC {
 
     @SaveError
     int open(String path, int flags);
+
+    /** glibc 2.33+ exports stat itself (before, only __xstat). */
+    @SaveError
+    int stat(String path, Pointer statBuffer);
 
     @SaveError
     int fcntl(int fd, int command, Pointer argument);

@@ -276,6 +276,14 @@ class JnrPosixContractTest extends PosixContract {
         assertEquals("mkdir " + tooLong + ": ENAMETOOLONG", failure.getMessage());
     }
 
+    @Test
+    void pathsAreUtf8AsTheJvmSeesThem() {
+        String directory = scratch + "/données-✓";
+        posix.mkdirs(directory, 0755);
+        assertTrue(posix.stat(directory).directory());
+        assertTrue(Files.isDirectory(Path.of(directory)), "the JVM sees another name than libc made");
+    }
+
     /**
      * As a subreaper, this process adopts the orphaned grandchild (here a
      * sleep whose shell has exited) and reaps it. Once set, it stays set for
