@@ -94,25 +94,31 @@ final class NativeSpawn {
     }
 
     /**
-     * The given descriptors are first copied above all of them, then onto 0-2:
-     * file actions run in order, so copying straight onto 0-2 could overwrite a
-     * source still to be copied (stdout given as fd 0, say). dup2 also yields
-     * descriptors without close-on-exec, which the pipes of {@link Posix#pipe()}
-     * have. Everything from 3 up is closed last.
+     * File actions run in order, so copying a descriptor straight onto 0-2
+     * could overwrite a source still to be copied (stdout given as fd 0, say):
+     * then all sources are first copied above every one of them. dup2 also
+     * yields descriptors without close-on-exec, which the pipes of
+     * {@link Posix#pipe()} have. Everything from 3 up is closed last.
      */
     private void addStdio(Pointer fileActions, SpawnSpec spec) {
         int[] sources = {spec.stdin(), spec.stdout(), spec.stderr()};
-        int scratch = Math.max(2, Math.max(sources[0], Math.max(sources[1], sources[2]))) + 1;
+        boolean overlapping = false;
         for (int target = 0; target < 3; target++) {
-            if (sources[target] >= 0) {
-                check(libc.posix_spawn_file_actions_adddup2(fileActions, sources[target], scratch + target),
-                        spec);
+            overlapping |= sources[target] >= 0 && sources[target] < 3 && sources[target] != target;
+        }
+        int scratch = Math.max(2, Math.max(sources[0], Math.max(sources[1], sources[2]))) + 1;
+        int[] copies = sources.clone();
+        if (overlapping) {
+            for (int target = 0; target < 3; target++) {
+                if (sources[target] >= 0) {
+                    copies[target] = scratch + target;
+                    check(libc.posix_spawn_file_actions_adddup2(fileActions, sources[target], copies[target]), spec);
+                }
             }
         }
         for (int target = 0; target < 3; target++) {
-            if (sources[target] >= 0) {
-                check(libc.posix_spawn_file_actions_adddup2(fileActions, scratch + target, target),
-                        spec);
+            if (copies[target] >= 0) {
+                check(libc.posix_spawn_file_actions_adddup2(fileActions, copies[target], target), spec);
             } else {
                 check(libc.posix_spawn_file_actions_addopen(fileActions, target, "/dev/null",
                         target == 0 ? O_RDONLY : O_WRONLY, 0), spec);

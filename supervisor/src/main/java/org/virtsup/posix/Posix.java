@@ -6,7 +6,9 @@ import java.util.OptionalInt;
  * The only way the supervisor touches processes, file descriptors and file
  * ownership. {@link JnrPosix} talks to the kernel; the strict fake in the tests
  * fails the way the kernel does. Every failure is a {@link PosixException}
- * naming the operation, its subject and errno.
+ * naming the operation, its subject and errno. Implementations are
+ * thread-safe: a reaper thread may block in {@link #waitAny()} while another
+ * thread spawns and signals.
  */
 public interface Posix {
 
@@ -34,7 +36,8 @@ public interface Posix {
     void close(int fd);
 
     /**
-     * Sends {@code signal} (see {@link Signals}) to exactly one process.
+     * Sends {@code signal} (see {@link Signals}) to exactly one process;
+     * signal 0 only checks that the pid exists (a zombie does).
      *
      * @throws IllegalArgumentException when {@code pid <= 0}: those address
      *         process groups or every process, which the supervisor never wants
@@ -44,9 +47,14 @@ public interface Posix {
     void kill(int pid, int signal);
 
     /**
-     * Blocks until some child of this process has ended and reaps it.
+     * Blocks until some child of this process has ended and reaps it. Not
+     * interruptible: the calling thread returns only when a child ends. Any
+     * child is reaped, also one that is not a daemon (an orphan adopted as
+     * PID 1 or as subreaper).
      *
-     * @throws PosixException ECHILD when this process has no child at all
+     * @throws PosixException ECHILD at once when this process has no child at
+     *         all, running or ended: a reaper must then wait for the next
+     *         spawn rather than call again in a loop
      */
     ChildExit waitAny();
 

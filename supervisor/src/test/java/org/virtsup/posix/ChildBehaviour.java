@@ -1,5 +1,7 @@
 package org.virtsup.posix;
 
+import java.util.function.Consumer;
+
 /**
  * What a program started in a {@link FakePosix} does. Callbacks run inside the
  * fake, under its lock: they may call the {@link FakeChild}'s methods (exit,
@@ -17,6 +19,16 @@ public interface ChildBehaviour {
      */
     default void signalled(FakeChild child, int signal) {
         child.takeDefaultAction(signal);
+    }
+
+    /** Does {@code action} on start (e.g. announce readiness), then runs until signalled. */
+    static ChildBehaviour onStart(Consumer<FakeChild> action) {
+        return new ChildBehaviour() {
+            @Override
+            public void started(FakeChild child) {
+                action.accept(child);
+            }
+        };
     }
 
     /** Runs until a signal ends it (default dispositions everywhere), like {@code sleep}. */

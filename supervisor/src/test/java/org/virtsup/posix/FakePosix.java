@@ -21,6 +21,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * or {@link #die(int, int)} and inspects {@link #spawned()},
  * {@link #signalsSentTo(int)} and {@link #calls()}.
  *
+ * <pre>{@code
+ * FakePosix fake = new FakePosix()
+ *         .onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
+ *         .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.ignoresTerm())
+ *         .addGroup("libvirt", 990);
+ * // ... the code under test spawns through fake ...
+ * int pid = fake.awaitSpawned(1, Duration.ofSeconds(5)).pid();
+ * fake.exit(pid, 1);                       // a crash the reaper will see
+ * assertEquals(List.of(Signals.TERM, Signals.KILL), fake.signalsSentTo(pid));
+ * }</pre>
+ *
  * <p>Thread-safe: one lock guards everything, and {@link #waitAny()},
  * {@link #read(int, byte[])} and {@link #awaitSpawned(int, Duration)} block on
  * it until something changes, as a reaper thread blocks in waitpid while an

@@ -211,6 +211,32 @@ class JnrPosixContractTest extends PosixContract {
         }
     }
 
+    /** Sources among 0-2 that land on another of 0-2 must not overwrite each other. */
+    @Test
+    void theParentsOwnStdioCanBeHandedOnCrossed() throws IOException {
+        Path parentOut = Files.readSymbolicLink(Path.of("/proc/self/fd/1"));
+        Path parentErr = Files.readSymbolicLink(Path.of("/proc/self/fd/2"));
+        assumeTrue(!parentOut.equals(parentErr), "this JVM's stdout and stderr are the same file: " + parentOut);
+        Pipe pipe = posix.pipe();
+        try {
+            int pid = spawn(runningUntilSignalled().withStdio(pipe.readFd(), 2, 1));
+            Path fds = Path.of("/proc/" + pid + "/fd");
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + pipe.readFd())),
+                    Files.readSymbolicLink(fds.resolve("0")));
+            assertEquals(parentErr, Files.readSymbolicLink(fds.resolve("1")));
+            assertEquals(parentOut, Files.readSymbolicLink(fds.resolve("2")));
+            assertEquals(Set.of(0, 1, 2), descriptorsIn(fds));
+
+            int straight = spawn(runningUntilSignalled().withStdio(-1, 1, 2));
+            Path straightFds = Path.of("/proc/" + straight + "/fd");
+            assertEquals(parentOut, Files.readSymbolicLink(straightFds.resolve("1")));
+            assertEquals(parentErr, Files.readSymbolicLink(straightFds.resolve("2")));
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
+    }
+
     @Test
     void theChildStartsWithNoBlockedOrIgnoredSignals() {
         TestLibC libc = TestLibC.get();
