@@ -311,9 +311,11 @@ final class Lifecycle {
                     + Phrases.starts(before.consecutiveFailures()) + " in a row"
                     + (input instanceof Reconfigure ? ", since the configuration was reloaded" : ""));
             startOrWait();
-        } else if (input instanceof Stop || input instanceof Hold) {
+        } else if (input instanceof Stop) {
             next.goal = Goal.DOWN;
             next.phase = Phase.STOPPED;
+        } else if (input instanceof Hold) {
+            next.goal = Goal.DOWN; // at shutdown it stays FAILED, so that the last status tells why
         } else if (input instanceof Reload || input instanceof Forward) {
             reject(name() + " is not running: it failed; `virtsup start " + name() + "` tries again");
         }

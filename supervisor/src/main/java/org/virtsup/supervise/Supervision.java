@@ -214,10 +214,10 @@ public record Supervision(
                     }
                 }
                 if (stage == Stage.SHUTTING_DOWN) {
-                    DaemonState virtlogd = daemons.get(Daemon.VIRTLOGD);
-                    boolean virtlogdLive = virtlogd.phase() == Phase.RUNNING
-                            || (virtlogd.phase() == Phase.STARTING && virtlogd.hasPid());
-                    if (daemons.get(Daemon.LIBVIRTD).phase().atRest() && virtlogdLive) {
+                    if (unstopped(Daemon.LIBVIRTD)) {
+                        feed(Daemon.LIBVIRTD, new Lifecycle.Stop());
+                    }
+                    if (daemons.get(Daemon.LIBVIRTD).phase().atRest() && unstopped(Daemon.VIRTLOGD)) {
                         feed(Daemon.VIRTLOGD, new Lifecycle.Stop());
                     }
                     if (daemons.values().stream().allMatch(s -> s.phase().atRest())) {
@@ -236,8 +236,15 @@ public record Supervision(
             exitReason = reason;
             log(code == 0 ? Level.INFO : Level.ERROR, reason + ": stopping libvirtd, then virtlogd");
             actions.add(new Action.ReportStopping());
-            feed(Daemon.LIBVIRTD, new Lifecycle.Stop());
+            // Nothing is restarted from now on; settle() sends the SIGTERMs in order.
+            feed(Daemon.LIBVIRTD, new Lifecycle.Hold());
             feed(Daemon.VIRTLOGD, new Lifecycle.Hold());
+        }
+
+        /** A process that was not told to stop yet (one still being spawned is stopped once its pid is known). */
+        private boolean unstopped(Daemon daemon) {
+            DaemonState state = daemons.get(daemon);
+            return state.phase() == Phase.RUNNING || (state.phase() == Phase.STARTING && state.hasPid());
         }
 
         private void command(Daemon daemon, Lifecycle.Input input) {
