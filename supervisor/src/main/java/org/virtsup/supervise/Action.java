@@ -73,7 +73,10 @@ public sealed interface Action {
         }
     }
 
-    /** Every supervised daemon is ready for the first time: tell the init system READY=1. Emitted once. */
+    /**
+     * Every supervised daemon is, for the first time, where the operator wants it
+     * (running and ready, or stopped): tell the init system READY=1. Emitted once.
+     */
     record ReportReady() implements Action {}
 
     /** Shutdown began: tell the init system STOPPING=1. Emitted once. */

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param timerGeneration     the generation given to the last timer armed; a firing with another one is stale
  * @param stopCause           why it is STOPPING (meaningless in other phases)
  * @param reloadPending       its configuration file changed while it was starting: reload it once ready
+ * @param reexecPending       virtlogd was sent SIGUSR1 and has not said READY=1 again since (an executor
+ *                            answering "reload virtlogd" waits for this to turn false with the same pid)
  * @param reexecs             virtlogd re-executions in place (SIGUSR1) since virtsup started
  * @param problem             why the last start failed, or why it is FAILED
  */
@@ -42,6 +44,7 @@ public record DaemonState(
         long timerGeneration,
         StopCause stopCause,
         boolean reloadPending,
+        boolean reexecPending,
         int reexecs,
         Optional<String> problem) {
 
@@ -90,8 +93,8 @@ public record DaemonState(
     /** A daemon before anything happened to it: STOPPED, goal DOWN. */
     public static DaemonState initial(Daemon daemon, boolean supervised) {
         return new DaemonState(daemon, supervised, Goal.DOWN, Phase.STOPPED, NO_PID, Optional.empty(),
-                Optional.empty(), 0, 0, Optional.empty(), Optional.empty(), 0, StopCause.REQUESTED, false, 0,
-                Optional.empty());
+                Optional.empty(), 0, 0, Optional.empty(), Optional.empty(), 0, StopCause.REQUESTED, false, false,
+                0, Optional.empty());
     }
 
     public boolean hasPid() {
@@ -156,6 +159,7 @@ public record DaemonState(
         long timerGeneration;
         StopCause stopCause;
         boolean reloadPending;
+        boolean reexecPending;
         int reexecs;
         Optional<String> problem;
 
@@ -174,13 +178,15 @@ public record DaemonState(
             timerGeneration = s.timerGeneration;
             stopCause = s.stopCause;
             reloadPending = s.reloadPending;
+            reexecPending = s.reexecPending;
             reexecs = s.reexecs;
             problem = s.problem;
         }
 
         DaemonState build() {
             return new DaemonState(daemon, supervised, goal, phase, pid, startedAt, readyAt, restarts,
-                    consecutiveFailures, lastExit, timer, timerGeneration, stopCause, reloadPending, reexecs, problem);
+                    consecutiveFailures, lastExit, timer, timerGeneration, stopCause, reloadPending, reexecPending, reexecs,
+                    problem);
         }
     }
 }

@@ -218,12 +218,19 @@ final class Lifecycle {
         if (input instanceof Exited exited) {
             boolean stable = before.stableAt(now, policy.restartResetAfter());
             recordExit(exited);
-            String what = process() + " " + exited.termination().describe();
+            String what = process() + " " + exited.termination().describe()
+                    + (before.reexecPending() ? " while re-executing itself" : "");
             if (before.goal() == Goal.DOWN) {
                 next.phase = Phase.STOPPED;
                 log(Level.INFO, what);
             } else {
                 failure(what, stable);
+            }
+        } else if (input instanceof Ready) {
+            // virtlogd announces itself again after re-executing; anything else changes nothing.
+            if (before.reexecPending()) {
+                next.reexecPending = false;
+                log(Level.INFO, process() + " re-executed itself and is ready again");
             }
         } else if (input instanceof Start) {
             next.goal = Goal.UP;
@@ -247,7 +254,6 @@ final class Lifecycle {
             }
             // virtlogd has no SIGHUP handler: an unchanged virtlogd.conf needs nothing.
         }
-        // Ready again: virtlogd re-announces itself after re-executing; nothing changes.
     }
 
     private void stopping(Input input) {
@@ -368,6 +374,8 @@ final class Lifecycle {
         next.startedAt = Optional.empty();
         next.readyAt = Optional.empty();
         next.stopCause = StopCause.REQUESTED;
+        next.reloadPending = false; // a new process reads the current file
+        next.reexecPending = false;
         actions.add(new Action.Spawn(before.daemon()));
     }
 
@@ -395,6 +403,7 @@ final class Lifecycle {
     private void reloadInPlace(String why) {
         if (before.daemon() == Daemon.VIRTLOGD) {
             next.reexecs = before.reexecs() + 1;
+            next.reexecPending = true;
             actions.add(new Action.SendSignal(Daemon.VIRTLOGD, next.pid, Signal.USR1));
             log(Level.INFO, process() + " re-executes itself in place " + why
                     + " (SIGUSR1); its pid and open logs are kept");
@@ -419,6 +428,7 @@ final class Lifecycle {
         next.pid = DaemonState.NO_PID;
         next.startedAt = Optional.empty();
         next.readyAt = Optional.empty();
+        next.reexecPending = false;
         cancelTimer();
     }
 

@@ -35,23 +35,19 @@ public record Policy(
     public Policy {
         requirePositive("start-timeout", startTimeout);
         requirePositive("stop-timeout", stopTimeout);
-        Objects.requireNonNull(restartDelayMax, "restart-delay-max");
-        if (restartDelayMax.isNegative()) {
-            throw new IllegalArgumentException("restart-delay-max must be 0 or more seconds, not " + restartDelayMax);
-        }
-        Objects.requireNonNull(restartResetAfter, "restart-reset-after");
-        if (restartResetAfter.isNegative()) {
-            throw new IllegalArgumentException("restart-reset-after must be 0 or more seconds, not " + restartResetAfter);
-        }
+        requirePositive("restart-delay-max", restartDelayMax);
+        requirePositive("restart-reset-after", restartResetAfter);
         if (respawnLimit < 0) {
             throw new IllegalArgumentException("respawn-limit must be 0 (never give up) or more, not " + respawnLimit);
         }
     }
 
+    // Zero is refused for restart-delay-max too: a daemon that cannot even be
+    // spawned would be restarted in a tight loop.
     private static void requirePositive(String field, Duration value) {
         Objects.requireNonNull(value, field);
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(field + " must be at least 1 second, not " + value);
+        if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException(field + " must be at least 1 second, not " + Phrases.duration(value));
         }
     }
 

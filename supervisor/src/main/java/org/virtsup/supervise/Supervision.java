@@ -207,7 +207,7 @@ public record Supervision(
                         feed(Daemon.LIBVIRTD, new Lifecycle.StartNow());
                     }
                     if (!readyReported && daemons.values().stream()
-                            .filter(DaemonState::supervised).allMatch(DaemonState::ready)) {
+                            .filter(DaemonState::supervised).allMatch(Run::settled)) {
                         readyReported = true;
                         actions.add(new Action.ReportReady());
                         log(Level.INFO, "ready: " + summary());
@@ -239,6 +239,11 @@ public record Supervision(
             // Nothing is restarted from now on; settle() sends the SIGTERMs in order.
             feed(Daemon.LIBVIRTD, new Lifecycle.Hold());
             feed(Daemon.VIRTLOGD, new Lifecycle.Hold());
+        }
+
+        /** Where the operator wants it: running and ready, or stopped. */
+        private static boolean settled(DaemonState state) {
+            return state.goal() == Goal.UP ? state.ready() : state.phase().atRest();
         }
 
         /** A process that was not told to stop yet (one still being spawned is stopped once its pid is known). */

@@ -39,7 +39,7 @@
  *     was refused; the control server replies with the reason (exit code 1).
  *     A step without it means the command was accepted.</li>
  * <li>{@link org.virtsup.supervise.Action.ReportReady}: sd_notify READY=1
- *     (once, when every supervised daemon is first ready);
+ *     (once, when every supervised daemon wanted up is first ready);
  *     {@link org.virtsup.supervise.Action.ReportStopping}: STOPPING=1.</li>
  * <li>{@link org.virtsup.supervise.Action.Exit}: every daemon is stopped;
  *     leave with that code (0, or 1 when a FAILED daemon and exit-on-failure?

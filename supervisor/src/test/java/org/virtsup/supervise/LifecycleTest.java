@@ -246,6 +246,17 @@ class LifecycleTest {
         }
 
         @Test
+        void pendingReloadIsDroppedWhenANewProcessIsSpawned() {
+            DaemonState changed = logd.step(logd.starting(42), new Lifecycle.Reconfigure(true)).state();
+            Transition died = logd.step(changed, new Lifecycle.Exited(42, CODE_1));
+            assertEquals(List.of(new CancelTimer(LOGD, 1), new Spawn(LOGD)), effects(died));
+            assertFalse(died.state().reloadPending());
+            DaemonState respawned = logd.step(died.state(), new Lifecycle.Spawned(43)).state();
+            assertEquals(List.of(new CancelTimer(LOGD, 2)),
+                    effects(logd.step(respawned, new Lifecycle.Ready(43))));
+        }
+
+        @Test
         void unchangedFileLeavesAStartingDaemonAlone() {
             DaemonState starting = virtd.starting(42);
             Transition t = virtd.step(starting, new Lifecycle.Reconfigure(false));
@@ -391,12 +402,27 @@ class LifecycleTest {
         }
 
         @Test
-        void deathAfterAReExecutionIsARealDeath() {
-            DaemonState reexecuted = logd.step(logd.running(42), new Lifecycle.Reload()).state();
-            Transition t = logd.step(reexecuted, new Lifecycle.Exited(42, CODE_1), T0.plusSeconds(3));
+        void deathDuringAReExecutionIsARealDeath() {
+            DaemonState reexecuting = logd.step(logd.running(42), new Lifecycle.Reload()).state();
+            assertTrue(reexecuting.reexecPending());
+            Transition t = logd.step(reexecuting, new Lifecycle.Exited(42, CODE_1), T0.plusSeconds(3));
             assertPhase(Phase.STARTING, Goal.UP, t);
             assertEquals(List.of(new Spawn(LOGD)), effects(t));
             assertEquals(1, t.state().restarts());
+            assertFalse(t.state().reexecPending());
+            assertEquals(List.of("WARNING virtlogd (pid 42) exited with code 1 while re-executing itself;"
+                    + " restarting now (restart 1)"), logs(t.actions()));
+        }
+
+        @Test
+        void readyAfterAReExecutionConfirmsIt() {
+            DaemonState reexecuting = logd.step(logd.running(42), new Lifecycle.Reload()).state();
+            Transition t = logd.step(reexecuting, new Lifecycle.Ready(42), T0.plusSeconds(4));
+            assertPhase(Phase.RUNNING, Goal.UP, t);
+            assertFalse(t.state().reexecPending());
+            assertEquals(42, t.state().pid());
+            assertEquals(reexecuting.readyAt(), t.state().readyAt()); // the stable run goes on
+            assertEquals(List.of(), effects(t));
         }
 
         @Test
@@ -595,6 +621,14 @@ class LifecycleTest {
         void stopMakesItStopped() {
             Transition t = rows.step(failed(), new Lifecycle.Stop());
             assertPhase(Phase.STOPPED, Goal.DOWN, t);
+            assertEquals(List.of(), t.actions());
+        }
+
+        @Test
+        void shutdownLeavesItFailedSoTheLastStatusSaysWhy() {
+            Transition t = rows.step(failed(), new Lifecycle.Hold());
+            assertPhase(Phase.FAILED, Goal.DOWN, t);
+            assertTrue(t.state().problem().isPresent());
             assertEquals(List.of(), t.actions());
         }
 

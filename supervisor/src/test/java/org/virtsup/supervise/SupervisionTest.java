@@ -62,6 +62,17 @@ class SupervisionTest {
         }
 
         @Test
+        void readinessCountsOnlyTheDaemonsWantedUp() {
+            FakeExecutor run = FakeExecutor.both();
+            run.boot();
+            run.ready(VIRTLOGD);
+            List<Action> stop = run.feed(new Event.Stop(LIBVIRTD));
+            assertEquals(List.of(), only(Action.ReportReady.class, stop));
+            List<Action> stopped = run.exits(LIBVIRTD, CODE_0);
+            assertEquals(List.of(new Action.ReportReady()), only(Action.ReportReady.class, stopped));
+        }
+
+        @Test
         void libvirtdAloneStartsDirectly() {
             FakeExecutor run = new FakeExecutor(Set.of(LIBVIRTD));
             assertEquals(List.of(LIBVIRTD), spawns(run.boot()));
@@ -419,7 +430,11 @@ class SupervisionTest {
             int virtlogd = run.pid(VIRTLOGD);
             List<Action> reload = run.feed(new Event.Reload(VIRTLOGD));
             assertEquals(List.of(new SendSignal(VIRTLOGD, virtlogd, Signal.USR1)), signals(reload));
-            assertEquals(List.of(), run.ready(VIRTLOGD));
+            assertTrue(run.state(VIRTLOGD).reexecPending());
+            List<Action> readyAgain = run.ready(VIRTLOGD);
+            assertEquals(List.of("virtlogd (pid 100) re-executed itself and is ready again"), messages(readyAgain));
+            assertEquals(readyAgain.size(), only(Action.Log.class, readyAgain).size());
+            assertFalse(run.state(VIRTLOGD).reexecPending());
             assertEquals(Phase.RUNNING, run.state(VIRTLOGD).phase());
             assertEquals(virtlogd, run.pid(VIRTLOGD));
             assertEquals(0, run.state(VIRTLOGD).restarts());
