@@ -205,6 +205,10 @@ final class FormReader {
         } else if (datum instanceof Datum.ListDatum l && !l.items().isEmpty()
                 && l.items().get(0) instanceof Datum.Sym head && head.name().equals("list")) {
             elements = l.items().subList(1, l.items().size());
+        } else if (datum instanceof Datum.ListDatum l && l.items().size() == 2
+                && l.items().get(0) instanceof Datum.Sym head && head.name().equals("quote")
+                && l.items().get(1) instanceof Datum.ListDatum quoted) {
+            elements = quoted.items();
         } else if (datum instanceof Datum.ListDatum l && l.items().isEmpty()) {
             error(datum.position(), prefix + "expects " + field.type().allowed() + ", found (); write '() for the empty list");
             return Optional.empty();

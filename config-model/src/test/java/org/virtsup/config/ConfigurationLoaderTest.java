@@ -65,7 +65,7 @@ class ConfigurationLoaderTest {
 
     @Test
     void listsInEveryAcceptedSpelling() {
-        for (String list : List.of("'(\"polkit\")", "(list \"polkit\")")) {
+        for (String list : List.of("'(\"polkit\")", "(list \"polkit\")", "(quote (\"polkit\"))")) {
             Configuration c = load("(service virtlog-service-type)(service libvirt-service-type (libvirt-configuration (access-drivers "
                     + list + ")))").configuration().orElseThrow();
             assertEquals(List.of("polkit"), c.libvirt().orElseThrow().accessDrivers());

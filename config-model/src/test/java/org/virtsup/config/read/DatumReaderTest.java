@@ -54,6 +54,12 @@ class DatumReaderTest {
     }
 
     @Test
+    void byteOrderMarkAtTheStartIsNotData() throws ReadException {
+        Datum datum = one("\uFEFF(a)");
+        assertEquals(new Position("t.scm", 1, 1), datum.position());
+    }
+
+    @Test
     void integers() throws ReadException {
         assertEquals(1000L, ((Datum.Int) one("1000")).value());
         assertEquals(-1L, ((Datum.Int) one("-1")).value());
