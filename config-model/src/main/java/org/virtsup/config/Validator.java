@@ -96,6 +96,13 @@ final class Validator {
             warning(libvirt.positionOf("auth-tcp"), "field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches "
                     + libvirt.string("listen-addr") + ":" + libvirt.string("tcp-port") + " manage this host, unencrypted; use \"sasl\"");
         }
+        if (listen && libvirt.bool("listen-tls?") && libvirt.string("key-file").isEmpty()
+                && libvirt.string("cert-file").isEmpty() && libvirt.string("ca-file").isEmpty()) {
+            warning(libvirt.positionOf("listen-tls?"), "field 'listen-tls?': TLS listening is on but key-file, cert-file and ca-file"
+                    + " are empty, so libvirtd loads no certificate and every TLS connection fails; set the three files"
+                    + " (e.g. /etc/pki/libvirt/private/serverkey.pem, /etc/pki/libvirt/servercert.pem, /etc/pki/CA/cacert.pem)"
+                    + " or turn listen-tls? off");
+        }
         if (listen && libvirt.bool("listen-tls?") && libvirt.bool("tls-no-verify-cert") && libvirt.string("auth-tls").equals("none")) {
             warning(libvirt.positionOf("tls-no-verify-cert"), "field 'tls-no-verify-cert': #t with auth-tls \"none\" lets any TLS client"
                     + " manage this host without authentication; verify client certificates or use auth-tls \"sasl\"");

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ValidationTest {
+    private static final String TLS_FILES = " (key-file \"/k\") (cert-file \"/c\") (ca-file \"/a\")";
 
     /** The diagnostics of a file declaring both services, libvirt's with {@code fields}. */
     private static List<String> libvirt(String fields) {
@@ -114,7 +115,7 @@ class ValidationTest {
         String hint = " but has no effect: libvirtd opens TCP/TLS sockets only with --listen; set (listen? #t) in (supervisor-configuration ...)";
         assertEquals(List.of("warning: field 'listen-tls?' is #t" + hint, "warning: field 'listen-tcp?' is #t" + hint),
                 libvirt("(listen-tls? #t) (listen-tcp? #t)"));
-        assertEquals(List.of(), libvirt("(listen-tls? #t) (listen-tcp? #t)", "(listen? #t)"));
+        assertEquals(List.of(), libvirt("(listen-tls? #t) (listen-tcp? #t)" + TLS_FILES, "(listen? #t)"));
         // listen-tls? is #t by default: the embedded default must stay quiet.
         assertEquals(List.of(), libvirt(""));
     }
@@ -122,16 +123,26 @@ class ValidationTest {
     @Test
     void unauthenticatedTcpWarnsOnlyWhenTcpListens() {
         assertEquals(List.of("warning: field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches 0.0.0.0:16509"
-                + " manage this host, unencrypted; use \"sasl\""), libvirt("(listen-tcp? #t) (auth-tcp \"none\")", "(listen? #t)"));
-        assertEquals(List.of(), libvirt("(listen-tcp? #f) (auth-tcp \"none\")", "(listen? #t)"));
+                + " manage this host, unencrypted; use \"sasl\""), libvirt("(listen-tls? #f) (listen-tcp? #t) (auth-tcp \"none\")", "(listen? #t)"));
+        assertEquals(List.of(), libvirt("(listen-tls? #f) (listen-tcp? #f) (auth-tcp \"none\")", "(listen? #t)"));
     }
 
     @Test
     void unverifiedTlsClientsWithoutAuthenticationWarn() {
         assertEquals(List.of("warning: field 'tls-no-verify-cert': #t with auth-tls \"none\" lets any TLS client manage this host"
                 + " without authentication; verify client certificates or use auth-tls \"sasl\""),
-                libvirt("(tls-no-verify-cert #t)", "(listen? #t)"));
-        assertEquals(List.of(), libvirt("(tls-no-verify-cert #t) (auth-tls \"sasl\")", "(listen? #t)"));
+                libvirt("(tls-no-verify-cert #t)" + TLS_FILES, "(listen? #t)"));
+        assertEquals(List.of(), libvirt("(tls-no-verify-cert #t) (auth-tls \"sasl\")" + TLS_FILES, "(listen? #t)"));
+    }
+
+    @Test
+    void tlsListeningWithoutCertificatesWarns() {
+        assertEquals(List.of("warning: field 'listen-tls?': TLS listening is on but key-file, cert-file and ca-file are empty,"
+                + " so libvirtd loads no certificate and every TLS connection fails; set the three files"
+                + " (e.g. /etc/pki/libvirt/private/serverkey.pem, /etc/pki/libvirt/servercert.pem, /etc/pki/CA/cacert.pem)"
+                + " or turn listen-tls? off"), libvirt("", "(listen? #t)"));
+        assertEquals(List.of(), libvirt("(listen-tls? #f)", "(listen? #t)"));
+        assertEquals(List.of(), libvirt(TLS_FILES, "(listen? #t)"));
     }
 
     @Test
