@@ -64,6 +64,9 @@ final class Validator {
                 return Optional.of(Datum.quoted(s) + " cannot be written in libvirt's configuration syntax, which has no escapes;"
                         + " remove the double quotes and line breaks");
             }
+            if (s.indexOf('\0') >= 0) {
+                return Optional.of(Datum.quoted(s) + " holds a NUL character, which ends a string for libvirt; remove it");
+            }
         }
         return Optional.empty();
     }

@@ -162,6 +162,8 @@ class ConfigurationLoaderTest {
         assertEquals("c.scm:2:67: error: field 'listen-addr': \"a\\\"b\" cannot be written in libvirt's configuration syntax,"
                 + " which has no escapes; remove the double quotes and line breaks", value("listen-addr", "\"a\\\"b\""));
         assertTrue(value("tls-allowed-dn-list", "'(\"CN=a\\nb\")").contains("cannot be written in libvirt's configuration syntax"));
+        assertTrue(value("mdns-name", "\"a\nb\"").contains("cannot be written in libvirt's configuration syntax"));
+        assertTrue(value("tls-priority", "\"a\\x0;b\"").endsWith("holds a NUL character, which ends a string for libvirt; remove it"));
     }
 
     @Test

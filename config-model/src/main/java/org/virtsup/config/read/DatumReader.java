@@ -332,7 +332,8 @@ public final class DatumReader {
         if (c == '\n') {
             line++;
             column = 1;
-        } else {
+        } else if (!Character.isHighSurrogate(c)) {
+            // columns count characters: the two halves of a surrogate pair are one
             column++;
         }
         return c;

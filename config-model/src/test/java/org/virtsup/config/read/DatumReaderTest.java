@@ -123,6 +123,12 @@ class DatumReaderTest {
     }
 
     @Test
+    void aCharacterOutsideTheBasicPlaneIsOneColumn() throws ReadException {
+        Datum.ListDatum list = (Datum.ListDatum) one("(\"\uD83D\uDE00\" x)");
+        assertEquals(new Position("t.scm", 1, 6), list.items().get(1).position());
+    }
+
+    @Test
     void unterminatedStringIsReportedAtItsOpeningQuote() {
         ReadException e = refused("(a\n  \"abc\n\n");
         assertEquals(new Position("t.scm", 2, 3), e.position());
