@@ -8,17 +8,20 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
@@ -45,7 +48,7 @@ public final class ControlServer implements AutoCloseable {
 
     private final ControlServerSettings settings;
     private final ControlHandler handler;
-    private final PeerPrivilege privilege;
+    private final PeerIdentifier privilege;
     private final UnixServerSocketChannel server;
     private final Semaphore slots;
     private final ExecutorService connections;
@@ -54,7 +57,7 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closing;
 
-    private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerPrivilege privilege,
+    private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
                           UnixServerSocketChannel server) {
         this.settings = settings;
         this.handler = handler;
@@ -76,7 +79,7 @@ public final class ControlServer implements AutoCloseable {
         return start(settings, handler, new PeerPrivilege(settings.controlGid(), Path.of("/proc")));
     }
 
-    static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerPrivilege privilege)
+    static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege)
             throws IOException {
         Path socket = settings.socket();
         ControlSocketFile.prepare(socket);
@@ -150,22 +153,26 @@ public final class ControlServer implements AutoCloseable {
         LineReader reader = new LineReader(channel, ControlProtocol.MAX_LINE_BYTES);
         while (!closing) {
             String line;
-            ScheduledFuture<?> idle = timer.schedule(() -> shutdownInput(channel),
-                    settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            AtomicBoolean idleExpired = new AtomicBoolean();
+            Runnable disarm = arm(() -> {
+                idleExpired.set(true);
+                shutdownInput(channel);
+            }, settings.idleTimeout());
             try {
                 line = reader.readLine();
             } catch (LineReader.LineTooLongException e) {
-                idle.cancel(false);
+                disarm.run();
                 write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
                         + ": a request is one short JSON object per line"));
                 return;
             } catch (IOException e) {
-                idle.cancel(false);
+                disarm.run();
                 return;
             } finally {
-                idle.cancel(false);
+                disarm.run();
             }
-            if (line == null) {
+            if (line == null || idleExpired.get()) {
+                // A half-sent line cut off by the idle timeout is not a request.
                 return;
             }
             if (line.isBlank()) {
@@ -231,19 +238,35 @@ public final class ControlServer implements AutoCloseable {
     private boolean write(UnixSocketChannel channel, Reply reply) {
         ByteBuffer bytes = ByteBuffer.wrap((ControlProtocol.encodeReply(reply) + "\n")
                 .getBytes(StandardCharsets.UTF_8));
-        ScheduledFuture<?> deadline = timer.schedule(() -> shutdown(channel),
-                settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        AtomicBoolean expired = new AtomicBoolean();
+        Runnable disarm = arm(() -> {
+            expired.set(true);
+            shutdown(channel);
+        }, settings.writeTimeout());
         try {
             while (bytes.hasRemaining()) {
                 if (channel.write(bytes) < 0) {
                     return false;
                 }
             }
-            return !deadline.isDone();
+            return !expired.get();
         } catch (IOException e) {
             return false;
         } finally {
-            deadline.cancel(false);
+            disarm.run();
+        }
+    }
+
+    /**
+     * Arms a timer and returns what disarms it. Once the server is closing the
+     * timer thread is gone and nothing needs arming.
+     */
+    private Runnable arm(Runnable action, Duration delay) {
+        try {
+            ScheduledFuture<?> future = timer.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return () -> future.cancel(false);
+        } catch (RejectedExecutionException e) {
+            return () -> { };
         }
     }
 
@@ -292,12 +315,12 @@ public final class ControlServer implements AutoCloseable {
             shutdownInput(channel);
         }
         connections.shutdownNow();
-        timer.shutdownNow();
         try {
             connections.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timer.shutdownNow();
         try {
             server.close();
         } catch (IOException e) {

@@ -13,7 +13,7 @@ import java.util.List;
  * groups are read from {@code /proc/<pid>/status} ({@code Groups:}), which the
  * kernel fills from the same credentials.
  */
-public final class PeerPrivilege {
+public final class PeerPrivilege implements PeerIdentifier {
     private final int controlGid;
     private final Path proc;
 
@@ -26,6 +26,7 @@ public final class PeerPrivilege {
         this.proc = proc;
     }
 
+    @Override
     public Peer identify(int uid, int gid, int pid) {
         return new Peer(uid, gid, pid, uid == 0 || gid == controlGid || supplementaryGroups(pid).contains(controlGid));
     }
@@ -53,6 +54,7 @@ public final class PeerPrivilege {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException | NumberFormatException e) {
+            // Unreadable: no privilege beyond what uid and gid give.
             return List.of();
         }
     }
