@@ -87,6 +87,14 @@ class MainTest {
     }
 
     @Test
+    void unreadableExplicitFileIsAnInvalidConfiguration() {
+        String dir = directory.toString();
+        Run r = run("check", "--config", dir);
+        assertEquals(78, r.code());
+        assertTrue(r.err().startsWith(dir + ": error: the configuration file cannot be read: "), r.err());
+    }
+
+    @Test
     void renderPrintsOnlyTheFile() throws IOException {
         String config = file("ex.scm", "(service virtlog-service-type (virtlog-configuration (max-clients 1000)))\n"
                 + "(service libvirt-service-type (libvirt-configuration (mdns-adv? #t)))\n");
