@@ -168,7 +168,8 @@ class MainTest {
                 + "\n"
                 + "  When libvirtd starts it performs some sanity checks against its own certificates.\n", r.out());
         assertTrue(run("explain", "max-requests").out().contains("not read by libvirt 9.0 (written as a comment '# max_requests = ...')"));
-        assertTrue(run("explain", "listen?").out().contains("not written to any file: read by virtsup: adds --listen"));
+        assertTrue(run("explain", "listen?").out().contains("  file:    not written to any file: read by virtsup: adds --listen"));
+        assertTrue(run("explain", "libvirt").out().contains("  type:    package (here: an installation prefix string)\n  default: \"/usr\"\n"));
         Run both = run("explain", "max-clients");
         assertTrue(both.out().contains("max-clients (libvirt-configuration)") && both.out().contains("max-clients (virtlog-configuration)"));
         assertTrue(run("explain", "virtlog-configuration").out().startsWith("(service virtlog-service-type"));
