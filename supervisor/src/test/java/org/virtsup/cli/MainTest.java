@@ -210,6 +210,21 @@ class MainTest {
     }
 
     @Test
+    void commandFromParts() {
+        Command echo = Command.of("echo", "print the arguments", "usage: virtsup echo [WORD...]\n",
+                (args, in) -> {
+                    in.out().println(String.join(" ", args));
+                    return args.isEmpty() ? ExitCode.FAILURE : ExitCode.OK;
+                });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Invocation invocation = new Invocation(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                directory.resolve("none.scm"), () -> "h", FakeHost.withLibvirtInstalled());
+        assertEquals(0, echo.run(java.util.List.of("a", "b"), invocation));
+        assertEquals("a b\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("usage: virtsup echo [WORD...]", echo.usage());
+    }
+
+    @Test
     void unexpectedFailuresExit1() {
         assertEquals(1, Main.exitCodeOf(new IllegalStateException("boom")));
         assertEquals(78, Main.exitCodeOf(new CliException.InvalidConfiguration("x")));
