@@ -227,6 +227,9 @@ class MainTest {
     @Test
     void unexpectedFailuresExit1() {
         assertEquals(1, Main.exitCodeOf(new IllegalStateException("boom")));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, Main.fail(new IllegalStateException("boom"), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("virtsup: internal error: java.lang.IllegalStateException: boom"));
         assertEquals(78, Main.exitCodeOf(new CliException.InvalidConfiguration("x")));
         assertEquals(2, Main.exitCodeOf(new CliException.Usage("x", "usage")));
     }
