@@ -90,9 +90,11 @@ public final class Main {
             if (failure.getMessage() != null) {
                 err.println(failure.getMessage().contains(": error: ") ? failure.getMessage() : "virtsup: " + failure.getMessage());
             }
-        } else {
+        } else if ("1".equals(System.getenv("VIRTSUP_DEBUG"))) {
             err.println("virtsup: internal error: " + failure);
             failure.printStackTrace(err);
+        } else {
+            err.println("virtsup: internal error: " + failure + " (VIRTSUP_DEBUG=1 shows where; please report it)");
         }
         return code;
     }

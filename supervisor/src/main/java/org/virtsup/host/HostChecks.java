@@ -26,6 +26,10 @@ public final class HostChecks {
             group(problems, libvirt.unixSockGroup(), libvirt.positionOf("unix-sock-group"), "unix-sock-group");
             if (configuration.supervisor().listen() && libvirt.listenTls()) {
                 tlsFiles(problems, libvirt);
+                port(problems, libvirt, "tls-port", libvirt.tlsPort());
+            }
+            if (configuration.supervisor().listen() && libvirt.listenTcp()) {
+                port(problems, libvirt, "tcp-port", libvirt.tcpPort());
             }
             program(problems, configuration.libvirtdPath(), libvirt.positionOf("libvirt"), "libvirtd");
         });
@@ -59,6 +63,15 @@ public final class HostChecks {
             problems.add(Diagnostic.error(libvirt.positionOf(field), "field '" + field + "': \"" + path + "\" "
                     + (host.exists(path) ? "is not a readable file" : "does not exist")
                     + "; libvirtd needs it to listen for TLS connections"));
+        }
+    }
+
+    /** A port given by name must resolve, or libvirtd fails to open its socket at start. */
+    private void port(List<Diagnostic> problems, LibvirtConfiguration libvirt, String field, String port) {
+        if (!port.chars().allMatch(Character::isDigit) && !host.tcpServiceExists(port)) {
+            problems.add(Diagnostic.error(libvirt.positionOf(field), "field '" + field + "': service name \"" + port
+                    + "\" is not a TCP service in /etc/services, so libvirtd cannot listen on it; write a port number such as \""
+                    + (field.equals("tls-port") ? "16514" : "16509") + "\""));
         }
     }
 

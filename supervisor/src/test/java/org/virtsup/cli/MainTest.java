@@ -87,6 +87,14 @@ class MainTest {
     }
 
     @Test
+    void unreadableExplicitFileIsAnInvalidConfiguration() {
+        String dir = directory.toString();
+        Run r = run("check", "--config", dir);
+        assertEquals(78, r.code());
+        assertTrue(r.err().startsWith(dir + ": error: the configuration file cannot be read: "), r.err());
+    }
+
+    @Test
     void renderPrintsOnlyTheFile() throws IOException {
         String config = file("ex.scm", "(service virtlog-service-type (virtlog-configuration (max-clients 1000)))\n"
                 + "(service libvirt-service-type (libvirt-configuration (mdns-adv? #t)))\n");
@@ -160,7 +168,8 @@ class MainTest {
                 + "\n"
                 + "  When libvirtd starts it performs some sanity checks against its own certificates.\n", r.out());
         assertTrue(run("explain", "max-requests").out().contains("not read by libvirt 9.0 (written as a comment '# max_requests = ...')"));
-        assertTrue(run("explain", "listen?").out().contains("not written to any file: read by virtsup: adds --listen"));
+        assertTrue(run("explain", "listen?").out().contains("  file:    not written to any file: read by virtsup: adds --listen"));
+        assertTrue(run("explain", "libvirt").out().contains("  type:    package (here: an installation prefix string)\n  default: \"/usr\"\n"));
         Run both = run("explain", "max-clients");
         assertTrue(both.out().contains("max-clients (libvirt-configuration)") && both.out().contains("max-clients (virtlog-configuration)"));
         assertTrue(run("explain", "virtlog-configuration").out().startsWith("(service virtlog-service-type"));
@@ -201,8 +210,26 @@ class MainTest {
     }
 
     @Test
+    void commandFromParts() {
+        Command echo = Command.of("echo", "print the arguments", "usage: virtsup echo [WORD...]\n",
+                (args, in) -> {
+                    in.out().println(String.join(" ", args));
+                    return args.isEmpty() ? ExitCode.FAILURE : ExitCode.OK;
+                });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Invocation invocation = new Invocation(new PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                directory.resolve("none.scm"), () -> "h", FakeHost.withLibvirtInstalled());
+        assertEquals(0, echo.run(java.util.List.of("a", "b"), invocation));
+        assertEquals("a b\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("usage: virtsup echo [WORD...]", echo.usage());
+    }
+
+    @Test
     void unexpectedFailuresExit1() {
         assertEquals(1, Main.exitCodeOf(new IllegalStateException("boom")));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(1, Main.fail(new IllegalStateException("boom"), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("virtsup: internal error: java.lang.IllegalStateException: boom"));
         assertEquals(78, Main.exitCodeOf(new CliException.InvalidConfiguration("x")));
         assertEquals(2, Main.exitCodeOf(new CliException.Usage("x", "usage")));
     }

@@ -9,6 +9,7 @@ public final class FakeHost implements Host {
     private final Set<String> readable = new HashSet<>();
     private final Set<String> executable = new HashSet<>();
     private final Set<String> existing = new HashSet<>();
+    private final Set<String> services = new HashSet<>();
 
     /** root's group and Debian's daemons, as on a host with libvirt installed. */
     public static FakeHost withLibvirtInstalled() {
@@ -36,6 +37,16 @@ public final class FakeHost implements Host {
     public FakeHost unreadable(String path) {
         existing.add(path);
         return this;
+    }
+
+    public FakeHost tcpService(String name) {
+        services.add(name);
+        return this;
+    }
+
+    @Override
+    public boolean tcpServiceExists(String name) {
+        return services.contains(name);
     }
 
     @Override

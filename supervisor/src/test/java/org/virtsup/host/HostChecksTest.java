@@ -73,6 +73,18 @@ class HostChecksTest {
     }
 
     @Test
+    void portNamesMustResolveWhenListening() {
+        String service = "(service virtlog-service-type)\n(service libvirt-service-type (libvirt-configuration"
+                + " (listen-tcp? #t) (tcp-port \"libvirt-tcp\") (tls-port \"16514\") (key-file \"/k\") (cert-file \"/c\") (ca-file \"/a\")))\n";
+        FakeHost host = FakeHost.withLibvirtInstalled().readable("/k").readable("/c").readable("/a");
+        assertEquals(List.of(), check(host, service));
+        assertEquals(List.of("h.scm:2:81: error: field 'tcp-port': service name \"libvirt-tcp\" is not a TCP service in /etc/services,"
+                + " so libvirtd cannot listen on it; write a port number such as \"16509\""),
+                check(host, service + "(supervisor-configuration (listen? #t))"));
+        assertEquals(List.of(), check(host.tcpService("libvirt-tcp"), service + "(supervisor-configuration (listen? #t))"));
+    }
+
+    @Test
     void localHostAnswersForThisMachine() {
         LocalHost local = new LocalHost();
         assertTrue(local.groupExists("root"));
@@ -80,5 +92,6 @@ class HostChecksTest {
         assertTrue(local.isExecutableFile("/bin/sh") || local.isExecutableFile("/usr/bin/sh"));
         assertFalse(local.isExecutableFile("/etc/hostname-not-there"));
         assertFalse(local.exists("/no/such/path"));
+        assertFalse(local.tcpServiceExists("no-such-service-virtsup"));
     }
 }
