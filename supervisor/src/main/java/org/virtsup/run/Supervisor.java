@@ -69,11 +69,22 @@ public final class Supervisor {
     private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
     private final Consumer<Integer> onExit;
+    private final GuestProcesses guests;
+    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
     private Supervision supervision;
     private String rejection;
 
+    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
+    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
+
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
+        this(posix, loop, clock, initial, programs, observer, onExit, GuestProcesses.ofThisHost());
+    }
+
+    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+                      Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
+        this.guests = guests;
         this.posix = posix;
         this.loop = loop;
         this.clock = clock;
@@ -246,7 +257,33 @@ public final class Supervisor {
                 }
             }
         });
+        if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
+            noteLostConsoleLogs(exit.pid(), termination);
+        }
         step(new Event.Exited(exit.pid(), termination));
+    }
+
+    /**
+     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
+     * writes fail and a new virtlogd does not reconnect them. Say which guests
+     * are affected, in the log now and in virtlogd's status for as long as they run.
+     */
+    private void noteLostConsoleLogs(int pid, Termination termination) {
+        List<GuestProcesses.Guest> affected = guests.running();
+        if (affected.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
+        log.error("virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each guest"
+                + " restarts: {}", pid, termination.describe(), affected.size(),
+                affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList());
+    }
+
+    /** Guests still running whose console output went nowhere since virtlogd died. */
+    public List<LostConsoleLog> lostConsoleLogs() {
+        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
+        return List.copyOf(lostConsoleLogs);
     }
 
     /** A daemon's READY=1 (or its socket answering): attributed to its current process. */
