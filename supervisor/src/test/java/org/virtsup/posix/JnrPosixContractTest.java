@@ -358,6 +358,56 @@ class JnrPosixContractTest extends PosixContract {
                 ((JnrPosix) posix).closesWithCloseFrom());
     }
 
+    /**
+     * As the supervisor runs: a reaper thread already blocked in waitAny (kept
+     * there by an anchor child) while another thread spawns. Prints the time
+     * from spawn's return to the reaper's wake-up; asserts nothing about it.
+     */
+    @Test
+    void benchmarkBlockedReaperLatency() throws Exception {
+        int anchor = spawn(runningUntilSignalled());
+        java.util.concurrent.BlockingQueue<long[]> reaped = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reaper = new Thread(() -> {
+            while (true) {
+                ChildExit exit = posix.waitAny();
+                reaped.add(new long[] {System.nanoTime(), exit.pid()});
+                if (exit.pid() == anchor) {
+                    return;
+                }
+            }
+        }, "reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        SpawnSpec trueSpec = new SpawnSpec("/bin/true", List.of("true"), Map.of(), -1, -1, -1);
+        int runs = 50;
+        long[] latencies = new long[runs];
+        for (int i = -10; i < runs; i++) { // the first ten warm up
+            int pid = posix.spawn(trueSpec);
+            long spawned = System.nanoTime();
+            long[] report = reaped.poll(DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertEquals(pid, report == null ? -1 : (int) report[1], "the reaper did not report the child");
+            if (i >= 0) {
+                latencies[i] = report[0] - spawned;
+            }
+        }
+        long[] killLatencies = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            int pid = posix.spawn(runningUntilSignalled());
+            long killed = System.nanoTime();
+            posix.kill(pid, Signals.KILL);
+            long[] report = reaped.poll(DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertEquals(pid, report == null ? -1 : (int) report[1], "the reaper did not report the child");
+            killLatencies[i] = report[0] - killed;
+        }
+        System.out.printf("BENCHMARK blocked reaper: kill -KILL to waitAny return in another thread:"
+                + " median %.3f ms (%d runs of /bin/sleep)%n", median(killLatencies) / 1e6, runs);
+        posix.kill(anchor, Signals.KILL);
+        reaper.join(DEADLINE.toMillis());
+        ours.remove(Integer.valueOf(anchor));
+        System.out.printf("BENCHMARK blocked reaper: spawn return to waitAny return in another thread:"
+                + " median %.3f ms (%d runs of /bin/true)%n", median(latencies) / 1e6, runs);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static SpawnSpec sh(String script) {
