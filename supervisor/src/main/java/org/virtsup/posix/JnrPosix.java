@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-import jnr.constants.platform.Errno;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Platform;
@@ -21,8 +20,11 @@ import jnr.ffi.Runtime;
 public final class JnrPosix implements Posix {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
+    private static final int EPERM = 1;
     private static final int ENOENT = 2;
+    private static final int ESRCH = 3;
     private static final int EINTR = 4;
+    private static final int EBADF = 9;
     private static final int EEXIST = 17;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     // x86_64 fcntl: F_GETLK with a 64-bit off_t; struct flock is
@@ -207,8 +209,7 @@ public final class JnrPosix implements Posix {
             if (group == null) {
                 int errno = runtime.getLastError();
                 // "Not found" is 0, ENOENT, ESRCH, EBADF or EPERM depending on the NSS module.
-                if (errno == 0 || errno == ENOENT || errno == Errno.ESRCH.intValue()
-                        || errno == Errno.EBADF.intValue() || errno == Errno.EPERM.intValue()) {
+                if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) {
                     return OptionalInt.empty();
                 }
                 throw errnoNames.exception("getgrnam", name, errno);

@@ -67,6 +67,7 @@ class PosixValuesTest {
         assertEquals(Errno.OTHER, other.errno());
         assertEquals("write fd 3: EDQUOT", other.getMessage());
         assertEquals(Errno.ENOENT, new ErrnoNames().exception("spawn", "/x", 2).errno());
+        assertEquals("pipe: EMFILE", new PosixException("pipe", "", Errno.EMFILE).getMessage());
     }
 
     @Test
