@@ -137,7 +137,7 @@ class JnrPosixContractTest extends PosixContract {
      */
     @Override
     protected int spawnLockHolder(String path) {
-        assumeTrue(Files.isExecutable(Path.of(PYTHON)), PYTHON + " is needed to hold a POSIX lock");
+        requireTool(PYTHON, "to hold a POSIX lock");
         String script = "import fcntl, os, sys, time\n"
                 + "f = open(sys.argv[1], 'r+')\n"
                 + "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)\n"
@@ -311,6 +311,27 @@ class JnrPosixContractTest extends PosixContract {
     }
 
     /**
+     * The oracle: virtlogd itself, started in a mount namespace of its own
+     * with a private /run (so that it cannot meet a virtlogd of the host),
+     * locks its pid file; lockHolder must name it.
+     */
+    @Test
+    void lockHolderNamesAVirtlogdHoldingItsPidFile() {
+        requireTool("/usr/sbin/virtlogd", "as the oracle for pid file locks");
+        requireTool("/usr/bin/unshare", "to give virtlogd a private /run");
+        assumeTrue(posix.geteuid() == 0, "a private mount namespace needs root");
+        String pidFile = scratch + "/virtlogd.pid";
+        int pid = spawn(new SpawnSpec("/usr/bin/unshare", List.of("unshare", "--mount", "/bin/sh", "-c",
+                "mount -t tmpfs tmpfs /run && exec /usr/sbin/virtlogd --pid-file \"$0\"", pidFile),
+                ENVIRONMENT, -1, -1, 2));
+        await("virtlogd locks " + pidFile, () -> posix.lockHolder(pidFile).isPresent());
+        assertEquals(java.util.OptionalInt.of(pid), posix.lockHolder(pidFile));
+        posix.kill(pid, Signals.TERM);
+        assertEquals(new ExitStatus.Exited(0), awaitExit(pid).status());
+        assertEquals(java.util.OptionalInt.empty(), posix.lockHolder(pidFile));
+    }
+
+    /**
      * As a subreaper, this process adopts the orphaned grandchild (here a
      * sleep whose shell has exited) and reaps it. Once set, it stays set for
      * the rest of this test JVM, which only matters to orphans of its own
@@ -409,6 +430,18 @@ class JnrPosixContractTest extends PosixContract {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Skips without the tool, but fails when the full test run (VIRTSUP_FULL_TESTS=1) was asked for. */
+    private static void requireTool(String path, String purpose) {
+        if (Files.isExecutable(Path.of(path))) {
+            return;
+        }
+        String message = path + " is needed " + purpose + " and is not installed";
+        if ("1".equals(System.getenv("VIRTSUP_FULL_TESTS"))) {
+            throw new AssertionError(message + " (VIRTSUP_FULL_TESTS=1)");
+        }
+        assumeTrue(false, message);
+    }
 
     private static SpawnSpec sh(String script) {
         return new SpawnSpec("/bin/sh", List.of("sh", "-c", script), ENVIRONMENT, -1, -1, -1);
