@@ -225,6 +225,13 @@ public abstract class PosixContract {
     }
 
     @Test
+    void anUnknownSignalFailsWithEinval() {
+        int pid = spawn(runningUntilSignalled());
+        assertFails(Errno.EINVAL, () -> posix.kill(pid, 65));
+        posix.kill(pid, 0);
+    }
+
+    @Test
     void refusesToSignalProcessGroupsOrEveryone() {
         assertThrows(IllegalArgumentException.class, () -> posix.kill(0, Signals.TERM));
         assertThrows(IllegalArgumentException.class, () -> posix.kill(-1, Signals.TERM));
@@ -286,6 +293,17 @@ public abstract class PosixContract {
         assertFails(Errno.EBADF, () -> posix.read(pipe.readFd(), new byte[1]));
     }
 
+    @Test
+    void readingTheWriteEndFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        try {
+            assertFails(Errno.EBADF, () -> posix.read(pipe.writeFd(), new byte[1]));
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
+    }
+
     // ------------------------------------------------------------------ files
 
     @Test
@@ -337,6 +355,15 @@ public abstract class PosixContract {
         FileStatus listening = posix.stat(socket);
         assertTrue(listening.socket());
         assertFalse(listening.directory());
+    }
+
+    @Test
+    void pathsBeneathAFileFailWithEnotdir() {
+        String file = scratch + "/file";
+        createFile(file, 0755);
+        assertFails(Errno.ENOTDIR, () -> posix.stat(file + "/below"));
+        assertFails(Errno.ENOTDIR, () -> posix.chmod(file + "/below", 0600));
+        assertFails(Errno.ENOTDIR, () -> spawn(SpawnSpec.of(file + "/below", "below")));
     }
 
     @Test
