@@ -144,6 +144,20 @@ class FakePosixTest {
     }
 
     @Test
+    void waitsForSignalsAndReaping() throws Exception {
+        fake.onSpawn(LIBVIRTD, ChildBehaviour.daemon());
+        int pid = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        CompletableFuture<Void> stopper = CompletableFuture.runAsync(() -> {
+            fake.kill(pid, Signals.TERM);
+            fake.waitAny();
+        });
+        fake.awaitSignal(pid, Signals.TERM, DEADLINE);
+        fake.awaitReaped(pid, DEADLINE);
+        stopper.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThrows(AssertionError.class, () -> fake.awaitSignal(pid, Signals.KILL, Duration.ofMillis(20)));
+    }
+
+    @Test
     void aChildWritesIntoThePipeItWasGiven() {
         fake.addExecutable("/bin/a");
         Pipe pipe = fake.pipe();
