@@ -1,6 +1,5 @@
 package org.virtsup.posix;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -139,7 +138,7 @@ public final class JnrPosix implements Posix {
 
     @Override
     public void mkdirs(String path, int mode) {
-        List<String> prefixes = prefixesOf(path);
+        List<String> prefixes = PathPrefixes.of(path);
         for (int i = 0; i < prefixes.size(); i++) {
             String directory = prefixes.get(i);
             if (libc.mkdir(directory, mode) == 0) {
@@ -155,26 +154,6 @@ public final class JnrPosix implements Posix {
                 throw errnoNames.exception("mkdir", directory, EEXIST);
             }
         }
-    }
-
-    /** "/a/b/c" → "/a", "/a/b", "/a/b/c"; relative paths likewise, without the leading slash. */
-    static List<String> prefixesOf(String path) {
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException("mkdir: empty path");
-        }
-        List<String> prefixes = new ArrayList<>();
-        StringBuilder prefix = new StringBuilder(path.startsWith("/") ? "/" : "");
-        for (String part : path.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (prefix.length() > 0 && prefix.charAt(prefix.length() - 1) != '/') {
-                prefix.append('/');
-            }
-            prefix.append(part);
-            prefixes.add(prefix.toString());
-        }
-        return prefixes;
     }
 
     @Override

@@ -526,7 +526,7 @@ public final class FakePosix implements Posix {
         lock.lock();
         try {
             calls.add("mkdirs " + path + " " + Integer.toOctalString(mode));
-            List<String> prefixes = JnrPosix.prefixesOf(normalize(path));
+            List<String> prefixes = PathPrefixes.of(normalize(path));
             for (int i = 0; i < prefixes.size(); i++) {
                 String directory = prefixes.get(i);
                 Node existing = files.get(directory);
@@ -743,7 +743,7 @@ public final class FakePosix implements Posix {
     /** The node at {@code path}: ENOENT if it or a parent is missing, ENOTDIR if a parent is not a directory. */
     private Node lookup(String operation, String path) {
         String normalized = normalize(path);
-        for (String prefix : JnrPosix.prefixesOf(normalized)) {
+        for (String prefix : PathPrefixes.of(normalized)) {
             Node parent = files.get(parentOf(prefix));
             if (parent.type != TYPE_DIRECTORY) {
                 throw new PosixException(operation, path, Errno.ENOTDIR);
@@ -793,7 +793,7 @@ public final class FakePosix implements Posix {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("FakePosix knows only absolute paths, got: " + path);
         }
-        List<String> prefixes = JnrPosix.prefixesOf(path);
+        List<String> prefixes = PathPrefixes.of(path);
         return prefixes.isEmpty() ? "/" : prefixes.get(prefixes.size() - 1);
     }
 

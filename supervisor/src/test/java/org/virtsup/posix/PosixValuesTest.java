@@ -86,8 +86,8 @@ class PosixValuesTest {
 
     @Test
     void splitsPathsIntoTheDirectoriesToCreate() {
-        assertEquals(List.of("/a", "/a/b", "/a/b/c"), JnrPosix.prefixesOf("/a//b/./c/"));
-        assertEquals(List.of("a", "a/b"), JnrPosix.prefixesOf("a/b"));
-        assertEquals(List.of(), JnrPosix.prefixesOf("/"));
+        assertEquals(List.of("/a", "/a/b", "/a/b/c"), PathPrefixes.of("/a//b/./c/"));
+        assertEquals(List.of("a", "a/b"), PathPrefixes.of("a/b"));
+        assertEquals(List.of(), PathPrefixes.of("/"));
     }
 }
