@@ -46,6 +46,13 @@ public final class JnrPosix implements Posix {
     private static final int STAT_MODE = 24;
     private static final int STAT_UID = 28;
     private static final int STAT_GID = 32;
+    // x86_64 glibc struct sigaction (152 bytes): the handler, a 128-byte
+    // sa_mask, then int sa_flags.
+    private static final int SIGACTION_SIZE = 256;
+    private static final int SIGACTION_FLAGS = 136;
+    private static final int SIGCHLD = 17;
+    private static final long SIG_IGN = 1;
+    private static final int SA_NOCLDWAIT = 2;
 
     private final LibC libc;
     private final Runtime runtime;
@@ -53,6 +60,11 @@ public final class JnrPosix implements Posix {
     private final NativeSpawn nativeSpawn;
     private final Object groupDatabase = new Object();
 
+    /**
+     * Loads the bindings. Also puts SIGCHLD back to its default disposition if
+     * this process was started with it ignored: children would otherwise be
+     * reaped by the kernel and never reported by {@link #waitAny()}.
+     */
     public JnrPosix() {
         this(true);
     }
@@ -68,6 +80,27 @@ public final class JnrPosix implements Posix {
         this.libc = LibraryLoader.create(LibC.class).load(platform.getStandardCLibraryName());
         this.runtime = Runtime.getRuntime(libc);
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
+        restoreChildStatuses();
+    }
+
+    /**
+     * An ignored SIGCHLD (or SA_NOCLDWAIT) is inherited across exec and makes
+     * the kernel reap children itself: waitAny would then block until every
+     * child is gone and fail with ECHILD, never reporting one exit. When this
+     * process was started that way, SIGCHLD goes back to its default.
+     */
+    private void restoreChildStatuses() {
+        Pointer action = Memory.allocateDirect(runtime, SIGACTION_SIZE, true);
+        if (libc.sigaction(SIGCHLD, null, action) != 0) {
+            throw failure("sigaction", "SIGCHLD");
+        }
+        if (action.getAddress(0) != SIG_IGN && (action.getInt(SIGACTION_FLAGS) & SA_NOCLDWAIT) == 0) {
+            return;
+        }
+        Pointer defaults = Memory.allocateDirect(runtime, SIGACTION_SIZE, true); // SIG_DFL, no flags
+        if (libc.sigaction(SIGCHLD, defaults, null) != 0) {
+            throw failure("sigaction", "SIGCHLD");
+        }
     }
 
     /** Whether spawn closes descriptors with glibc's closefrom action (glibc 2.34+). */

@@ -102,6 +102,9 @@ public interface LibC {
     @SaveError
     Pointer getgrnam(String name);
 
+    @SaveError
+    int sigaction(int signal, @In Pointer action, @Out Pointer previous);
+
     @IgnoreError
     int getpid();
 
