@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -255,6 +258,51 @@ public abstract class PosixContract {
         assertFalse(reaper.isAlive(), "waitAny did not return after the child died");
         assertEquals(new ChildExit(pid, new ExitStatus.Killed(Signals.INT, false)), reaped[0]);
         ours.remove(Integer.valueOf(pid));
+    }
+
+    @Test
+    void childrenSpawnedFromSeveralThreadsAreEachReapedOnce() throws Exception {
+        int anchor = spawn(runningUntilSignalled()); // keeps the reaper from ECHILD between children
+        int perThread = 40;
+        Map<Integer, ExitStatus> spawned = new ConcurrentHashMap<>();
+        Map<Integer, ExitStatus> reaped = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        Thread reaper = new Thread(() -> {
+            while (true) {
+                ChildExit exit = posix.waitAny();
+                if (reaped.put(exit.pid(), exit.status()) != null) {
+                    duplicates.incrementAndGet();
+                }
+                if (exit.pid() == anchor) {
+                    return;
+                }
+            }
+        }, "reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        List<Thread> spawners = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread spawner = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    spawned.put(posix.spawn(exitingWith(i % 3)), new ExitStatus.Exited(i % 3));
+                }
+            }, "spawner-" + t);
+            spawners.add(spawner);
+            spawner.start();
+        }
+        for (Thread spawner : spawners) {
+            spawner.join(DEADLINE.toMillis());
+        }
+        assertEquals(2 * perThread, spawned.size(), "distinct pids");
+        await("every child is reaped", () -> reaped.keySet().containsAll(spawned.keySet()));
+        posix.kill(anchor, Signals.KILL);
+        reaper.join(DEADLINE.toMillis());
+        assertFalse(reaper.isAlive(), "the reaper did not see the anchor die");
+        ours.remove(Integer.valueOf(anchor));
+        assertEquals(0, duplicates.get(), "a pid reported twice");
+        for (Map.Entry<Integer, ExitStatus> child : spawned.entrySet()) {
+            assertEquals(child.getValue(), reaped.get(child.getKey()), "pid " + child.getKey());
+        }
     }
 
     // ------------------------------------------------------------------ pipes
