@@ -54,6 +54,21 @@ class FakePosixTest {
     }
 
     @Test
+    void behavioursCanChangeFromOneStartToTheNext() {
+        fake.onSpawn(LIBVIRTD, ChildBehaviour.inTurn(ChildBehaviour.exitsWith(1), ChildBehaviour.exitsWith(2),
+                ChildBehaviour.ignoresTerm()));
+        int first = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int second = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int third = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int fourth = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        assertEquals(new ChildExit(first, new ExitStatus.Exited(1)), fake.waitAny());
+        assertEquals(new ChildExit(second, new ExitStatus.Exited(2)), fake.waitAny());
+        fake.kill(third, Signals.TERM);
+        fake.kill(fourth, Signals.TERM);
+        assertEquals(List.of(third, fourth), fake.runningChildren(), "the last behaviour repeats");
+    }
+
+    @Test
     void aChildThatIgnoresTermNeedsKill() {
         fake.onSpawn(LIBVIRTD, ChildBehaviour.ignoresTerm());
         int pid = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
