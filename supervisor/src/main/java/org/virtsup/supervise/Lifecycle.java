@@ -153,8 +153,8 @@ final class Lifecycle {
             if (before.hasPid()) {
                 return;
             }
-            next.problem = Optional.of(failed.reason());
             if (before.goal() == Goal.DOWN) {
+                next.problem = Optional.of("cannot start " + name() + ": " + failed.reason());
                 next.phase = Phase.STOPPED;
                 log(Level.WARNING, "cannot start " + name() + ": " + failed.reason());
             } else {
@@ -333,10 +333,11 @@ final class Lifecycle {
     private void failure(String what, boolean stable) {
         int failures = (stable ? 0 : before.consecutiveFailures()) + 1;
         next.consecutiveFailures = failures;
+        next.failedStarts = before.failedStarts() + 1;
         next.pid = DaemonState.NO_PID;
+        next.problem = Optional.of(what);
         if (policy.givesUpAfter(failures)) {
             next.phase = Phase.FAILED;
-            next.problem = Optional.of(what);
             log(Level.ERROR, what + "; " + name() + " failed " + Phrases.starts(failures) + " in a row (respawn-limit "
                     + policy.respawnLimit() + "): giving up; `virtsup start " + name() + "` tries again");
             return;

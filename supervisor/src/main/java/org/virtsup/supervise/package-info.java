@@ -69,6 +69,16 @@
  *     The server should warn the operator when stopping virtlogd while
  *     libvirtd runs; supervision allows it.</li>
  * </ul>
+ * To answer a command when it is done (start: the process is ready; stop: it
+ * exited; virtlogd's reload: READY=1 again with the same pid), keep
+ * {@code Completion.of(command, stateBefore, step)} and
+ * {@link org.virtsup.supervise.Completion#judge judge} it against the state
+ * after every later step until it is no longer pending.
+ * For {@code virtsup status}, everything is in
+ * {@link org.virtsup.supervise.DaemonState}: phase, goal, pid,
+ * {@code uptime(now)}, {@code readyAt}, {@code restarts},
+ * {@code failuresAsOf(now, restartResetAfter)}, {@code lastExit},
+ * {@code nextAttemptIn(now)}, {@code problem}.
  *
  * <h2>The rules it encodes</h2>
  * <ul>

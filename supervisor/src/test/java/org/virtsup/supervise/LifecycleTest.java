@@ -119,7 +119,8 @@ class LifecycleTest {
             assertEquals(List.of(new Spawn(VIRTD)), effects(t));
             assertEquals(1, t.state().consecutiveFailures());
             assertEquals(1, t.state().restarts());
-            assertEquals(Optional.of("spawn /usr/sbin/libvirtd: ENOENT"), t.state().problem());
+            assertEquals(Optional.of("cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT"), t.state().problem());
+            assertEquals(1, t.state().failedStarts());
             assertEquals(List.of("WARNING cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT; restarting now"
                     + " (restart 1)"), logs(t.actions()));
         }
