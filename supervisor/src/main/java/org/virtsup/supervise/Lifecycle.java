@@ -17,6 +17,55 @@ import org.virtsup.supervise.DaemonState.StopCause;
  * one method per phase, one branch per input, in the manner of s6 and runit.
  * It knows nothing of the other daemon: {@link Supervision} tells it whether it
  * may start now ({@code mayStart}) and decides the order of stops.
+ *
+ * <pre>
+ * phase     input                        → phase (goal)        actions
+ * STOPPED   Start, Restart               → STARTING (UP)       Spawn; failure count reset    ¹
+ *           StartNow, Reconfigure        → STARTING if goal UP Spawn                         ¹
+ *           Stop, Hold                   → STOPPED (DOWN)
+ *           Reload, Forward              →                     Rejected
+ * STARTING  Spawned(pid)                 → STARTING            ArmTimer START_TIMEOUT (goal DOWN: TERM → STOPPING)
+ *           SpawnFailed                  → failure ²           (goal DOWN: → STOPPED)
+ *           Ready(pid)                   → RUNNING             CancelTimer (reload pending: as Reconfigure(changed))
+ *           Exited(pid)                  → failure ²           (goal DOWN: → STOPPED)
+ *           START_TIMEOUT fired          → STOPPING            TERM, ArmTimer STOP_TIMEOUT; its exit is a failure
+ *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT (no pid yet: at Spawned)
+ *           Hold                         → STARTING (DOWN)
+ *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
+ *           Reload                       →                     Rejected
+ *           Forward(sig)                 →                     SendSignal sig
+ *           Reconfigure(changed)         → virtlogd: reload once ready; libvirtd: STOPPING (UP), TERM
+ * RUNNING   Exited(pid)                  → failure ², counted from 0 after restart-reset-after (goal DOWN: → STOPPED)
+ *           Ready(pid)                   → RUNNING             (confirms a re-execution)
+ *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT
+ *           Hold                         → RUNNING (DOWN)
+ *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
+ *           Reload                       → RUNNING             virtlogd: USR1 (re-execution); libvirtd: HUP
+ *           Forward(sig)                 → RUNNING             SendSignal sig
+ *           Reconfigure(changed)         → virtlogd: USR1; libvirtd: STOPPING (UP), TERM
+ *           Reconfigure(unchanged)       → virtlogd: nothing (it has no SIGHUP handler); libvirtd: HUP
+ * STOPPING  Exited(pid)                  → goal DOWN: STOPPED; after a start timeout: failure ²;
+ *                                          otherwise STARTING, Spawn ¹ (a restart, not a failure)
+ *           STOP_TIMEOUT fired           → STOPPING            KILL
+ *           Stop, Hold                   → STOPPING (DOWN)
+ *           Start, Restart               → STOPPING (UP)       (a plain start follows the exit)
+ *           Reload                       →                     Rejected
+ *           Forward(sig)                 →                     SendSignal sig
+ * BACKOFF   BACKOFF fired                → STARTING            Spawn ¹
+ *           Start, Restart, Reconfigure  → STARTING            CancelTimer, Spawn ¹
+ *           Stop, Hold                   → STOPPED (DOWN)      CancelTimer
+ *           Reload, Forward              →                     Rejected
+ * FAILED    Start, Restart, Reconfigure  → STARTING (UP)       Spawn ¹; failure count reset
+ *           Stop                         → STOPPED (DOWN)
+ *           Hold                         → FAILED (DOWN)       (the last status keeps why)
+ *           Reload, Forward              →                     Rejected
+ *
+ * ¹ when it may not start yet (libvirtd, virtlogd wanted but not ready): STOPPED (UP) instead.
+ * ² failure: n = failed starts in a row; n ≥ respawn-limit &gt; 0 → FAILED; restart delay of n
+ *   zero → STARTING, Spawn ¹; otherwise BACKOFF, ArmTimer BACKOFF.
+ * Every other pair changes nothing. A timer firing that is not the armed one, and Ready or
+ * Exited of another pid, are ignored in every phase.
+ * </pre>
  */
 final class Lifecycle {
 
