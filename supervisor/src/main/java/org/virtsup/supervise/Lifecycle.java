@@ -30,6 +30,7 @@ import org.virtsup.supervise.DaemonState.StopCause;
  *           Exited(pid)                  → failure ²           (goal DOWN: → STOPPED)
  *           START_TIMEOUT fired          → STOPPING            TERM, ArmTimer STOP_TIMEOUT; its exit is a failure
  *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT (no pid yet: at Spawned)
+ *           Start                        → STARTING (UP)
  *           Hold                         → STARTING (DOWN)
  *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
  *           Reload                       →                     Rejected
@@ -37,6 +38,7 @@ import org.virtsup.supervise.DaemonState.StopCause;
  *           Reconfigure(changed)         → virtlogd: reload once ready; libvirtd: STOPPING (UP), TERM
  * RUNNING   Exited(pid)                  → failure ², counted from 0 after restart-reset-after (goal DOWN: → STOPPED)
  *           Ready(pid)                   → RUNNING             (confirms a re-execution)
+ *           Start                        → RUNNING (UP)
  *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT
  *           Hold                         → RUNNING (DOWN)
  *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
@@ -397,7 +399,7 @@ final class Lifecycle {
         if (!delay.isZero()) {
             next.phase = Phase.BACKOFF;
             armTimer(TimerKind.BACKOFF, delay);
-            log(Level.WARNING, what + "; " + name() + " failed " + Phrases.starts(failures)
+            log(Level.WARNING, what + "; failed " + Phrases.starts(failures)
                     + " in a row; next attempt in " + Phrases.duration(delay) + restart);
         } else if (mayStart) {
             spawn();

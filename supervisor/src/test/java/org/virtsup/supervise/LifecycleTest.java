@@ -298,7 +298,7 @@ class LifecycleTest {
             assertEquals(4, t.state().consecutiveFailures());
             assertEquals(List.of(new ArmTimer(VIRTD, TimerKind.BACKOFF, seconds(4), 2)), effects(t));
             assertEquals(Optional.of(T0.plusSeconds(15)), t.state().nextAttemptAt());
-            assertEquals(List.of("WARNING libvirtd (pid 123) exited with code 1; libvirtd failed 4 starts in a row;"
+            assertEquals(List.of("WARNING libvirtd (pid 123) exited with code 1; failed 4 starts in a row;"
                     + " next attempt in 4 s (restart 4)"), logs(t.actions()));
         }
 
