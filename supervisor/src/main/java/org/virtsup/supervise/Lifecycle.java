@@ -20,7 +20,8 @@ import org.virtsup.supervise.DaemonState.StopCause;
  *
  * <pre>
  * phase     input                        → phase (goal)        actions
- * STOPPED   Start, Restart               → STARTING (UP)       Spawn; failure count reset    ¹
+ * any       Start, Restart               → failure count reset, then as below
+ * STOPPED   Start, Restart               → STARTING (UP)       Spawn                         ¹
  *           StartNow, Reconfigure        → STARTING if goal UP Spawn                         ¹
  *           Stop, Hold                   → STOPPED (DOWN)
  *           Reload, Forward              →                     Rejected
@@ -57,7 +58,7 @@ import org.virtsup.supervise.DaemonState.StopCause;
  *           Start, Restart, Reconfigure  → STARTING            CancelTimer, Spawn ¹
  *           Stop, Hold                   → STOPPED (DOWN)      CancelTimer
  *           Reload, Forward              →                     Rejected
- * FAILED    Start, Restart, Reconfigure  → STARTING (UP)       Spawn ¹; failure count reset
+ * FAILED    Start, Restart, Reconfigure  → STARTING (UP)       Spawn ¹; failure count reset (Reconfigure too)
  *           Stop                         → STOPPED (DOWN)
  *           Hold                         → FAILED (DOWN)       (the last status keeps why)
  *           Reload, Forward              →                     Rejected
@@ -155,6 +156,10 @@ final class Lifecycle {
         if (input instanceof Exited exited && (!before.hasPid() || exited.pid() != before.pid())) {
             return; // Supervision routes exits by pid; another pid is not this daemon's
         }
+        if (input instanceof Start || input instanceof Restart) {
+            // The operator's start or restart gives a fresh count, whatever the phase.
+            next.consecutiveFailures = 0;
+        }
         switch (before.phase()) {
             case STOPPED -> stopped(input);
             case STARTING -> starting(input);
@@ -171,7 +176,6 @@ final class Lifecycle {
     private void stopped(Input input) {
         if (input instanceof Start || input instanceof Restart) {
             next.goal = Goal.UP;
-            next.consecutiveFailures = 0;
             next.problem = Optional.empty();
             startOrWait();
         } else if (input instanceof StartNow || input instanceof Reconfigure) {

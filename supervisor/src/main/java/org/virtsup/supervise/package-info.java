@@ -90,8 +90,9 @@
  *     restart-delay-max. A daemon that stayed RUNNING for restart-reset-after
  *     starts afresh: its next death counts as a first failure (computed from
  *     the time it became ready, no timer). With respawn-limit N &gt; 0, the N-th
- *     failed start in a row makes it FAILED; start, restart or a configuration
- *     reload try again with a fresh count. With exit-on-failure? a FAILED daemon
+ *     failed start in a row makes it FAILED; a configuration reload tries it
+ *     again with a fresh count. The operator's start or restart always gives a
+ *     fresh count (and a daemon in BACKOFF is started at once). With exit-on-failure? a FAILED daemon
  *     shuts everything down and virtsup exits with code 1.</li>
  * <li>virtlogd's death does not touch libvirtd; libvirtd due to (re)start while
  *     virtlogd is wanted but not ready waits in STOPPED with goal UP.</li>

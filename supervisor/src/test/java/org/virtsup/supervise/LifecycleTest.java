@@ -556,6 +556,13 @@ class LifecycleTest {
         }
 
         @Test
+        void startGivesAFreshCountButAReloadKeepsIt() {
+            assertEquals(0, logd.step(logd.backoff(), new Lifecycle.Start()).state().consecutiveFailures());
+            assertEquals(0, logd.step(logd.backoff(), new Lifecycle.Restart()).state().consecutiveFailures());
+            assertEquals(2, logd.step(logd.backoff(), new Lifecycle.Reconfigure(true)).state().consecutiveFailures());
+        }
+
+        @Test
         void startAndReconfigureRetryNow() {
             for (Lifecycle.Input input : List.of(new Lifecycle.Start(), new Lifecycle.Restart(),
                     new Lifecycle.Reconfigure(false), new Lifecycle.Reconfigure(true))) {
