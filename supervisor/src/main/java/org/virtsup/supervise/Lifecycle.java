@@ -156,6 +156,13 @@ final class Lifecycle {
         if (input instanceof Exited exited && (!before.hasPid() || exited.pid() != before.pid())) {
             return; // Supervision routes exits by pid; another pid is not this daemon's
         }
+        if ((input instanceof Spawned || input instanceof SpawnFailed)
+                && (before.phase() != Phase.STARTING || before.hasPid())) {
+            // The executor answered a spawn nobody asked for: a bug worth seeing, never a second process to track.
+            log(Level.WARNING, "ignored an unexpected spawn result for " + name() + " in " + before.phase() + ": "
+                    + input);
+            return;
+        }
         if (input instanceof Start || input instanceof Restart) {
             // The operator's start or restart gives a fresh count, whatever the phase.
             next.consecutiveFailures = 0;
@@ -191,9 +198,6 @@ final class Lifecycle {
 
     private void starting(Input input) {
         if (input instanceof Spawned spawned) {
-            if (before.hasPid()) {
-                return;
-            }
             next.pid = spawned.pid();
             next.startedAt = Optional.of(now);
             if (before.goal() == Goal.DOWN) {
@@ -205,9 +209,6 @@ final class Lifecycle {
                         + Phrases.duration(policy.startTimeout()) + " for it to be ready");
             }
         } else if (input instanceof SpawnFailed failed) {
-            if (before.hasPid()) {
-                return;
-            }
             if (before.goal() == Goal.DOWN) {
                 next.problem = Optional.of("cannot start " + name() + ": " + failed.reason());
                 next.phase = Phase.STOPPED;
@@ -476,7 +477,12 @@ final class Lifecycle {
             return;
         }
         actions.add(new Action.SendSignal(before.daemon(), before.pid(), signal));
-        log(Level.INFO, "sent " + signal.fullName() + " to " + process() + " on request");
+        if (signal == Signal.KILL && before.daemon() == Daemon.VIRTLOGD) {
+            log(Level.WARNING, "sent SIGKILL to " + process() + " on request: running guests lose their console"
+                    + " logs until they restart");
+        } else {
+            log(Level.INFO, "sent " + signal.fullName() + " to " + process() + " on request");
+        }
     }
 
     private void recordExit(Exited exited) {

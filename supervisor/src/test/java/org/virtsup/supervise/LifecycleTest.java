@@ -382,6 +382,29 @@ class LifecycleTest {
         }
 
         @Test
+        void killingVirtlogdOnRequestWarnsOfTheConsoles() {
+            Transition t = logd.step(logd.running(42), new Lifecycle.Forward(Signal.KILL));
+            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL)), effects(t));
+            assertEquals(List.of("WARNING sent SIGKILL to virtlogd (pid 42) on request: running guests lose their"
+                    + " console logs until they restart"), logs(t.actions()));
+        }
+
+        @Test
+        void unexpectedSpawnResultsAreIgnoredLoudly() {
+            DaemonState running = logd.running(42);
+            for (Lifecycle.Input input : List.of(new Lifecycle.Spawned(43), new Lifecycle.SpawnFailed("x"))) {
+                Transition t = logd.step(running, input);
+                assertEquals(running, t.state(), input.toString());
+                assertEquals(List.of(), effects(t), input.toString());
+                assertEquals(1, logs(t.actions()).size());
+                assertTrue(logs(t.actions()).get(0).startsWith("WARNING ignored an unexpected spawn result for"
+                        + " virtlogd in RUNNING"), logs(t.actions()).toString());
+            }
+            DaemonState starting = logd.starting(42);
+            assertEquals(starting, logd.step(starting, new Lifecycle.Spawned(43)).state());
+        }
+
+        @Test
         void reconfigureMatrix() {
             assertEquals(List.of(new SendSignal(LOGD, 42, Signal.USR1)),
                     effects(logd.step(logd.running(42), new Lifecycle.Reconfigure(true))));
