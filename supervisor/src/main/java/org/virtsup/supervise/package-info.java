@@ -41,7 +41,7 @@
  * <li>{@link org.virtsup.supervise.Action.ReportReady}: sd_notify READY=1
  *     (once, when every supervised daemon wanted up is first ready);
  *     {@link org.virtsup.supervise.Action.ReportStopping}: STOPPING=1.</li>
- * <li>{@link org.virtsup.supervise.Action.Exit}: every daemon is stopped;
+ * <li>{@link org.virtsup.supervise.Action.Exit}: every daemon is down;
  *     leave with that code (0, or 1 when a FAILED daemon and exit-on-failure?
  *     caused the shutdown). Nothing follows it.</li>
  * </ul>
