@@ -401,14 +401,15 @@ final class Lifecycle {
         next.restarts = before.restarts() + 1;
         String restart = " (restart " + next.restarts + ")";
         Duration delay = policy.restartDelay(failures);
+        // The journal tells the death before the new process's start: log first, spawn last.
         if (!delay.isZero()) {
             next.phase = Phase.BACKOFF;
-            armTimer(TimerKind.BACKOFF, delay);
             log(Level.WARNING, what + "; failed " + Phrases.starts(failures)
                     + " in a row; next attempt in " + Phrases.duration(delay) + restart);
+            armTimer(TimerKind.BACKOFF, delay);
         } else if (mayStart) {
-            spawn();
             log(Level.WARNING, what + "; restarting now" + restart);
+            spawn();
         } else {
             next.phase = Phase.STOPPED;
             log(Level.WARNING, what + "; restarting once virtlogd is running" + restart);

@@ -23,7 +23,9 @@
  *     with its pid or {@link org.virtsup.supervise.Event.SpawnFailed} with the
  *     error (e.g. {@code spawn /usr/sbin/libvirtd: ENOENT}), and carry out the
  *     actions of that step too. (The pid must be known before the reaper's exit
- *     for it can be routed.)</li>
+ *     for it can be routed.) A Spawn is the last action of its step that
+ *     concerns its daemon, so feeding the result at once, before the step's
+ *     remaining actions, is safe.</li>
  * <li>{@link org.virtsup.supervise.Action.SendSignal}: kill(pid, signal.number())
  *     on that pid only, never a process group. ESRCH is not an error: the exit
  *     is on its way through the reaper.</li>

@@ -203,6 +203,20 @@ class RandomRunTest {
             }
         }
         assertTrue(exits <= 1, "more than one exit: " + context);
+        EnumSet<Daemon> spawnedAlready = EnumSet.noneOf(Daemon.class);
+        for (Action action : step.actions()) {
+            Daemon concerned = action instanceof Action.Spawn a ? a.daemon()
+                    : action instanceof Action.SendSignal a ? a.daemon()
+                    : action instanceof Action.ArmTimer a ? a.daemon()
+                    : action instanceof Action.CancelTimer a ? a.daemon() : null;
+            if (concerned != null) {
+                assertFalse(spawnedAlready.contains(concerned),
+                        "an action for " + concerned + " after its Spawn: " + context);
+            }
+            if (action instanceof Action.Spawn spawn) {
+                spawnedAlready.add(spawn.daemon());
+            }
+        }
         for (DaemonState state : after.daemons().values()) {
             checkState(state, after.policy(), context);
         }
