@@ -75,7 +75,7 @@ final class Lifecycle {
     /** What can happen to one daemon; {@link Supervision} turns {@link Event}s into these. */
     sealed interface Input {}
 
-    /** Want it up (boot, operator start): a FAILED or STOPPED daemon gets a fresh count of failures. */
+    /** Want it up (boot, operator start), with a fresh count of failures. */
     record Start() implements Input {}
 
     /** The daemon it waits for became ready: start it if it wants to be up and is STOPPED. */

@@ -94,8 +94,13 @@
  *     the time it became ready, no timer). With respawn-limit N &gt; 0, the N-th
  *     failed start in a row makes it FAILED; a configuration reload tries it
  *     again with a fresh count. The operator's start or restart always gives a
- *     fresh count (and a daemon in BACKOFF is started at once). With exit-on-failure? a FAILED daemon
- *     shuts everything down and virtsup exits with code 1.</li>
+ *     fresh count (and a daemon in BACKOFF is started at once). With
+ *     exit-on-failure? a FAILED daemon shuts everything down (libvirtd, then
+ *     virtlogd) and virtsup exits with code 1.</li>
+ * <li>Exits of pids that are no daemon's current process change nothing.
+ *     Timer firings carry the generation they were armed with; one that is
+ *     not the daemon's armed timer (cancelled, replaced, from an earlier
+ *     process) changes nothing.</li>
  * <li>virtlogd's death does not touch libvirtd; libvirtd due to (re)start while
  *     virtlogd is wanted but not ready waits in STOPPED with goal UP.</li>
  * <li>Stop: SIGTERM to the pid, SIGKILL after stop-timeout, STOPPED on its
