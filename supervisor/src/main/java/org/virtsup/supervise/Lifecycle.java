@@ -299,14 +299,14 @@ final class Lifecycle {
             next.goal = Goal.UP;
             terminate(StopCause.REQUESTED, restarting());
         } else if (input instanceof Reload) {
-            reloadInPlace("on request");
+            reloadInPlace("on request: ");
         } else if (input instanceof Forward forward) {
             forward(forward.signal());
         } else if (input instanceof Reconfigure reconfigure) {
             if (reconfigure.fileChanged()) {
                 applyChangedFile();
             } else if (before.daemon() == Daemon.LIBVIRTD) {
-                reloadInPlace("after virtsup reloaded its configuration");
+                reloadInPlace("libvirtd.conf is unchanged: ");
             }
             // virtlogd has no SIGHUP handler: an unchanged virtlogd.conf needs nothing.
         }
@@ -323,7 +323,7 @@ final class Lifecycle {
             } else if (before.stopCause() == StopCause.START_TIMEOUT) {
                 failure(what + " after its failed start", false);
             } else {
-                log(Level.INFO, what + "; starting it again");
+                log(Level.INFO, process() + " stopped: " + exited.termination().describe() + "; starting it again");
                 startOrWait();
             }
         } else if (input instanceof TimerFired) { // STOP_TIMEOUT: the only timer of STOPPING
@@ -450,7 +450,7 @@ final class Lifecycle {
     /** Its file changed: virtlogd re-executes in place, libvirtd restarts. */
     private void applyChangedFile() {
         if (before.daemon() == Daemon.VIRTLOGD) {
-            reloadInPlace("since virtlogd.conf changed");
+            reloadInPlace("virtlogd.conf changed: ");
         } else {
             next.goal = Goal.UP;
             terminate(StopCause.REQUESTED, "libvirtd.conf changed; restarting " + process()
@@ -458,17 +458,17 @@ final class Lifecycle {
         }
     }
 
+    /** SIGUSR1 to virtlogd (re-execution in place), SIGHUP to libvirtd; the log line says why. */
     private void reloadInPlace(String why) {
         if (before.daemon() == Daemon.VIRTLOGD) {
             next.reexecs = before.reexecs() + 1;
             next.reexecPending = true;
+            log(Level.INFO, why + process() + " re-executes itself in place (SIGUSR1), keeping its pid and"
+                    + " open logs");
             actions.add(new Action.SendSignal(Daemon.VIRTLOGD, next.pid, Signal.USR1));
-            log(Level.INFO, process() + " re-executes itself in place " + why
-                    + " (SIGUSR1); its pid and open logs are kept");
         } else {
+            log(Level.INFO, why + process() + " reloads its drivers' state (SIGHUP)");
             actions.add(new Action.SendSignal(Daemon.LIBVIRTD, next.pid, Signal.HUP));
-            log(Level.INFO, process() + " reloads its drivers' state " + why
-                    + " (SIGHUP); changes to libvirtd.conf need a restart");
         }
     }
 

@@ -59,6 +59,30 @@ class JournalTest {
     }
 
     @Test
+    void reloads() {
+        FakeExecutor run = FakeExecutor.both();
+        run.bootBothReady();
+        run.journal.clear();
+        run.feed(new Event.Reconfigured(Policy.defaults(), Set.of(VIRTLOGD, LIBVIRTD), Set.of(VIRTLOGD)));
+        run.ready(VIRTLOGD);
+        run.feed(new Event.Reload(LIBVIRTD));
+        run.feed(new Event.Reconfigured(Policy.defaults(), Set.of(VIRTLOGD, LIBVIRTD), Set.of(LIBVIRTD)));
+        run.exits(LIBVIRTD, new Termination.Exited(0));
+
+        assertEquals(List.of(
+                "INFO virtlogd.conf changed: virtlogd (pid 100) re-executes itself in place (SIGUSR1), keeping its pid"
+                        + " and open logs",
+                "INFO libvirtd.conf is unchanged: libvirtd (pid 101) reloads its drivers' state (SIGHUP)",
+                "INFO virtlogd (pid 100) re-executed itself and is ready again",
+                "INFO on request: libvirtd (pid 101) reloads its drivers' state (SIGHUP)",
+                "INFO libvirtd.conf changed; restarting libvirtd (pid 101): SIGTERM, SIGKILL if it is still running"
+                        + " after 20 s; running guests are not signalled",
+                "INFO libvirtd (pid 101) stopped: exited with code 0; starting it again",
+                "INFO libvirtd started (pid 102); waiting up to 30 s for it to be ready"),
+                journal(run));
+    }
+
+    @Test
     void aDaemonThatCannotStartInAContainer() {
         Policy policy = new Policy(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(30),
                 Duration.ofSeconds(60), 3, true);
