@@ -49,7 +49,8 @@ import org.virtsup.supervise.DaemonState.StopCause;
  *           Reconfigure(unchanged)       → virtlogd: nothing (it has no SIGHUP handler); libvirtd: HUP
  * STOPPING  Exited(pid)                  → goal DOWN: STOPPED; after a start timeout: failure ²;
  *                                          otherwise STARTING, Spawn ¹ (a restart, not a failure)
- *           STOP_TIMEOUT fired           → STOPPING            KILL
+ *           STOP_TIMEOUT fired           → STOPPING            KILL, ArmTimer KILL_TIMEOUT
+ *           KILL_TIMEOUT fired           → STOPPING            (an error in the journal; nothing else can be done)
  *           Stop, Hold                   → STOPPING (DOWN)
  *           Start, Restart               → STOPPING (UP)       (a plain start follows the exit)
  *           Reload                       →                     Rejected
@@ -326,11 +327,16 @@ final class Lifecycle {
                 log(Level.INFO, process() + " stopped: " + exited.termination().describe() + "; starting it again");
                 startOrWait();
             }
-        } else if (input instanceof TimerFired) { // STOP_TIMEOUT: the only timer of STOPPING
-            actions.add(new Action.SendSignal(before.daemon(), before.pid(), Signal.KILL));
+        } else if (input instanceof TimerFired fired && fired.kind() == TimerKind.STOP_TIMEOUT) {
             log(Level.WARNING, process() + " is still running " + Phrases.duration(policy.stopTimeout())
                     + " after SIGTERM; sending SIGKILL" + (before.daemon() == Daemon.VIRTLOGD
                             ? " (running guests lose their console logs until they restart)" : ""));
+            actions.add(new Action.SendSignal(before.daemon(), before.pid(), Signal.KILL));
+            armTimer(TimerKind.KILL_TIMEOUT, policy.stopTimeout());
+        } else if (input instanceof TimerFired) { // KILL_TIMEOUT
+            log(Level.ERROR, process() + " has not exited " + Phrases.duration(policy.stopTimeout())
+                    + " after SIGKILL: it is stuck in the kernel (uninterruptible sleep, see its state in"
+                    + " /proc/" + before.pid() + "/status); still waiting for it");
         } else if (input instanceof Stop || input instanceof Hold) {
             next.goal = Goal.DOWN;
         } else if (input instanceof Start || input instanceof Restart) {

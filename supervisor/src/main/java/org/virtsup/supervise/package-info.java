@@ -104,7 +104,8 @@
  * <li>virtlogd's death does not touch libvirtd; libvirtd due to (re)start while
  *     virtlogd is wanted but not ready waits in STOPPED with goal UP.</li>
  * <li>Stop: SIGTERM to the pid, SIGKILL after stop-timeout, STOPPED on its
- *     exit; a stop in BACKOFF cancels the pending restart.</li>
+ *     exit (an error in the journal when even SIGKILL has not ended it after
+ *     another stop-timeout); a stop in BACKOFF cancels the pending restart.</li>
  * <li>Counters: {@code restarts} counts restarts after failures only (not
  *     operator restarts, not virtlogd's re-executions, which {@code reexecs}
  *     counts).</li>

@@ -475,12 +475,28 @@ class LifecycleTest {
         void stopTimeoutSendsKill() {
             Transition t = logd.step(logd.stopping(42), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2));
             assertPhase(Phase.STOPPING, Goal.DOWN, t);
-            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL)), effects(t));
-            assertEquals(Optional.empty(), t.state().timer());
+            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL),
+                    new ArmTimer(LOGD, TimerKind.KILL_TIMEOUT, seconds(20), 3)), effects(t));
             assertEquals(List.of("WARNING virtlogd (pid 42) is still running 20 s after SIGTERM; sending SIGKILL"
                     + " (running guests lose their console logs until they restart)"), logs(t.actions()));
             Transition again = logd.step(t.state(), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2));
             assertEquals(List.of(), again.actions());
+        }
+
+        @Test
+        void processStuckAfterKillIsReportedOnce() {
+            DaemonState killed = logd.step(logd.stopping(42), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2))
+                    .state();
+            Transition t = logd.step(killed, new Lifecycle.TimerFired(TimerKind.KILL_TIMEOUT, 3));
+            assertPhase(Phase.STOPPING, Goal.DOWN, t);
+            assertEquals(List.of(), effects(t));
+            assertEquals(Optional.empty(), t.state().timer());
+            assertEquals(List.of("ERROR virtlogd (pid 42) has not exited 20 s after SIGKILL: it is stuck in the kernel"
+                    + " (uninterruptible sleep, see its state in /proc/42/status); still waiting for it"),
+                    logs(t.actions()));
+            Transition exit = logd.step(t.state(), new Lifecycle.Exited(42, SIGKILLED));
+            assertPhase(Phase.STOPPED, Goal.DOWN, exit);
+            assertEquals(List.of(), effects(exit));
         }
 
         @Test

@@ -153,7 +153,8 @@ class RandomRunTest {
             case 7:
                 return new Event.Exited(1 + random.nextInt(300), new Termination.Exited(random.nextInt(3)));
             case 8:
-                return new Event.TimerFired(daemon, TimerKind.values()[random.nextInt(3)], random.nextInt(5));
+                return new Event.TimerFired(daemon, TimerKind.values()[random.nextInt(TimerKind.values().length)],
+                        random.nextInt(5));
             default:
                 return random.nextBoolean()
                         ? new Event.Ready(daemon, pid)
@@ -245,7 +246,7 @@ class RandomRunTest {
                 break;
             case STOPPING:
                 assertTrue(state.hasPid(), where);
-                assertTrue(timer == null || timer == TimerKind.STOP_TIMEOUT, where);
+                assertTrue(timer == null || timer == TimerKind.STOP_TIMEOUT || timer == TimerKind.KILL_TIMEOUT, where);
                 break;
             default:
                 fail(where);
