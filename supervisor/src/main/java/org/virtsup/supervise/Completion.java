@@ -50,11 +50,7 @@ public final class Completion {
      * Starts following {@code command}, which was fed to {@code before} and gave {@code step}.
      */
     public static Completion of(Event command, Supervision before, Step step) {
-        Optional<String> refusal = step.actions().stream()
-                .filter(a -> a instanceof Action.Rejected)
-                .map(a -> ((Action.Rejected) a).reason())
-                .findFirst();
-        return new Completion(command, daemonOf(command).map(before::daemon), refusal);
+        return new Completion(command, daemonOf(command).map(before::daemon), step.rejection());
     }
 
     /** Where the command stands in {@code now}, a state at or after the command's step. */

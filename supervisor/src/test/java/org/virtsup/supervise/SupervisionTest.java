@@ -493,6 +493,15 @@ class SupervisionTest {
             }
             assertEquals(Phase.STOPPED, run.state(VIRTLOGD).phase());
         }
+
+        @Test
+        void aStepNamesItsRefusal() {
+            FakeExecutor run = new FakeExecutor(Set.of(LIBVIRTD));
+            run.boot();
+            assertEquals(java.util.Optional.of("virtlogd is not supervised: the configuration declares no"
+                    + " virtlog-service-type"), run.supervision.on(new Event.Stop(VIRTLOGD), run.now).rejection());
+            assertEquals(java.util.Optional.empty(), run.supervision.on(new Event.Stop(LIBVIRTD), run.now).rejection());
+        }
     }
 
     @Nested
