@@ -38,8 +38,9 @@
  * <li>{@link org.virtsup.supervise.Action.Log}: log the message at that level
  *     (the journal under systemd); the sentences are written for users.</li>
  * <li>{@link org.virtsup.supervise.Action.Rejected}: the operator's command
- *     was refused; the control server replies with the reason (exit code 1).
- *     A step without it means the command was accepted.</li>
+ *     was refused; the control server replies with the reason (exit code 1),
+ *     also at hand as {@code step.rejection()}. A step without it means the
+ *     command was accepted.</li>
  * <li>{@link org.virtsup.supervise.Action.ReportReady}: sd_notify READY=1
  *     (once, when every supervised daemon wanted up is first ready);
  *     {@link org.virtsup.supervise.Action.ReportStopping}: STOPPING=1.</li>
