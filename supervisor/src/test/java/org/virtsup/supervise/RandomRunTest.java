@@ -38,7 +38,9 @@ class RandomRunTest {
 
     @Test
     void invariantsHoldOverRandomRuns() {
-        for (int seed = 0; seed < 300; seed++) {
+        // -Dvirtsup.randomRuns=100000 for a deeper search; the default keeps the build quick.
+        int runs = Integer.getInteger("virtsup.randomRuns", 300);
+        for (int seed = 0; seed < runs; seed++) {
             try {
                 run(new Random(seed), POLICIES[seed % POLICIES.length]);
             } catch (AssertionError e) {
