@@ -4,12 +4,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
@@ -20,6 +18,7 @@ import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
 import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
+import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -42,8 +41,8 @@ public final class Supervisor {
     /** Lines of a dying daemon's own output shown with its exit. */
     static final int LAST_LINES_ON_EXIT = 10;
 
-    /** What a caller waits for after feeding an operator's event: checked after every step. */
-    public record Waiter(Predicate<Supervision> done, Consumer<Supervision> onDone) {}
+    /** An operator's command being followed until it is done or failed. */
+    private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
 
     /** What the executor needs to know about the outside: how to spawn each daemon, where readiness comes from. */
     public interface Programs {
@@ -72,7 +71,6 @@ public final class Supervisor {
     private final GuestProcesses guests;
     private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
     private Supervision supervision;
-    private String rejection;
 
     /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
     public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
@@ -116,30 +114,32 @@ public final class Supervisor {
     }
 
     /**
-     * Feeds one event and carries out what follows. Returns the reason when an
-     * operator's command was refused.
+     * Feeds one event and carries out what follows. Returns the reason when it
+     * was refused (an operator's command during shutdown, for instance).
      */
     public Optional<String> feed(Event event) {
-        String outer = rejection;
-        rejection = null;
-        try {
-            step(event);
-            return Optional.ofNullable(rejection);
-        } finally {
-            rejection = outer;
-        }
+        return step(event).rejection();
     }
 
-    /** Waits, on the loop, until {@code waiter} is satisfied (checked now and after every later step). */
-    public void await(Waiter waiter) {
-        if (waiter.done().test(supervision)) {
-            waiter.onDone().accept(supervision);
-        } else {
+    /**
+     * Feeds an operator's command and calls {@code onVerdict} once it is done or
+     * failed (at once, or after a later step): start and restart when the new
+     * process is ready, stop when it exited, virtlogd's reload when it is ready
+     * again with the same pid.
+     */
+    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+        Supervision before = supervision;
+        Step step = step(command);
+        Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
+        Completion.Verdict verdict = waiter.completion().judge(supervision);
+        if (verdict instanceof Completion.Verdict.Pending) {
             waiters.add(waiter);
+        } else {
+            onVerdict.accept(verdict);
         }
     }
 
-    private void step(Event event) {
+    private Step step(Event event) {
         Supervision before = supervision;
         Step step = supervision.on(event, clock.instant());
         supervision = step.supervision();
@@ -148,16 +148,21 @@ public final class Supervisor {
         }
         observer.stepped(before, supervision);
         settleWaiters();
+        return step;
     }
 
+    /** Tells every caller whose command is no longer pending; a caller may feed further events. */
     private void settleWaiters() {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter waiter = it.next();
-            if (waiter.done().test(supervision)) {
-                it.remove();
-                waiter.onDone().accept(supervision);
+        List<Runnable> verdicts = new ArrayList<>();
+        waiters.removeIf(waiter -> {
+            Completion.Verdict verdict = waiter.completion().judge(supervision);
+            if (verdict instanceof Completion.Verdict.Pending) {
+                return false;
             }
-        }
+            verdicts.add(() -> waiter.onVerdict().accept(verdict));
+            return true;
+        });
+        verdicts.forEach(Runnable::run);
     }
 
     private void execute(Action action) {
@@ -176,8 +181,8 @@ public final class Supervisor {
             }
         } else if (action instanceof Action.Log entry) {
             log(entry);
-        } else if (action instanceof Action.Rejected rejected) {
-            rejection = rejected.reason();
+        } else if (action instanceof Action.Rejected) {
+            // The step's rejection() carries it to whoever fed the event.
         } else if (action instanceof Action.ReportReady) {
             observer.readyReported(supervision);
         } else if (action instanceof Action.ReportStopping) {
