@@ -76,7 +76,10 @@ final class ControlBridge implements ControlHandler {
     private void follow(Daemon daemon, Event command, List<String> warnings, CompletableFuture<Reply> reply) {
         supervisor.command(command, verdict -> {
             if (verdict instanceof Completion.Verdict.Done done) {
-                reply.complete(outcome(state(daemon), done.message(), warnings));
+                String message = command instanceof Event.Forward forward
+                        ? "sent " + forward.signal().fullName() + " to " + daemon + " (pid " + state(daemon).pid() + ")"
+                        : done.message();
+                reply.complete(outcome(state(daemon), message, warnings));
             } else {
                 reply.complete(new Reply.Failure(ErrorCode.FAILED,
                         ((Completion.Verdict.Failed) verdict).reason() + lastLinesIfFailing(daemon)));
