@@ -4,59 +4,79 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.config.Configuration;
+import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.Diagnostic;
+import org.virtsup.config.LibvirtdConf;
+import org.virtsup.config.VirtlogdConf;
 
 /**
- * The files virtsup renders are applied by the real daemons: virtlogd and
- * libvirtd 9.0 are started on them inside a container and virt-admin reads
- * back, from the running daemons, the thread pools, client limits, log
- * filters and log outputs the files asked for. Both the defaults and a
- * configuration where every checked value differs from its default.
+ * The files virtsup renders are applied by the real daemons: a Guix-syntax
+ * configuration goes through the config model (ConfigurationLoader, then
+ * LibvirtdConf and VirtlogdConf), virtlogd and libvirtd 9.0 are started on
+ * the rendered files inside a container, and virt-admin reads back from the
+ * running daemons the thread pools, client limits, log filters and log
+ * outputs they applied. Both for the embedded default and for a
+ * configuration where every value checked differs from its default.
  */
 class RenderedConfigurationAppliedIT {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String HOST_NAME = "virtsup-test-host";
+
+    /** Every value virt-admin can show, away from its default. */
+    private static final String NON_DEFAULT = """
+            ;; Values virt-admin reads back, all different from the defaults.
+            (service virtlog-service-type
+                     (virtlog-configuration
+                      (max-clients 77)
+                      (log-filters "2:logging")))
+            (service libvirt-service-type
+                     (libvirt-configuration
+                      (min-workers 3)
+                      (max-workers 7)
+                      (prio-workers 2)
+                      (max-clients 42)
+                      (max-anonymous-clients 9)
+                      (admin-max-workers 4)
+                      (admin-max-clients 3)
+                      (log-filters "1:qemu 3:remote")
+                      (log-outputs "2:stderr")))
+            """;
 
     @RegisterExtension
     static final LibvirtHostContainer host = LibvirtHostContainer.create();
 
     @Test
-    void defaultConfigurationIsApplied() {
-        RenderedFiles files = RenderedFiles.of(Map.of(), Map.of());
+    void embeddedDefaultIsApplied() {
+        Configuration configuration = loaded(ConfigurationLoader.embeddedDefault(HOST_NAME));
+        // The defaults of the specification (spec/guix-virtualization-services.txt).
         Expected expected = new Expected(5, 20, 5, 5000, 20, 1, 5, 5,
                 "3:remote 4:event", "3:stderr", 1024, "3:remote 4:event", "3:stderr");
-        assertAppliedBy(files, expected, "defaults");
+        assertAppliedBy(configuration, expected, "defaults");
     }
 
     @Test
     void nonDefaultConfigurationIsApplied() {
-        Map<String, String> libvirtd = new LinkedHashMap<>();
-        libvirtd.put("min_workers", "3");
-        libvirtd.put("max_workers", "7");
-        libvirtd.put("prio_workers", "2");
-        libvirtd.put("max_clients", "42");
-        libvirtd.put("max_anonymous_clients", "9");
-        libvirtd.put("admin_max_workers", "4");
-        libvirtd.put("admin_max_clients", "3");
-        libvirtd.put("log_filters", "\"1:qemu 3:remote\"");
-        libvirtd.put("log_outputs", "\"2:stderr\"");
-        Map<String, String> virtlogd = new LinkedHashMap<>();
-        virtlogd.put("max_clients", "77");
-        virtlogd.put("log_filters", "\"2:logging\"");
-        RenderedFiles files = RenderedFiles.of(libvirtd, virtlogd);
+        Configuration configuration = loaded(ConfigurationLoader.load("non-default.scm", NON_DEFAULT, HOST_NAME));
         Expected expected = new Expected(3, 7, 2, 42, 9, 1, 4, 3,
                 "1:qemu 3:remote", "2:stderr", 77, "2:logging", "3:stderr");
-        assertAppliedBy(files, expected, "non-default");
+        assertAppliedBy(configuration, expected, "non-default");
     }
 
-    private static void assertAppliedBy(RenderedFiles files, Expected expected, String name) {
+    private static Configuration loaded(ConfigurationLoader.Loaded loaded) {
+        return loaded.configuration().orElseThrow(() -> new AssertionError("the configuration does not load:\n"
+                + loaded.diagnostics().stream().map(Diagnostic::format).collect(Collectors.joining("\n"))));
+    }
+
+    private static void assertAppliedBy(Configuration configuration, Expected expected, String name) {
         String directory = "/etc/virtsup-test/" + name;
-        host.writeFile(directory + "/libvirtd.conf", files.libvirtdConf());
-        host.writeFile(directory + "/virtlogd.conf", files.virtlogdConf());
+        host.writeFile(directory + "/libvirtd.conf", LibvirtdConf.render(configuration.libvirt().orElseThrow()));
+        host.writeFile(directory + "/virtlogd.conf", VirtlogdConf.render(configuration.virtlog().orElseThrow()));
 
         DaemonProcess virtlogd = host.startDaemon("virtlogd-" + name, "virtlogd", "-f", directory + "/virtlogd.conf");
         DaemonProcess libvirtd = null;
@@ -95,11 +115,13 @@ class RenderedConfigurationAppliedIT {
                             "admin-max-workers"),
                     () -> assertEquals(expected.adminMaxClients(), intOf(adminClients, "nclients_max"),
                             "admin-max-clients"),
-                    () -> assertEquals(VirtAdmin.asReportedFilters(expected.logFilters()), filters, "log-filters"),
+                    () -> assertEquals(VirtAdmin.asReportedFilters(expected.logFilters()), filters,
+                            "log-filters"),
                     () -> assertEquals(expected.logOutputs(), outputs, "log-outputs"),
                     () -> assertEquals(expected.virtlogMaxClients(), intOf(virtlogdClients, "nclients_max"),
                             "virtlog max-clients"),
-                    () -> assertEquals(VirtAdmin.asReportedFilters(expected.virtlogLogFilters()), virtlogdFilters, "virtlog log-filters"),
+                    () -> assertEquals(VirtAdmin.asReportedFilters(expected.virtlogLogFilters()), virtlogdFilters,
+                            "virtlog log-filters"),
                     () -> assertEquals(expected.virtlogLogOutputs(), virtlogdOutputs, "virtlog log-outputs"));
         } finally {
             if (libvirtd != null) {
@@ -109,10 +131,9 @@ class RenderedConfigurationAppliedIT {
         }
     }
 
-    /** Polls virt-admin until the daemon answers; fails at once, with its log, if the daemon exits instead. */
+    /** Polls virt-admin until the daemon answers; fails at once, with its output, if the daemon exits instead. */
     private static Duration awaitAnswer(DaemonProcess daemon, VirtAdmin admin) {
-        long started = System.nanoTime();
-        Poll.until(daemon.name() + " answers virt-admin", READY_TIMEOUT, () -> {
+        return Poll.until(daemon.name() + " answers virt-admin", READY_TIMEOUT, () -> {
             if (admin.answers()) {
                 return true;
             }
@@ -122,7 +143,6 @@ class RenderedConfigurationAppliedIT {
             }
             return false;
         });
-        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     private static int intOf(Map<String, String> fields, String name) {
@@ -138,84 +158,5 @@ class RenderedConfigurationAppliedIT {
             int maxAnonymousClients, int adminMinWorkers, int adminMaxWorkers, int adminMaxClients,
             String logFilters, String logOutputs, int virtlogMaxClients, String virtlogLogFilters,
             String virtlogLogOutputs) {
-    }
-
-    /**
-     * HAND-WRITTEN STAND-IN for the config model's renderers
-     * (LibvirtdConf.render, VirtlogdConf.render), written from
-     * spec/RENDERING.md until the config-model branch builds; replace it by
-     * rendering a Guix-syntax configuration through ConfigurationLoader.
-     */
-    private record RenderedFiles(String libvirtdConf, String virtlogdConf) {
-        static RenderedFiles of(Map<String, String> libvirtdOverrides, Map<String, String> virtlogdOverrides) {
-            Map<String, String> libvirtd = new LinkedHashMap<>();
-            for (String line : DEFAULT_LIBVIRTD_CONF.split("\n")) {
-                if (!line.startsWith("#")) {
-                    String[] keyValue = line.split(" = ", 2);
-                    libvirtd.put(keyValue[0], keyValue[1]);
-                }
-            }
-            libvirtd.putAll(libvirtdOverrides);
-            Map<String, String> virtlogd = new LinkedHashMap<>();
-            virtlogd.put("log_level", "3");
-            virtlogd.put("log_filters", "\"3:remote 4:event\"");
-            virtlogd.put("log_outputs", "\"3:stderr\"");
-            virtlogd.put("max_clients", "1024");
-            virtlogd.put("max_size", "2097152");
-            virtlogd.put("max_backups", "3");
-            virtlogd.putAll(virtlogdOverrides);
-            return new RenderedFiles(lines(libvirtd), lines(virtlogd));
-        }
-
-        private static String lines(Map<String, String> keyValues) {
-            return keyValues.entrySet().stream().map(entry -> entry.getKey() + " = " + entry.getValue() + "\n")
-                    .collect(Collectors.joining());
-        }
-
-        private static final String DEFAULT_LIBVIRTD_CONF = String.join("\n",
-                "listen_tls = 1",
-                "listen_tcp = 0",
-                "tls_port = \"16514\"",
-                "tcp_port = \"16509\"",
-                "listen_addr = \"0.0.0.0\"",
-                "unix_sock_group = \"root\"",
-                "unix_sock_ro_perms = \"0777\"",
-                "unix_sock_rw_perms = \"0770\"",
-                "unix_sock_admin_perms = \"0777\"",
-                "unix_sock_dir = \"/var/run/libvirt\"",
-                "auth_unix_ro = \"polkit\"",
-                "auth_unix_rw = \"polkit\"",
-                "auth_tcp = \"sasl\"",
-                "auth_tls = \"none\"",
-                "key_file = \"\"",
-                "cert_file = \"\"",
-                "ca_file = \"\"",
-                "crl_file = \"\"",
-                "tls_no_sanity_certificate = 0",
-                "tls_no_verify_certificate = 0",
-                "tls_priority = \"NORMAL\"",
-                "max_clients = 5000",
-                "max_queued_clients = 1000",
-                "max_anonymous_clients = 20",
-                "min_workers = 5",
-                "max_workers = 20",
-                "prio_workers = 5",
-                "max_client_requests = 5",
-                "admin_min_workers = 1",
-                "admin_max_workers = 5",
-                "admin_max_clients = 5",
-                "admin_max_queued_clients = 5",
-                "admin_max_client_requests = 5",
-                "log_level = 3",
-                "log_filters = \"3:remote 4:event\"",
-                "log_outputs = \"3:stderr\"",
-                "audit_level = 1",
-                "audit_logging = 0",
-                "host_uuid_source = \"smbios\"",
-                "keepalive_interval = 5",
-                "keepalive_count = 5",
-                "admin_keepalive_interval = 5",
-                "admin_keepalive_count = 5",
-                "ovs_timeout = 5");
     }
 }
