@@ -31,15 +31,21 @@ public final class DockerEngine {
     }
 
     /** Whether an engine answers; also settles the API version first. */
-    public static synchronized boolean answers() {
+    public static boolean answers() {
+        return problem().isEmpty();
+    }
+
+    /** Why Testcontainers cannot use the engine, or empty when it can; settles the API version first. */
+    public static synchronized Optional<String> problem() {
         if (System.getProperty("api.version") == null) {
             engineApiVersion().filter(version -> compare(version, TESTCONTAINERS_DEFAULT_API) < 0)
                     .ifPresent(version -> System.setProperty("api.version", version));
         }
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            DockerClientFactory.instance().client();
+            return Optional.empty();
         } catch (RuntimeException e) {
-            return false;
+            return Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

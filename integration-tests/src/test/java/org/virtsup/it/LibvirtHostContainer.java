@@ -13,10 +13,13 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.opentest4j.TestAbortedException;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.ImagePullPolicy;
@@ -76,7 +79,8 @@ import org.testcontainers.utility.MountableFile;
  * 0.9 s after its first start in a fresh container (it probes QEMU and caches
  * the result in /var/cache/libvirt/qemu) and about 0.15 s after later starts.
  */
-public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCallback, TestWatcher, AutoCloseable {
+public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher,
+        AutoCloseable {
     /** Where virtsup's jar and its runtime class path are copied: /opt/virtsup/virtsup.jar, /opt/virtsup/lib/. */
     public static final String VIRTSUP_HOME = "/opt/virtsup";
     /** Where {@link #startDaemon} sends the daemons' output. */
@@ -87,12 +91,16 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
     /** Images are local only: there is no registry to pull from, and a pull must never be tried. */
     private static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
+    /** The first line of the preparation script; while PID 1's command line holds it, PID 1 has not exec'd yet. */
+    private static final String PREPARE_MARK = "# virtsup-test: prepare a libvirt host";
+
     /**
      * Makes the container a libvirt host; safe to run twice and on an image
      * that already has the accounts. Kept in one script so the recipe reads
      * as a whole (and can be copied into a Containerfile).
      */
     static final String PREPARE_LIBVIRT_HOST = String.join("\n",
+            PREPARE_MARK,
             "set -eu",
             "getent group libvirt >/dev/null || groupadd --system libvirt",
             "getent group kvm >/dev/null || groupadd --system kvm",
@@ -109,7 +117,10 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
 
     private final boolean withVirtsup;
     private final List<DaemonProcess> daemons = new ArrayList<>();
+    private Optional<String> image = Optional.empty();
+    private List<String> pid1 = List.of();
     private GenericContainer<?> container;
+    private Optional<String> skipReason = Optional.empty();
     private Duration startDuration = Duration.ZERO;
 
     private LibvirtHostContainer(boolean withVirtsup) {
@@ -127,6 +138,36 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
     }
 
     /**
+     * Uses another local image than the base image (for example one built
+     * with {@link LocalImage} from the base image); it must be Debian with
+     * libvirt and, for {@link #virtsup}, Java 17.
+     */
+    public LibvirtHostContainer withImage(String reference) {
+        this.image = Optional.of(reference);
+        return this;
+    }
+
+    /**
+     * Runs {@code argv} as the container's PID 1, for a process that reaps
+     * orphans itself (virtsup); without it PID 1 is {@code sleep infinity}
+     * under Docker's init. The host is prepared before {@code argv} is
+     * exec'd, so it starts on a ready libvirt host; its output is the
+     * container's log.
+     */
+    public LibvirtHostContainer withPid1(String... argv) {
+        this.pid1 = List.of(argv);
+        return this;
+    }
+
+    /** The command line that runs virtsup's CLI inside the container, e.g. for {@link #withPid1}. */
+    public static String[] virtsupCommand(String... arguments) {
+        List<String> argv = new ArrayList<>(List.of("java", "-cp",
+                VIRTSUP_HOME + "/virtsup.jar:" + VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main"));
+        argv.addAll(Arrays.asList(arguments));
+        return argv.toArray(String[]::new);
+    }
+
+    /**
      * Starts the container and prepares it; skips or fails (see
      * {@link FullTests}) when Docker, the base image or virtsup's jars are
      * missing.
@@ -135,14 +176,20 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
         if (container != null) {
             return this;
         }
-        String image = requireBaseImage();
+        String reference = requireImage();
         long started = System.nanoTime();
-        GenericContainer<?> created = new GenericContainer<>(DockerImageName.parse(image))
+        GenericContainer<?> created = new GenericContainer<>(DockerImageName.parse(reference))
                 .withImagePullPolicy(NEVER_PULL)
-                .withCommand("sleep", "infinity")
-                // --init: a reaper as PID 1 (see the class comment); the engine here refuses --privileged.
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true))
                 .withStartupTimeout(Duration.ofSeconds(60));
+        if (pid1.isEmpty()) {
+            // --init: a reaper as PID 1 (see the class comment). Never --privileged: the engine refuses it.
+            created.withCommand("sleep", "infinity")
+                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withInit(true));
+        } else {
+            List<String> command = new ArrayList<>(List.of("bash", "-c", PREPARE_LIBVIRT_HOST + "exec \"$@\"", "pid1"));
+            command.addAll(pid1);
+            created.withCommand(command.toArray(String[]::new));
+        }
         if (withVirtsup) {
             Path jar = TestSettings.virtsupJar().orElseThrow();
             Path lib = TestSettings.virtsupLib().orElseThrow();
@@ -152,7 +199,13 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
         container = created;
         try {
             container.start();
-            shell(PREPARE_LIBVIRT_HOST).orFail();
+            if (pid1.isEmpty()) {
+                shell(PREPARE_LIBVIRT_HOST).orFail();
+            } else {
+                // The container runs as soon as bash does: wait until it has prepared the host and exec'd.
+                Poll.until("PID 1 has prepared the host and exec'd " + pid1.get(0), Duration.ofSeconds(30),
+                        () -> !exec("grep", "-qaF", PREPARE_MARK, "/proc/1/cmdline").succeeded());
+            }
         } catch (RuntimeException | AssertionError e) {
             System.out.println(describeForFailure());
             close();
@@ -163,14 +216,15 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
         return this;
     }
 
-    private String requireBaseImage() {
-        FullTests.require(DockerEngine.answers(), "no Docker engine answers (docker info);"
-                + " start one, e.g. dockerd --iptables=false --bridge=none");
-        Optional<String> image = TestSettings.baseImage();
+    private String requireImage() {
+        Optional<String> engineProblem = DockerEngine.problem();
+        FullTests.require(engineProblem.isEmpty(), "Testcontainers cannot use the Docker engine ("
+                + engineProblem.orElse("") + "); start one with packaging/dev/docker-engine");
+        Optional<String> image = this.image.or(TestSettings::baseImage);
         FullTests.require(image.isPresent(), "the base image is unknown: set VIRTSUP_BASE_IMAGE to the output of"
                 + " packaging/container/build-base-image");
-        FullTests.require(DockerEngine.hasImage(image.get()), "the base image " + image.get()
-                + " is not in the local Docker engine: run packaging/container/build-base-image");
+        FullTests.require(DockerEngine.hasImage(image.get()), "the image " + image.get()
+                + " is not in the local Docker engine (it is never pulled): run packaging/container/build-base-image");
         if (withVirtsup) {
             FullTests.require(TestSettings.virtsupJar().isPresent() && TestSettings.virtsupLib().isPresent(),
                     "virtsup's jars are missing (supervisor/target/virtsup.jar and lib/): build with mvn package");
@@ -210,10 +264,7 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
         if (!withVirtsup) {
             throw new IllegalStateException("this container has no virtsup jars: use LibvirtHostContainer.createWithVirtsup()");
         }
-        List<String> argv = new ArrayList<>(List.of("java", "-cp",
-                VIRTSUP_HOME + "/virtsup.jar:" + VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main"));
-        argv.addAll(Arrays.asList(arguments));
-        return exec(argv.toArray(String[]::new));
+        return exec(virtsupCommand(arguments));
     }
 
     /** Writes a text file (UTF-8, mode 0644) into the container, creating its parent directories. */
@@ -281,10 +332,13 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
 
     /** The output of every daemon started so far, the processes, and the container's own log. */
     public String describeForFailure() {
-        if (container == null || !container.isRunning()) {
-            return "=== the libvirt host container is not running";
+        if (container == null || container.getContainerId() == null) {
+            return "=== the libvirt host container was not created";
         }
         StringBuilder text = new StringBuilder("=== libvirt host container " + container.getContainerId() + "\n");
+        if (!container.isRunning()) {
+            return text.append("(not running) --- container output:\n").append(container.getLogs()).toString();
+        }
         for (DaemonProcess daemon : daemons) {
             text.append("--- ").append(daemon.name()).append(" (pid ").append(daemon.pid()).append(") ")
                     .append(String.join(" ", daemon.argv())).append(", ").append(daemon.logFile()).append(":\n");
@@ -316,13 +370,28 @@ public final class LibvirtHostContainer implements BeforeAllCallback, AfterAllCa
         daemons.clear();
     }
 
+    /**
+     * Starts the container for the class. When a tool is missing and the
+     * run allows skipping, each test is skipped with the reason instead
+     * (surefire counts a class aborted as a whole as zero tests, hiding it).
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
-        start();
+        try {
+            start();
+        } catch (TestAbortedException e) {
+            skipReason = Optional.of(e.getMessage());
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        skipReason.ifPresent(Assumptions::abort);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        skipReason = Optional.empty();
         close();
     }
 

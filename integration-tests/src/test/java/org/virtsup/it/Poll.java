@@ -26,7 +26,7 @@ public final class Poll {
      */
     public static Duration until(String what, Duration timeout, BooleanSupplier condition) {
         long started = System.nanoTime();
-        return until(what, timeout, () -> condition.getAsBoolean()
+        return untilPresent(what, timeout, () -> condition.getAsBoolean()
                 ? Optional.of(Duration.ofNanos(System.nanoTime() - started))
                 : Optional.empty());
     }
@@ -36,7 +36,7 @@ public final class Poll {
      *
      * @throws AssertionError naming {@code what} when the deadline passes first
      */
-    public static <T> T until(String what, Duration timeout, Supplier<Optional<T>> probe) {
+    public static <T> T untilPresent(String what, Duration timeout, Supplier<Optional<T>> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = FIRST_PAUSE.toNanos();
         while (true) {

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -95,13 +97,16 @@ public final class VirtAdmin {
                 .collect(Collectors.joining(" "));
     }
 
+    /** virt-admin pads each name to a column before " : "; an error message ("error: ...") has no such gap. */
+    private static final Pattern FIELD = Pattern.compile("^(\\w+)\\s+:\\s*(.*?)\\s*$");
+
     /** Lines {@code name : value} as an ordered map. */
     static Map<String, String> fields(String output) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String line : output.split("\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            Matcher field = FIELD.matcher(line);
+            if (field.matches()) {
+                fields.put(field.group(1), field.group(2));
             }
         }
         if (fields.isEmpty()) {
