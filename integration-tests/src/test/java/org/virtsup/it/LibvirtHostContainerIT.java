@@ -78,6 +78,9 @@ class LibvirtHostContainerIT {
             assertEquals("sleep", own.exec("ps", "-o", "comm=", "-p", "1").orFail().stdout().trim(),
                     "the command given is PID 1");
             assertTrue(own.exec("getent", "passwd", "libvirt-qemu").succeeded(), "prepared before PID 1 started");
+            // KILL: sleep has no TERM handler, and the kernel drops a handler-less signal to PID 1.
+            own.signalPid1("KILL");
+            assertEquals(137, own.awaitPid1Exit(Duration.ofSeconds(20)));
         }
         assertFalse(DockerEngine.hasImage(reference), reference + " is removed");
     }
