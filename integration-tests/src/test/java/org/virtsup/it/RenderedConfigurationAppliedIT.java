@@ -3,7 +3,6 @@ package org.virtsup.it;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -12,8 +11,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
-import org.virtsup.config.LibvirtdConf;
-import org.virtsup.config.VirtlogdConf;
 
 /**
  * The files virtsup renders are applied by the real daemons: a Guix-syntax
@@ -25,7 +22,6 @@ import org.virtsup.config.VirtlogdConf;
  * configuration where every value checked differs from its default.
  */
 class RenderedConfigurationAppliedIT {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final String HOST_NAME = "virtsup-test-host";
 
     /** Every value virt-admin can show, away from its default. */
@@ -74,25 +70,9 @@ class RenderedConfigurationAppliedIT {
     }
 
     private static void assertAppliedBy(Configuration configuration, Expected expected, String name) {
-        String directory = "/etc/virtsup-test/" + name;
-        host.writeFile(directory + "/libvirtd.conf", LibvirtdConf.render(configuration.libvirt().orElseThrow()));
-        host.writeFile(directory + "/virtlogd.conf", VirtlogdConf.render(configuration.virtlog().orElseThrow()));
-
-        DaemonProcess virtlogd = host.startDaemon("virtlogd-" + name, "virtlogd", "-f", directory + "/virtlogd.conf");
-        DaemonProcess libvirtd = null;
-        try {
-            VirtAdmin virtlogdAdmin = new VirtAdmin(host, VirtAdmin.VIRTLOGD);
-            awaitAnswer(virtlogd, virtlogdAdmin);
-            libvirtd = host.startDaemon("libvirtd-" + name, "libvirtd", "-f", directory + "/libvirtd.conf");
-            VirtAdmin libvirtdAdmin = new VirtAdmin(host, VirtAdmin.LIBVIRTD);
-            Duration answered = awaitAnswer(libvirtd, libvirtdAdmin);
-            Benchmark.record("libvirtd answers virt-admin (" + name + ")", answered);
-            // The admin server answers before the drivers are initialised; virsh waits for the QEMU driver.
-            Duration driverAnswered = Poll.until("libvirtd's QEMU driver answers virsh", READY_TIMEOUT,
-                    () -> host.exec("virsh", "-c", "qemu:///system", "version").succeeded());
-            Benchmark.record("libvirtd answers virsh -c qemu:///system version (" + name + ")",
-                    answered.plus(driverAnswered));
-
+        try (RunningDaemons daemons = RunningDaemons.start(host, configuration, name)) {
+            VirtAdmin libvirtdAdmin = daemons.libvirtdAdmin();
+            VirtAdmin virtlogdAdmin = daemons.virtlogdAdmin();
             Map<String, String> pool = libvirtdAdmin.threadPool("libvirtd");
             Map<String, String> adminPool = libvirtdAdmin.threadPool("admin");
             Map<String, String> clients = libvirtdAdmin.clients("libvirtd");
@@ -123,26 +103,7 @@ class RenderedConfigurationAppliedIT {
                     () -> assertEquals(VirtAdmin.asReportedFilters(expected.virtlogLogFilters()), virtlogdFilters,
                             "virtlog log-filters"),
                     () -> assertEquals(expected.virtlogLogOutputs(), virtlogdOutputs, "virtlog log-outputs"));
-        } finally {
-            if (libvirtd != null) {
-                host.stop(libvirtd);
-            }
-            host.stop(virtlogd);
         }
-    }
-
-    /** Polls virt-admin until the daemon answers; fails at once, with its output, if the daemon exits instead. */
-    private static Duration awaitAnswer(DaemonProcess daemon, VirtAdmin admin) {
-        return Poll.until(daemon.name() + " answers virt-admin", READY_TIMEOUT, () -> {
-            if (admin.answers()) {
-                return true;
-            }
-            if (!host.isAlive(daemon.pid())) {
-                throw new AssertionError(daemon.name() + " exited before answering; its output:\n"
-                        + host.readFile(daemon.logFile()));
-            }
-            return false;
-        });
     }
 
     private static int intOf(Map<String, String> fields, String name) {
