@@ -75,9 +75,13 @@ import org.testcontainers.utility.MountableFile;
  * </ul>
  * Both daemons write a pid file under /run and lock it (/run/libvirtd.pid,
  * /run/virtlogd.pid), so one container holds one instance of each at a time.
- * libvirtd answers {@code virt-admin -c libvirtd:///system srv-list} about
- * 0.9 s after its first start in a fresh container (it probes QEMU and caches
- * the result in /var/cache/libvirt/qemu) and about 0.15 s after later starts.
+ * Measured on 2 shared cores: the container starts and is prepared in
+ * 0.2-1 s; libvirtd's admin server answers {@code virt-admin -c
+ * libvirtd:///system srv-list} 0.05-0.4 s after the start, before its
+ * drivers are ready; {@code virsh -c qemu:///system version} answers after
+ * 0.8-2 s on the first start in a fresh container (libvirtd probes QEMU's
+ * capabilities and caches them in /var/cache/libvirt/qemu) and after
+ * 0.1-0.5 s on later starts. virtlogd answers at once.
  */
 public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher,
         AutoCloseable {
