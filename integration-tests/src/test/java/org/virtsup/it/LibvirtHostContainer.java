@@ -3,6 +3,7 @@ package org.virtsup.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,9 @@ import org.testcontainers.utility.MountableFile;
  * them, and prints the daemons' logs when a test fails; or on its own in
  * try-with-resources ({@link #start()} then {@link #close()}).
  *
- * <p>What an unprivileged container needs for libvirtd 9.0 and virtlogd
+ * <p>The container is prepared by packaging/dev/prepare-libvirt-host
+ * {@code --container} (copied in as {@value #PREPARE_SCRIPT}), run before
+ * anything else. What an unprivileged container needs for libvirtd 9.0 and virtlogd
  * (measured on Docker 20.10, cgroup v1, no {@code --privileged}, the default
  * capability set and seccomp profile):
  * <ul>
@@ -95,28 +98,21 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     /** Images are local only: there is no registry to pull from, and a pull must never be tried. */
     private static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
-    /** The first line of the preparation script; while PID 1's command line holds it, PID 1 has not exec'd yet. */
+    /**
+     * The recipe, kept in one place for the tests, packaging/dev/run and
+     * container images: packaging/dev/prepare-libvirt-host, copied in here.
+     */
+    static final String PREPARE_SCRIPT = "/usr/local/sbin/virtsup-prepare-libvirt-host";
+
+    /** The first line of PID 1's preparation; while PID 1's command line holds it, PID 1 has not exec'd yet. */
     private static final String PREPARE_MARK = "# virtsup-test: prepare a libvirt host";
 
-    /**
-     * Makes the container a libvirt host; safe to run twice and on an image
-     * that already has the accounts. Kept in one script so the recipe reads
-     * as a whole (and can be copied into a Containerfile).
-     */
+    /** Makes the container a libvirt host; safe to run twice and on an image that already has the accounts. */
     static final String PREPARE_LIBVIRT_HOST = String.join("\n",
             PREPARE_MARK,
             "set -eu",
-            "getent group libvirt >/dev/null || groupadd --system libvirt",
-            "getent group kvm >/dev/null || groupadd --system kvm",
-            "getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu",
-            "getent passwd libvirt-qemu >/dev/null || useradd --system --gid libvirt-qemu --groups kvm"
-                    + " --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin"
-                    + " --comment 'Libvirt Qemu' libvirt-qemu",
-            "mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt " + LOG_DIRECTORY,
-            "grep -q '^remember_owner' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'remember_owner = 0' >> /etc/libvirt/qemu.conf",
-            "grep -q '^cgroup_controllers' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'cgroup_controllers = [ ]' >> /etc/libvirt/qemu.conf",
+            PREPARE_SCRIPT + " --container",
+            "mkdir -p " + LOG_DIRECTORY,
             "");
 
     private final boolean withVirtsup;
@@ -194,6 +190,7 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
             command.addAll(pid1);
             created.withCommand(command.toArray(String[]::new));
         }
+        created.withCopyFileToContainer(MountableFile.forHostPath(prepareScript(), 0755), PREPARE_SCRIPT);
         if (withVirtsup) {
             Path jar = TestSettings.virtsupJar().orElseThrow();
             Path lib = TestSettings.virtsupLib().orElseThrow();
@@ -219,6 +216,17 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
         startDuration = Duration.ofNanos(System.nanoTime() - started);
         Benchmark.record("container start and preparation", startDuration);
         return this;
+    }
+
+    private static Path prepareScript() {
+        Path script = TestSettings.property("virtsup.home").map(Path::of)
+                .orElseThrow(() -> new IllegalStateException("system property virtsup.home is not set"
+                        + " (failsafe sets it to the source checkout)"))
+                .resolve("packaging/dev/prepare-libvirt-host");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("no " + script + ": virtsup.home must be the source checkout");
+        }
+        return script;
     }
 
     private boolean pid1Execed() {

@@ -50,7 +50,7 @@ class LibvirtHostContainerIT {
         assertTrue(qemuConf.contains("remember_owner = 0\n"), qemuConf);
         assertTrue(qemuConf.contains("cgroup_controllers = [ ]\n"), qemuConf);
         // Preparing twice changes nothing.
-        host.shell(LibvirtHostContainer.PREPARE_LIBVIRT_HOST).orFail();
+        host.exec(LibvirtHostContainer.PREPARE_SCRIPT, "--container").orFail();
         assertEquals(qemuConf, host.readFile("/etc/libvirt/qemu.conf"));
     }
 
