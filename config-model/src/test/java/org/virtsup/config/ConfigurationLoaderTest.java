@@ -65,7 +65,7 @@ class ConfigurationLoaderTest {
 
     @Test
     void listsInEveryAcceptedSpelling() {
-        for (String list : List.of("'(\"polkit\")", "(list \"polkit\")")) {
+        for (String list : List.of("'(\"polkit\")", "(list \"polkit\")", "(quote (\"polkit\"))")) {
             Configuration c = load("(service virtlog-service-type)(service libvirt-service-type (libvirt-configuration (access-drivers "
                     + list + ")))").configuration().orElseThrow();
             assertEquals(List.of("polkit"), c.libvirt().orElseThrow().accessDrivers());
@@ -105,7 +105,12 @@ class ConfigurationLoaderTest {
     void typeMismatches() {
         assertEquals("c.scm:2:64: error: field 'tls-port' expects a string, found integer 16555; write \"16555\"",
                 value("tls-port", "16555"));
-        assertEquals("c.scm:2:67: error: field 'listen-tls?' expects #t or #f, found string \"yes\"", value("listen-tls?", "\"yes\""));
+        assertEquals("c.scm:2:67: error: field 'listen-tls?' expects #t or #f, found string \"yes\"; write #t", value("listen-tls?", "\"yes\""));
+        assertEquals("c.scm:2:67: error: field 'listen-tls?' expects #t or #f, found integer 0; write #f", value("listen-tls?", "0"));
+        assertEquals("c.scm:2:67: error: field 'listen-tls?' expects #t or #f, found symbol 'true'; write #t", value("listen-tls?", "true"));
+        assertEquals("c.scm:2:67: error: field 'listen-tls?' expects #t or #f, found string \"maybe\"", value("listen-tls?", "\"maybe\""));
+        assertEquals("c.scm:2:70: error: field 'access-drivers' expects a list of strings: '() or '(\"a\" \"b\") or (list \"a\" \"b\"),"
+                + " found string \"polkit\"; write '(\"polkit\")", value("access-drivers", "\"polkit\""));
         assertEquals("c.scm:2:67: error: field 'max-clients' expects an integer, found string \"10\"; write 10 without quotes",
                 value("max-clients", "\"10\""));
         assertEquals("c.scm:2:67: error: field 'max-clients' expects an integer, found number 1.5; only integers are allowed",
@@ -162,6 +167,8 @@ class ConfigurationLoaderTest {
         assertEquals("c.scm:2:67: error: field 'listen-addr': \"a\\\"b\" cannot be written in libvirt's configuration syntax,"
                 + " which has no escapes; remove the double quotes and line breaks", value("listen-addr", "\"a\\\"b\""));
         assertTrue(value("tls-allowed-dn-list", "'(\"CN=a\\nb\")").contains("cannot be written in libvirt's configuration syntax"));
+        assertTrue(value("mdns-name", "\"a\nb\"").contains("cannot be written in libvirt's configuration syntax"));
+        assertTrue(value("tls-priority", "\"a\\x0;b\"").endsWith("holds a NUL character, which ends a string for libvirt; remove it"));
     }
 
     @Test
@@ -201,7 +208,7 @@ class ConfigurationLoaderTest {
                 "c.scm:4:13: error: field 'tls-port' expects a string, found integer 16555; write \"16555\"",
                 "c.scm:5:13: error: field 'auth-tcp': \"polkit\" is not allowed; allowed: \"none\", \"sasl\""
                         + " (polkit works only on the unix sockets)",
-                "c.scm:6:16: error: field 'listen-tls?' expects #t or #f, found string \"yes\"",
+                "c.scm:6:16: error: field 'listen-tls?' expects #t or #f, found string \"yes\"; write #t",
                 "c.scm:7:23: error: field 'unix-sock-rw-perms': \"0798\" is not an octal file mode; allowed: octal digits such as \"0770\"",
                 "c.scm:8:16: error: field 'log-outputs': output \"3:file:relative.log\" needs an absolute path; write N:file:/PATH,"
                         + " e.g. \"3:file:/var/log/libvirt/libvirtd.log\"",

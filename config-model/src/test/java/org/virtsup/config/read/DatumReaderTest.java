@@ -54,6 +54,12 @@ class DatumReaderTest {
     }
 
     @Test
+    void byteOrderMarkAtTheStartIsNotData() throws ReadException {
+        Datum datum = one("\uFEFF(a)");
+        assertEquals(new Position("t.scm", 1, 1), datum.position());
+    }
+
+    @Test
     void integers() throws ReadException {
         assertEquals(1000L, ((Datum.Int) one("1000")).value());
         assertEquals(-1L, ((Datum.Int) one("-1")).value());
@@ -114,6 +120,12 @@ class DatumReaderTest {
         Datum.ListDatum list = (Datum.ListDatum) one("\n  (x\n     \"v\")");
         assertEquals(new Position("t.scm", 2, 3), list.position());
         assertEquals(new Position("t.scm", 3, 6), list.items().get(1).position());
+    }
+
+    @Test
+    void aCharacterOutsideTheBasicPlaneIsOneColumn() throws ReadException {
+        Datum.ListDatum list = (Datum.ListDatum) one("(\"\uD83D\uDE00\" x)");
+        assertEquals(new Position("t.scm", 1, 6), list.items().get(1).position());
     }
 
     @Test
