@@ -44,11 +44,14 @@ import org.testcontainers.utility.MountableFile;
  * (measured on Docker 20.10, cgroup v1, no {@code --privileged}, the default
  * capability set and seccomp profile):
  * <ul>
- * <li>A process reaper as PID 1 ({@code docker run --init}). At start-up
- *     libvirtd probes QEMU's capabilities and host features through short
- *     child processes whose orphans end up on PID 1; with {@code sleep} as
- *     PID 1 nothing reaps them and libvirtd took 81 s to answer instead of
- *     1.3 s. Once virtsup runs as PID 1 it does the reaping itself.</li>
+ * <li>A process reaper as PID 1 ({@code docker run --init}). At its first
+ *     start libvirtd probes QEMU's capabilities by running
+ *     {@code qemu-system-*} daemonized; the probes are re-parented to PID 1,
+ *     and libvirtd waits for each probe's pid to vanish. With {@code sleep}
+ *     as PID 1 they stay zombies and {@code virsh -c qemu:///system version}
+ *     answered after 81 s instead of about 1 s (the admin server answers at
+ *     once either way). Guests' QEMU processes are re-parented to PID 1 too.
+ *     Once virtsup runs as PID 1 it must do this reaping itself.</li>
  * <li>The QEMU driver's accounts. Debian's libvirt-daemon package creates
  *     none (libvirt-daemon-system does) and the driver refuses to initialise
  *     without them, which makes libvirtd exit at once:
