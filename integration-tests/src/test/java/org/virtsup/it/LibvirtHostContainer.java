@@ -97,6 +97,8 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     public static final String LOG_DIRECTORY = "/var/log/virtsup-test";
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    /** The longest a command run by {@link #exec(String...)} may take. */
+    public static final Duration EXEC_TIMEOUT = Duration.ofSeconds(120);
 
     /** Images are local only: there is no registry to pull from, and a pull must never be tried. */
     private static final ImagePullPolicy NEVER_PULL = imageName -> false;
@@ -268,10 +270,26 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
         return running().getContainerId();
     }
 
-    /** Runs {@code argv} inside the container as root and waits for it to end. */
+    /**
+     * Runs {@code argv} inside the container as root and waits for it to end,
+     * at most {@link #EXEC_TIMEOUT}: a virsh talking to a stuck daemon must
+     * fail the test, not hang the build.
+     */
     public ExecResult exec(String... argv) {
+        return exec(EXEC_TIMEOUT, argv);
+    }
+
+    /**
+     * Runs {@code argv} inside the container as root and waits for it to end;
+     * after {@code timeout} coreutils' timeout sends it TERM (KILL 5 s later)
+     * and the result's exit code is 124 (137 when killed).
+     */
+    public ExecResult exec(Duration timeout, String... argv) {
+        String[] bounded = Stream.concat(
+                Stream.of("timeout", "--kill-after=5", Long.toString(Math.max(1, timeout.toSeconds()))),
+                Arrays.stream(argv)).toArray(String[]::new);
         try {
-            Container.ExecResult result = running().execInContainer(argv);
+            Container.ExecResult result = running().execInContainer(bounded);
             return new ExecResult(Arrays.asList(argv), result.getExitCode(), result.getStdout(), result.getStderr());
         } catch (IOException e) {
             throw new AssertionError("cannot run " + Arrays.toString(argv) + " in the container: " + e, e);
@@ -297,6 +315,11 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     /** Writes a text file (UTF-8, mode 0644) into the container, creating its parent directories. */
     public void writeFile(String path, String text) {
         running().copyFileToContainer(Transferable.of(text.getBytes(StandardCharsets.UTF_8), 0644), path);
+    }
+
+    /** Copies a file or directory from this machine into the container (a built package, a fixture). */
+    public void copyIn(Path hostPath, String containerPath) {
+        running().copyFileToContainer(MountableFile.forHostPath(hostPath), containerPath);
     }
 
     /** Reads a text file from the container. */
