@@ -1,10 +1,103 @@
 package org.virtsup.cli;
 
-/** virtsup's command line entry point. */
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.virtsup.host.LocalHost;
+
+/**
+ * virtsup's command line: a table of commands and the one place that turns
+ * failures into exit codes. Only the JDK and the configuration model are
+ * loaded on the way to check, render and explain.
+ */
 public final class Main {
+    /** Every command, in the order --help lists them. Add a command here, one line. */
+    private static final List<Command> COMMANDS = List.of(
+            new CheckCommand(),
+            new RenderCommand(),
+            new ExplainCommand());
+
+    private static final String USAGE = "usage: virtsup COMMAND [OPTIONS] (virtsup --help lists the commands)";
+
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("virtsup");
+        Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read, new LocalHost());
+        int code = run(args, invocation);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line; never throws, never exits: returns the exit code. */
+    public static int run(String[] args, Invocation invocation) {
+        try {
+            return dispatch(Arrays.asList(args), invocation);
+        } catch (RuntimeException e) {
+            return fail(e, invocation.err());
+        }
+    }
+
+    private static int dispatch(List<String> args, Invocation invocation) {
+        Map<String, Command> table = new LinkedHashMap<>();
+        for (Command command : COMMANDS) {
+            table.put(command.name(), command);
+        }
+        if (args.isEmpty()) {
+            throw new CliException.Usage("no command given", USAGE);
+        }
+        String first = args.get(0);
+        if (first.equals("--help") || first.equals("-h") || first.equals("help")) {
+            invocation.out().print(help(table));
+            return ExitCode.OK;
+        }
+        Command command = table.get(first);
+        if (command == null) {
+            String what = first.startsWith("-") ? "unknown option " + first : "unknown command '" + first + "'";
+            String suggestion = first.startsWith("-") ? "" : org.virtsup.config.NameSuggestion.didYouMean(first, table.keySet());
+            throw new CliException.Usage(what + suggestion, USAGE);
+        }
+        return command.run(args.subList(1, args.size()), invocation);
+    }
+
+    private static String help(Map<String, Command> table) {
+        StringBuilder out = new StringBuilder("usage: virtsup COMMAND [OPTIONS]\n")
+                .append("Supervises libvirtd and virtlogd, configured in GNU Guix's syntax.\n\nCommands:\n");
+        for (Command command : table.values()) {
+            out.append(String.format("  %-10s %s%n", command.name(), command.summary()));
+        }
+        out.append("\n'virtsup COMMAND --help' describes a command.\n")
+                .append("Exit status: 0 ok, 1 failure, 2 usage, 3 a service is not running,\n")
+                .append("4 the supervisor cannot be reached, 78 invalid configuration.\n");
+        return out.toString();
+    }
+
+    /** The one place where a failure becomes an exit code and a message on stderr. */
+    static int fail(Throwable failure, PrintStream err) {
+        int code = exitCodeOf(failure);
+        if (failure instanceof CliException.Usage usage) {
+            err.println("virtsup: " + usage.getMessage());
+            err.println(usage.usage());
+        } else if (failure instanceof CliException) {
+            if (failure.getMessage() != null) {
+                err.println(failure.getMessage().contains(": error: ") ? failure.getMessage() : "virtsup: " + failure.getMessage());
+            }
+        } else {
+            err.println("virtsup: internal error: " + failure);
+            failure.printStackTrace(err);
+        }
+        return code;
+    }
+
+    /** Which exit code a failure means. */
+    static int exitCodeOf(Throwable failure) {
+        if (failure instanceof CliException.Usage) {
+            return ExitCode.USAGE;
+        }
+        if (failure instanceof CliException.InvalidConfiguration) {
+            return ExitCode.INVALID_CONFIGURATION;
+        }
+        return ExitCode.FAILURE;
     }
 }

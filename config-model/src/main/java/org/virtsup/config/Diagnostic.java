@@ -1,0 +1,32 @@
+package org.virtsup.config;
+
+import java.util.Objects;
+
+/** One problem found in a configuration, where it is and what to do about it. */
+public record Diagnostic(Severity severity, Position position, String message) implements Comparable<Diagnostic> {
+
+    public Diagnostic {
+        Objects.requireNonNull(severity, "severity");
+        Objects.requireNonNull(position, "position");
+        Objects.requireNonNull(message, "message");
+    }
+
+    public static Diagnostic error(Position position, String message) {
+        return new Diagnostic(Severity.ERROR, position, message);
+    }
+
+    public static Diagnostic warning(Position position, String message) {
+        return new Diagnostic(Severity.WARNING, position, message);
+    }
+
+    /** {@code FILE:LINE:COL: error: MESSAGE} (or {@code warning:}), the form compilers and editors understand. */
+    public String format() {
+        return position + ": " + severity.word() + ": " + message;
+    }
+
+    @Override
+    public int compareTo(Diagnostic other) {
+        int byPosition = position.compareTo(other.position);
+        return byPosition != 0 ? byPosition : severity.compareTo(other.severity);
+    }
+}

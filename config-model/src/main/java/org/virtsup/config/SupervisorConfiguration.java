@@ -1,0 +1,100 @@
+package org.virtsup.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code (supervisor-configuration ...)} form: virtsup's own settings.
+ * One typed accessor per field of the catalog; values outside the accessors'
+ * types never get here (validation refuses them first).
+ */
+public final class SupervisorConfiguration {
+    private final Settings settings;
+
+    SupervisorConfiguration(Settings settings) {
+        if (settings.section() != Section.SUPERVISOR) {
+            throw new IllegalArgumentException("not a " + Section.SUPERVISOR.formName() + ": " + settings.section());
+        }
+        this.settings = settings;
+    }
+
+    /** Every field at its default (for tests and tools; the loader builds the real ones). */
+    public static SupervisorConfiguration defaults(String hostName) {
+        return new SupervisorConfiguration(Settings.defaults(Section.SUPERVISOR, new Position("(defaults)", 1, 1), hostName));
+    }
+
+    /** All values by field name, in the catalog's order. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Where the field's value was written, or the form's position when it was left at its default. */
+    public Position positionOf(String guixFieldName) {
+        return settings.positionOf(guixFieldName);
+    }
+
+    /** {@code control-socket}. */
+    public String controlSocket() {
+        return settings.string("control-socket");
+    }
+
+    /** {@code control-group}. */
+    public String controlGroup() {
+        return settings.string("control-group");
+    }
+
+    /** {@code state-directory}. */
+    public String stateDirectory() {
+        return settings.string("state-directory");
+    }
+
+    /** {@code listen?}. */
+    public boolean listen() {
+        return settings.bool("listen?");
+    }
+
+    /** {@code start-timeout}. */
+    public Duration startTimeout() {
+        return Duration.ofSeconds(settings.integer("start-timeout"));
+    }
+
+    /** {@code stop-timeout}. */
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(settings.integer("stop-timeout"));
+    }
+
+    /** {@code restart-delay-max}. */
+    public Duration restartDelayMax() {
+        return Duration.ofSeconds(settings.integer("restart-delay-max"));
+    }
+
+    /** {@code restart-reset-after}. */
+    public Duration restartResetAfter() {
+        return Duration.ofSeconds(settings.integer("restart-reset-after"));
+    }
+
+    /** {@code respawn-limit}. */
+    public int respawnLimit() {
+        return (int) settings.integer("respawn-limit");
+    }
+
+    /** {@code exit-on-failure?}. */
+    public boolean exitOnFailure() {
+        return settings.bool("exit-on-failure?");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SupervisorConfiguration other && settings.equals(other.settings);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(settings);
+    }
+
+    @Override
+    public String toString() {
+        return settings.toString();
+    }
+}

@@ -1,0 +1,3 @@
+(service virtlog-service-type
+         (virtlog-configuration
+          (max-clients 1000)))

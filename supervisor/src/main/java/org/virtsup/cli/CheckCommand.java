@@ -1,0 +1,68 @@
+package org.virtsup.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.virtsup.config.Configuration;
+import org.virtsup.config.Diagnostic;
+import org.virtsup.host.HostChecks;
+
+/** {@code virtsup check}: validate the configuration and what it needs from this host. */
+final class CheckCommand implements Command {
+
+    @Override
+    public String name() {
+        return "check";
+    }
+
+    @Override
+    public String summary() {
+        return "validate the configuration and this host's readiness for it";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: virtsup check [--config FILE]
+                Reads the configuration, checks every field against what libvirt accepts and
+                what this host provides (groups, TLS files, the daemons' programs), and prints
+                every problem as FILE:LINE:COL: error: MESSAGE (or warning:) on stderr.
+
+                Options:
+                  --config FILE  the configuration (default: /etc/virtsup/config.scm if it
+                                 exists, else the embedded default: both services, defaults)
+                  -h, --help     this text
+
+                Exit status: 0 valid (warnings allowed), 78 invalid configuration, 2 usage.
+                """;
+    }
+
+    @Override
+    public int run(List<String> arguments, Invocation invocation) {
+        Arguments args = Arguments.parse(arguments, true, this);
+        if (args.help()) {
+            invocation.out().print(help());
+            return ExitCode.OK;
+        }
+        if (!args.operands().isEmpty()) {
+            throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
+        }
+        ConfigurationSource.Result result = ConfigurationSource.load(args.config(), invocation);
+        ConfigurationSource.report(result, invocation);
+        Configuration configuration = result.loaded().configuration().orElseThrow();
+        List<Diagnostic> hostProblems = new HostChecks(invocation.host()).check(configuration);
+        for (Diagnostic d : hostProblems) {
+            invocation.err().println(d.format());
+        }
+        if (!hostProblems.isEmpty()) {
+            throw new CliException.InvalidConfiguration(null);
+        }
+        List<String> daemons = new ArrayList<>();
+        configuration.virtlog().ifPresent(v -> daemons.add("virtlogd"));
+        configuration.libvirt().ifPresent(l -> daemons.add("libvirtd"));
+        int warnings = result.loaded().warnings().size();
+        invocation.out().println(result.name() + ": OK: supervises "
+                + (daemons.isEmpty() ? "no daemon" : String.join(" and ", daemons))
+                + (warnings == 0 ? "" : " (" + warnings + (warnings == 1 ? " warning)" : " warnings)")));
+        return ExitCode.OK;
+    }
+}

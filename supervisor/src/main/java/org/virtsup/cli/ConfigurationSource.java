@@ -1,0 +1,57 @@
+package org.virtsup.cli;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.Diagnostic;
+
+/** Finds and loads the configuration: --config FILE, else the default file if it exists, else the embedded default. */
+final class ConfigurationSource {
+    private ConfigurationSource() {}
+
+    /** The name used in messages for what was loaded. */
+    record Result(String name, ConfigurationLoader.Loaded loaded) {}
+
+    static Result load(Optional<String> explicit, Invocation invocation) {
+        String hostName = invocation.hostName().get();
+        if (explicit.isPresent()) {
+            return read(explicit.get(), hostName);
+        }
+        if (Files.exists(invocation.defaultConfig())) {
+            return read(invocation.defaultConfig().toString(), hostName);
+        }
+        return new Result(ConfigurationLoader.EMBEDDED_DEFAULT_NAME, ConfigurationLoader.embeddedDefault(hostName));
+    }
+
+    private static Result read(String file, String hostName) {
+        String text;
+        try {
+            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new CliException.InvalidConfiguration(file + ": error: the configuration file does not exist");
+        } catch (AccessDeniedException e) {
+            throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: permission denied");
+        } catch (CharacterCodingException e) {
+            throw new CliException.InvalidConfiguration(file + ": error: the configuration file is not UTF-8 text");
+        } catch (IOException e) {
+            throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: " + e.getMessage());
+        }
+        return new Result(file, ConfigurationLoader.load(file, text, hostName));
+    }
+
+    /** Prints the diagnostics to stderr; exits 78 through an exception when there are errors. */
+    static void report(Result result, Invocation invocation) {
+        for (Diagnostic d : result.loaded().diagnostics()) {
+            invocation.err().println(d.format());
+        }
+        if (result.loaded().hasErrors()) {
+            throw new CliException.InvalidConfiguration(null);
+        }
+    }
+}

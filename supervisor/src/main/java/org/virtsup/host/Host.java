@@ -1,0 +1,16 @@
+package org.virtsup.host;
+
+/** The facts about this machine that a configuration depends on. */
+public interface Host {
+
+    boolean groupExists(String name);
+
+    /** A regular file this process can read. */
+    boolean isReadableFile(String path);
+
+    /** A regular file this process can execute. */
+    boolean isExecutableFile(String path);
+
+    /** Whether anything exists at {@code path}. */
+    boolean exists(String path);
+}

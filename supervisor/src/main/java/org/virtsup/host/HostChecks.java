@@ -1,0 +1,90 @@
+package org.virtsup.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.virtsup.config.Configuration;
+import org.virtsup.config.Diagnostic;
+import org.virtsup.config.LibvirtConfiguration;
+import org.virtsup.config.Position;
+
+/**
+ * What a valid configuration still needs from this host before the daemons
+ * can start: the groups it names, the TLS files libvirtd will load, the
+ * daemons' programs. Each problem is positioned at the field that caused it.
+ */
+public final class HostChecks {
+    /** libvirt's own paths when key-file, cert-file and ca-file are left empty (remote_daemon_config.c). */
+    static final String DEFAULT_KEY = "/etc/pki/libvirt/private/serverkey.pem";
+    static final String DEFAULT_CERT = "/etc/pki/libvirt/servercert.pem";
+    static final String DEFAULT_CA = "/etc/pki/CA/cacert.pem";
+
+    private final Host host;
+
+    public HostChecks(Host host) {
+        this.host = host;
+    }
+
+    /** Every problem, sorted by position. */
+    public List<Diagnostic> check(Configuration configuration) {
+        List<Diagnostic> problems = new ArrayList<>();
+        configuration.libvirt().ifPresent(libvirt -> {
+            group(problems, libvirt.unixSockGroup(), libvirt.positionOf("unix-sock-group"), "unix-sock-group");
+            if (configuration.supervisor().listen() && libvirt.listenTls()) {
+                tlsFiles(problems, libvirt);
+            }
+            program(problems, configuration.libvirtdPath(), libvirt.positionOf("libvirt"), "libvirtd");
+        });
+        group(problems, configuration.supervisor().controlGroup(), configuration.supervisor().positionOf("control-group"), "control-group");
+        configuration.virtlog().ifPresent(virtlog -> {
+            Position at = configuration.libvirt().map(l -> l.positionOf("libvirt"))
+                    .orElse(virtlog.settings().formPosition());
+            program(problems, configuration.virtlogdPath(), at, "virtlogd");
+        });
+        problems.sort(null);
+        return problems;
+    }
+
+    private void group(List<Diagnostic> problems, String group, Position at, String field) {
+        if (!host.groupExists(group)) {
+            problems.add(Diagnostic.error(at, "field '" + field + "': group \"" + group + "\" does not exist on this host;"
+                    + " create it (groupadd " + group + ") or name an existing group"));
+        }
+    }
+
+    private void tlsFiles(List<Diagnostic> problems, LibvirtConfiguration libvirt) {
+        boolean defaults = libvirt.keyFile().isEmpty() && libvirt.certFile().isEmpty() && libvirt.caFile().isEmpty();
+        if (defaults) {
+            for (String path : List.of(DEFAULT_KEY, DEFAULT_CERT, DEFAULT_CA)) {
+                if (!host.isReadableFile(path)) {
+                    problems.add(Diagnostic.error(libvirt.positionOf("listen-tls?"), "field 'listen-tls?': TLS listening is on"
+                            + " and key-file, cert-file and ca-file are empty, so libvirtd loads " + path + ", which "
+                            + (host.exists(path) ? "is not a readable file" : "does not exist")
+                            + "; create it or set key-file, cert-file and ca-file"));
+                }
+            }
+        } else {
+            file(problems, libvirt, "key-file", libvirt.keyFile());
+            file(problems, libvirt, "cert-file", libvirt.certFile());
+            file(problems, libvirt, "ca-file", libvirt.caFile());
+        }
+        if (!libvirt.crlFile().isEmpty()) {
+            file(problems, libvirt, "crl-file", libvirt.crlFile());
+        }
+    }
+
+    private void file(List<Diagnostic> problems, LibvirtConfiguration libvirt, String field, String path) {
+        if (!host.isReadableFile(path)) {
+            problems.add(Diagnostic.error(libvirt.positionOf(field), "field '" + field + "': \"" + path + "\" "
+                    + (host.exists(path) ? "is not a readable file" : "does not exist")
+                    + "; libvirtd needs it to listen for TLS connections"));
+        }
+    }
+
+    private void program(List<Diagnostic> problems, String path, Position at, String daemon) {
+        if (!host.isExecutableFile(path)) {
+            problems.add(Diagnostic.error(at, "field 'libvirt': " + daemon + " is not an executable file at " + path
+                    + (host.exists(path) ? "" : " (it does not exist)")
+                    + "; install libvirt (Debian: apt-get install libvirt-daemon) or set the libvirt prefix to where it is installed"));
+        }
+    }
+}
