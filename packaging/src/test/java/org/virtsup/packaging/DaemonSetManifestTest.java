@@ -14,18 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.virtsup.config.Configuration;
+import org.virtsup.config.ConfigurationLoader;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The Kubernetes manifest cannot be applied here, so it is read: the kinds and
- * API versions, the references between its objects, the probes, and the grace
- * period against virtsup's own stop timeout.
+ * API versions, the references between its objects, the probes, the
+ * configuration it ships (loaded by the real loader) and the grace period
+ * against that configuration's stop timeout.
  */
 class DaemonSetManifestTest {
 
@@ -157,7 +158,7 @@ class DaemonSetManifestTest {
     @Test
     void gracePeriodOutlastsStoppingBothDaemons() {
         int grace = podSpec().get("terminationGracePeriodSeconds").integer();
-        int stopTimeout = stopTimeoutSeconds();
+        long stopTimeout = stopTimeoutSeconds();
         // libvirtd is stopped, then virtlogd: each may take the whole stop timeout.
         assertTrue(grace > 2 * stopTimeout,
                 "terminationGracePeriodSeconds " + grace + " must exceed twice stop-timeout " + stopTimeout);
@@ -168,11 +169,26 @@ class DaemonSetManifestTest {
         assertEquals("OnDelete", daemonSetSpec().get("updateStrategy").get("type").text());
     }
 
-    /** The configuration's stop-timeout, or its default (20 s) when not written. */
-    private static int stopTimeoutSeconds() {
-        String config = byKind.get("ConfigMap").get("data").get("config.scm").text();
-        Matcher matcher = Pattern.compile("^[^;]*\\(stop-timeout\\s+(\\d+)\\)", Pattern.MULTILINE).matcher(config);
-        return matcher.find() ? Integer.parseInt(matcher.group(1)) : 20;
+    @Test
+    void shipsAValidConfigurationSupervisingBothDaemons() {
+        ConfigurationLoader.Loaded loaded = loadConfigMapConfiguration();
+        assertEquals(List.of(), loaded.diagnostics(), "the ConfigMap's config.scm loads without a word");
+        Configuration configuration = loaded.configuration().orElseThrow();
+        assertTrue(configuration.libvirt().isPresent(), "libvirt-service-type declared");
+        assertTrue(configuration.virtlog().isPresent(), "virtlog-service-type declared");
+    }
+
+    /** The stop-timeout virtsup applies with the ConfigMap's configuration. */
+    private static long stopTimeoutSeconds() {
+        ConfigurationLoader.Loaded loaded = loadConfigMapConfiguration();
+        return loaded.configuration()
+                .orElseGet(() -> fail("the ConfigMap's config.scm is invalid: " + loaded.errors()))
+                .supervisor().stopTimeout().toSeconds();
+    }
+
+    private static ConfigurationLoader.Loaded loadConfigMapConfiguration() {
+        YamlTree config = byKind.get("ConfigMap").get("data").get("config.scm");
+        return ConfigurationLoader.load(config.path(), config.text(), "node-1");
     }
 
     private static YamlTree daemonSetSpec() {
