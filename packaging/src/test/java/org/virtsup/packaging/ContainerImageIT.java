@@ -1,0 +1,104 @@
+package org.virtsup.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The image packaging/container/build-image makes from the .deb the package
+ * phase wrote, on the local base image, under a tag of its own that is
+ * removed afterwards.
+ */
+class ContainerImageIT {
+
+    private static final Path TARGET = Path.of(System.getProperty("virtsup.packaging.target", "target"));
+    private static final Path BUILD_IMAGE = Path.of("container", "build-image");
+
+    private static String tag;
+
+    @BeforeAll
+    static void buildImage() throws IOException {
+        OutsideTool.require("a Docker engine", List.of("docker", "info"));
+        String base = OutsideTool.baseImage().orElse(null);
+        OutsideTool.requireThat(base != null, "the base image reference (VIRTSUP_BASE_IMAGE / -Dvirtsup.baseImage)");
+        Path deb;
+        try (Stream<Path> listing = Files.list(TARGET)) {
+            deb = listing.filter(p -> p.getFileName().toString().matches("virtsup_.*_all\\.deb")).findFirst().orElseThrow();
+        }
+        String candidate = "virtsup-packaging-it:" + UUID.randomUUID();
+        OutsideTool.Outcome built = OutsideTool.run(List.of(BUILD_IMAGE.toString(), candidate),
+                Map.of("VIRTSUP_BASE_IMAGE", base, "VIRTSUP_DEB", deb.toAbsolutePath().toString()), 900);
+        tag = candidate; // removed afterwards even if the build half failed
+        built.expectSuccess();
+        assertEquals(candidate, built.stdout().strip().lines().reduce((a, b) -> b).orElse(""),
+                "build-image prints the image reference last");
+    }
+
+    @AfterAll
+    static void removeImage() {
+        if (tag != null) {
+            OutsideTool.run(List.of("docker", "rmi", "-f", tag), Map.of(), 120);
+        }
+    }
+
+    @Test
+    void runsVirtsupAsItsOwnProcessWithAHealthCheck() {
+        assertEquals("[\"/usr/bin/virtsup\",\"run\"]", inspect("{{json .Config.Entrypoint}}"));
+        // The base image's CMD (bash) would otherwise become an argument of "virtsup run".
+        String cmd = inspect("{{json .Config.Cmd}}");
+        assertTrue(cmd.equals("null") || cmd.equals("[]"), "no CMD: " + cmd);
+        assertEquals("SIGTERM", inspect("{{.Config.StopSignal}}"));
+        assertEquals("[\"CMD\",\"/usr/bin/virtsup\",\"status\"]", inspect("{{json .Config.Healthcheck.Test}}"));
+        assertEquals("{\"/etc/libvirt/qemu\":{},\"/var/lib/libvirt\":{},\"/var/log/libvirt\":{}}",
+                inspect("{{json .Config.Volumes}}"));
+    }
+
+    @Test
+    void labelsItWithTheOpenContainersKeys() {
+        String version = System.getProperty("virtsup.version", "0.1.0-SNAPSHOT").replace("-", "~");
+        assertEquals(version, inspect("{{index .Config.Labels \"org.opencontainers.image.version\"}}"));
+        assertEquals("virtsup", inspect("{{index .Config.Labels \"org.opencontainers.image.title\"}}"));
+        assertEquals(OutsideTool.baseImage().orElseThrow(),
+                inspect("{{index .Config.Labels \"org.opencontainers.image.base.name\"}}"));
+    }
+
+    @Test
+    void hasTheAccountsAndTheQemuSettingsLibvirtNeedsInAContainer() {
+        OutsideTool.Outcome outcome = inContainer(String.join("\n",
+                "set -eu",
+                "id -nG libvirt-qemu",
+                "getent group libvirt >/dev/null && echo group libvirt",
+                "grep -v '^#' /etc/libvirt/qemu.conf",
+                "virtsup check"));
+        List<String> lines = outcome.stdout().lines().toList();
+        assertEquals("kvm libvirt-qemu", lines.get(0), "libvirt-qemu's groups: kvm first (primary), then libvirt-qemu");
+        assertEquals("group libvirt", lines.get(1));
+        assertEquals(List.of("remember_owner = 0", "cgroup_controllers = [ ]"), lines.subList(2, 4));
+        assertEquals("/etc/virtsup/config.scm: OK: supervises virtlogd and libvirtd", lines.get(4));
+    }
+
+    private static OutsideTool.Outcome inContainer(String script) {
+        String name = "virtsup-packaging-it-" + UUID.randomUUID();
+        try {
+            return OutsideTool.run(List.of("docker", "run", "--rm", "--name", name, "--network", "none",
+                    "--entrypoint", "/bin/sh", tag, "-c", script), Map.of(), 300).expectSuccess();
+        } finally {
+            OutsideTool.run(List.of("docker", "rm", "-f", name), Map.of(), 60);
+        }
+    }
+
+    private static String inspect(String format) {
+        return OutsideTool.run(List.of("docker", "image", "inspect", "--format", format, tag), Map.of(), 60)
+                .expectSuccess().stdout().strip();
+    }
+}
