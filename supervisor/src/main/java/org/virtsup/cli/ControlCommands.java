@@ -1,0 +1,354 @@
+package org.virtsup.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.virtsup.control.ControlClient;
+import org.virtsup.control.ControlProtocol;
+import org.virtsup.control.ControlServerSettings;
+import org.virtsup.control.ControlUnreachableException;
+import org.virtsup.control.ErrorCode;
+import org.virtsup.control.ProtocolException;
+import org.virtsup.control.Reply;
+import org.virtsup.control.Request;
+import org.virtsup.control.SignalName;
+import org.virtsup.control.StatusReport;
+import org.virtsup.control.StatusText;
+
+/**
+ * The commands that talk to a running virtsup through its control socket:
+ * status, start, stop, restart, reload, signal, log.
+ *
+ * <p>Main dispatches with one line: {@code if (ControlCommands.handles(command))
+ * return ControlCommands.run(command, rest, System.out, System.err, System.getenv());}
+ *
+ * <p>This path loads no jnr, no Logback and nothing reflective: it is what
+ * health probes run every few seconds.
+ */
+public final class ControlCommands {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+    public static final int NOT_RUNNING = 3;
+    public static final int UNREACHABLE = 4;
+    public static final int INVALID_CONFIGURATION = 78;
+
+    public static final String SOCKET_ENVIRONMENT = "VIRTSUP_SOCKET";
+
+    /** A status probe should fail fast; a start or restart waits for the daemon. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    private static final Set<String> COMMANDS = Set.of("status", "start", "stop", "restart", "reload", "signal",
+            "log");
+
+    private ControlCommands() {}
+
+    public static boolean handles(String command) {
+        return COMMANDS.contains(command);
+    }
+
+    /** The one-line summaries, for Main's general help. */
+    public static List<String> summaries() {
+        return List.of(
+                "status [NAME]          show virtsup and its daemons (exit 3 when one is not running)",
+                "start NAME             start a daemon and wait until it is ready",
+                "stop NAME              stop a daemon and wait until it exited",
+                "restart NAME           restart a daemon and wait until it is ready",
+                "reload [NAME]          reload the configuration file, or one daemon",
+                "signal NAME SIGNAL     send a signal to a daemon",
+                "log NAME [-n LINES]    show a daemon's last output lines");
+    }
+
+    /**
+     * Runs one control command.
+     *
+     * @param command one of {@link #handles}
+     * @param args    the arguments after the command
+     * @param env     the environment ({@value #SOCKET_ENVIRONMENT} names the socket)
+     * @return the exit code
+     */
+    public static int run(String command, List<String> args, PrintStream out, PrintStream err,
+                          Map<String, String> env) {
+        if (!handles(command)) {
+            err.println("virtsup: unknown command '" + command + "'");
+            return USAGE;
+        }
+        Options options;
+        try {
+            options = Options.parse(command, args);
+        } catch (IllegalArgumentException e) {
+            err.println("virtsup " + command + ": " + e.getMessage());
+            err.println("usage: " + usage(command));
+            return USAGE;
+        }
+        if (options.help) {
+            out.print(help(command));
+            return OK;
+        }
+        Request request;
+        try {
+            request = options.request(command);
+        } catch (IllegalArgumentException e) {
+            err.println("virtsup " + command + ": " + e.getMessage());
+            err.println("usage: " + usage(command));
+            return USAGE;
+        }
+        Path socket = options.socket != null ? Path.of(options.socket)
+                : Optional.ofNullable(env.get(SOCKET_ENVIRONMENT)).filter(s -> !s.isEmpty()).map(Path::of)
+                        .orElse(ControlServerSettings.DEFAULT_SOCKET);
+        Duration timeout = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
+                : request.mutating() ? ACTION_TIMEOUT : READ_TIMEOUT;
+        Reply reply;
+        try {
+            reply = new ControlClient(socket, timeout).call(request);
+        } catch (ControlUnreachableException e) {
+            err.println("virtsup " + command + ": " + e.getMessage());
+            return UNREACHABLE;
+        } catch (ProtocolException e) {
+            err.println("virtsup " + command + ": " + e.getMessage());
+            return FAILURE;
+        }
+        if (options.json) {
+            out.println(ControlProtocol.write(ControlProtocol.replyToWire(reply)));
+        } else {
+            print(command, reply, out, err);
+        }
+        return exitCode(request, reply);
+    }
+
+    static int exitCode(Request request, Reply reply) {
+        if (reply instanceof Reply.Failure f) {
+            switch (f.code()) {
+                case INVALID_CONFIGURATION:
+                    return INVALID_CONFIGURATION;
+                case SHUTTING_DOWN:
+                case BUSY:
+                    return UNREACHABLE;
+                default:
+                    return FAILURE;
+            }
+        }
+        if (reply instanceof StatusReport s) {
+            return s.allWantedRunning() ? OK : NOT_RUNNING;
+        }
+        return OK;
+    }
+
+    private static void print(String command, Reply reply, PrintStream out, PrintStream err) {
+        if (reply instanceof Reply.Failure f) {
+            err.println("virtsup " + command + ": " + f.message());
+            if (f.code() == ErrorCode.PERMISSION_DENIED) {
+                err.println("virtsup " + command + ": (run it as root, or add yourself to the control group)");
+            }
+        } else if (reply instanceof StatusReport s) {
+            out.print(StatusText.render(s, Instant.now()));
+        } else if (reply instanceof Reply.ActionOutcome a) {
+            out.println(a.message());
+            for (String warning : a.warnings()) {
+                err.println("virtsup " + command + ": warning: " + warning);
+            }
+        } else if (reply instanceof Reply.LogOutput l) {
+            for (String line : l.lines()) {
+                out.println(line);
+            }
+        }
+    }
+
+    public static String usage(String command) {
+        switch (command) {
+            case "status":
+                return "virtsup status [--json] [--socket PATH] [NAME]";
+            case "reload":
+                return "virtsup reload [--json] [--socket PATH] [NAME]";
+            case "signal":
+                return "virtsup signal [--json] [--socket PATH] NAME SIGNAL";
+            case "log":
+                return "virtsup log [--json] [--socket PATH] [-n LINES] NAME";
+            default:
+                return "virtsup " + command + " [--json] [--socket PATH] [--timeout SECONDS] NAME";
+        }
+    }
+
+    static String help(String command) {
+        String what;
+        switch (command) {
+            case "status":
+                what = "Shows virtsup (pid, uptime, configuration file and whether the running configuration\n"
+                        + "matches it) and each daemon (state, pid, uptime, readiness, restarts, last exit, and\n"
+                        + "for a failing daemon its last output lines), or only daemon NAME.\n"
+                        + "Exit status: 0 every wanted daemon is running and ready, 3 one is not,\n"
+                        + "4 virtsup does not answer.\n";
+                break;
+            case "start":
+                what = "Starts daemon NAME and waits until it is running and ready, or failed (the reason is\n"
+                        + "printed). Needs root or membership in the control group.\n";
+                break;
+            case "stop":
+                what = "Stops daemon NAME (TERM, then KILL after the stop-timeout) and waits until it exited.\n"
+                        + "Guests keep running. Needs root or membership in the control group.\n";
+                break;
+            case "restart":
+                what = "Stops then starts daemon NAME and waits until it is ready again.\n"
+                        + "Needs root or membership in the control group.\n";
+                break;
+            case "reload":
+                what = "Without NAME: re-reads the configuration file and applies it, as SIGHUP to virtsup\n"
+                        + "does (exit 78 when the file is invalid: nothing is changed). reload virtlogd:\n"
+                        + "virtlogd re-executes itself in place (SIGUSR1, same pid). reload libvirtd: SIGHUP.\n"
+                        + "Needs root or membership in the control group.\n";
+                break;
+            case "signal":
+                what = "Sends SIGNAL (HUP, USR1, TERM, SIGKILL, 15, ...) to daemon NAME's own process.\n"
+                        + "Needs root or membership in the control group.\n";
+                break;
+            default:
+                what = "Prints the last LINES (default " + Request.Log.DEFAULT_LINES + ", at most "
+                        + Request.Log.MAX_LINES + ") lines daemon NAME wrote.\n";
+                break;
+        }
+        return "usage: " + usage(command) + "\n\n" + what + "\n"
+                + "Options:\n"
+                + "  --socket PATH      the control socket (default: $" + SOCKET_ENVIRONMENT + ", else "
+                + ControlServerSettings.DEFAULT_SOCKET + ")\n"
+                + "  --json             print the reply as one JSON object\n"
+                + "  --timeout SECONDS  give up waiting after this long (exit 4)\n"
+                + (command.equals("log") ? "  -n LINES           how many lines\n" : "")
+                + "  -h, --help         this text\n";
+    }
+
+    /** The parsed command line of one control command. */
+    private static final class Options {
+        String socket;
+        boolean json;
+        boolean help;
+        long timeoutSeconds;
+        int lines = Request.Log.DEFAULT_LINES;
+        final List<String> operands = new ArrayList<>();
+
+        static Options parse(String command, List<String> args) {
+            Options o = new Options();
+            boolean operandsOnly = false;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (operandsOnly || !arg.startsWith("-") || arg.equals("-")) {
+                    o.operands.add(arg);
+                } else if (arg.equals("--")) {
+                    operandsOnly = true;
+                } else if (arg.equals("-h") || arg.equals("--help")) {
+                    o.help = true;
+                } else if (arg.equals("--json")) {
+                    o.json = true;
+                } else if (arg.equals("--socket") || arg.startsWith("--socket=")) {
+                    o.socket = value(args, i, arg, "--socket");
+                    if (!arg.contains("=")) {
+                        i++;
+                    }
+                    if (o.socket.isEmpty()) {
+                        throw new IllegalArgumentException("--socket needs a path");
+                    }
+                } else if (arg.equals("--timeout") || arg.startsWith("--timeout=")) {
+                    o.timeoutSeconds = positive(value(args, i, arg, "--timeout"), "--timeout", Long.MAX_VALUE);
+                    if (!arg.contains("=")) {
+                        i++;
+                    }
+                } else if (command.equals("log") && (arg.equals("-n") || arg.startsWith("--lines")
+                        || (arg.startsWith("-n") && arg.length() > 2))) {
+                    String text;
+                    if (arg.equals("-n") || arg.equals("--lines")) {
+                        text = value(args, i, arg, arg);
+                        i++;
+                    } else if (arg.startsWith("--lines=")) {
+                        text = arg.substring("--lines=".length());
+                    } else {
+                        text = arg.substring(2);
+                    }
+                    o.lines = (int) positive(text, "-n", Request.Log.MAX_LINES);
+                } else if (command.equals("signal") && arg.length() > 1
+                        && Character.isLetterOrDigit(arg.charAt(1)) && o.operands.size() == 1) {
+                    // kill(1) style: "signal libvirtd -HUP".
+                    o.operands.add(arg.substring(1));
+                } else {
+                    throw new IllegalArgumentException("unknown option " + arg);
+                }
+            }
+            return o;
+        }
+
+        private static String value(List<String> args, int i, String arg, String name) {
+            int equals = arg.indexOf('=');
+            if (equals >= 0) {
+                return arg.substring(equals + 1);
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            return args.get(i + 1);
+        }
+
+        private static long positive(String text, String name, long max) {
+            try {
+                long value = Long.parseLong(text);
+                if (value >= 1 && value <= max) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below.
+            }
+            throw new IllegalArgumentException(name + " must be a whole number from 1 to " + max + ", not '"
+                    + text + "'");
+        }
+
+        Request request(String command) {
+            switch (command) {
+                case "status":
+                    expect(0, 1);
+                    return new Request.Status(optionalName());
+                case "reload":
+                    expect(0, 1);
+                    return new Request.Reload(optionalName());
+                case "start":
+                    expect(1, 1);
+                    return new Request.Start(operands.get(0));
+                case "stop":
+                    expect(1, 1);
+                    return new Request.Stop(operands.get(0));
+                case "restart":
+                    expect(1, 1);
+                    return new Request.Restart(operands.get(0));
+                case "signal":
+                    expect(2, 2);
+                    return new Request.Signal(operands.get(0), SignalName.parse(operands.get(1)));
+                default:
+                    expect(1, 1);
+                    return new Request.Log(operands.get(0), lines);
+            }
+        }
+
+        private Optional<String> optionalName() {
+            return operands.isEmpty() ? Optional.empty() : Optional.of(operands.get(0));
+        }
+
+        private void expect(int min, int max) {
+            if (operands.size() < min) {
+                throw new IllegalArgumentException(min == 2 ? "needs a daemon name and a signal"
+                        : "needs a daemon name (libvirtd or virtlogd)");
+            }
+            if (operands.size() > max) {
+                throw new IllegalArgumentException("too many arguments: " + String.join(" ",
+                        operands.subList(max, operands.size())));
+            }
+            for (String operand : operands) {
+                if (operand.isEmpty()) {
+                    throw new IllegalArgumentException("an empty name");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package org.virtsup.control;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * The control socket's wire format, shared by server and client: one JSON object
+ * per line each way, every object carrying {@code "v": 1}.
+ *
+ * <pre>
+ * → {"v":1,"command":"restart","name":"libvirtd"}
+ * ← {"v":1,"result":{"name":"libvirtd","state":"RUNNING","pid":4242,"message":"libvirtd restarted","warnings":[]}}
+ * → {"v":1,"command":"stop","name":"nope"}
+ * ← {"v":1,"error":{"code":"no-such-daemon","message":"no daemon named 'nope': virtsup supervises libvirtd, virtlogd"}}
+ * </pre>
+ *
+ * JSON goes through jackson-jr's map/list layer only (no bean introspection):
+ * this class is on the CLI's start-up path.
+ */
+public final class ControlProtocol {
+    public static final int VERSION = 1;
+    /** A request line may not be longer; requests are a few dozen bytes. */
+    public static final int MAX_LINE_BYTES = 64 * 1024;
+
+    private static final JSON JSON_CODEC = JSON.std;
+
+    private ControlProtocol() {}
+
+    // ---- requests ----
+
+    public static String encodeRequest(Request request) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("v", VERSION);
+        map.put("command", request.command());
+        if (request instanceof Request.Status s) {
+            s.name().ifPresent(n -> map.put("name", n));
+        } else if (request instanceof Request.Start s) {
+            map.put("name", s.name());
+        } else if (request instanceof Request.Stop s) {
+            map.put("name", s.name());
+        } else if (request instanceof Request.Restart r) {
+            map.put("name", r.name());
+        } else if (request instanceof Request.Reload r) {
+            r.name().ifPresent(n -> map.put("name", n));
+        } else if (request instanceof Request.Signal s) {
+            map.put("name", s.name());
+            map.put("signal", s.signal().number());
+        } else if (request instanceof Request.Log l) {
+            map.put("name", l.name());
+            map.put("lines", l.lines());
+        }
+        return write(map);
+    }
+
+    public static Request decodeRequest(String line) throws ProtocolException {
+        Map<String, Object> map = readObject(line, ErrorCode.BAD_REQUEST);
+        checkVersion(map, ErrorCode.UNSUPPORTED_VERSION);
+        Object command = map.get("command");
+        if (!(command instanceof String name)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "the request has no \"command\" string");
+        }
+        try {
+            switch (name) {
+                case "status":
+                    return new Request.Status(optionalString(map, "name"));
+                case "start":
+                    return new Request.Start(requiredString(map, "name"));
+                case "stop":
+                    return new Request.Stop(requiredString(map, "name"));
+                case "restart":
+                    return new Request.Restart(requiredString(map, "name"));
+                case "reload":
+                    return new Request.Reload(optionalString(map, "name"));
+                case "signal":
+                    return new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
+                case "log":
+                    return new Request.Log(requiredString(map, "name"),
+                            optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
+                default:
+                    throw new ProtocolException(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + name
+                            + "': known are status, start, stop, restart, reload, signal, log");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private static SignalName signal(Object value) {
+        if (value instanceof Number n) {
+            return new SignalName(n.intValue());
+        }
+        if (value instanceof String s) {
+            return SignalName.parse(s);
+        }
+        throw new IllegalArgumentException("\"signal\" must be a signal number or name");
+    }
+
+    // ---- replies ----
+
+    public static String encodeReply(Reply reply) {
+        return write(replyToWire(reply));
+    }
+
+    /** The reply as the JSON tree that goes on the wire (what {@code --json} prints). */
+    public static Map<String, Object> replyToWire(Reply reply) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("v", VERSION);
+        if (reply instanceof Reply.Failure f) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", f.code().wireName());
+            error.put("message", f.message());
+            map.put("error", error);
+        } else {
+            map.put("result", resultToWire(reply));
+        }
+        return map;
+    }
+
+    private static Map<String, Object> resultToWire(Reply reply) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if (reply instanceof StatusReport s) {
+            Map<String, Object> sup = new LinkedHashMap<>();
+            sup.put("pid", s.supervisor().pid());
+            sup.put("uptimeSeconds", s.supervisor().uptimeSeconds());
+            s.supervisor().configFile().ifPresent(f -> sup.put("configFile", f));
+            sup.put("configMatchesFile", s.supervisor().configMatchesFile());
+            sup.put("version", s.supervisor().version());
+            result.put("supervisor", sup);
+            List<Object> daemons = new ArrayList<>();
+            for (StatusReport.Daemon d : s.daemons()) {
+                daemons.add(daemonToWire(d));
+            }
+            result.put("daemons", daemons);
+        } else if (reply instanceof Reply.ActionOutcome a) {
+            a.name().ifPresent(n -> result.put("name", n));
+            a.state().ifPresent(st -> result.put("state", st.name()));
+            a.pid().ifPresent(p -> result.put("pid", p));
+            result.put("message", a.message());
+            result.put("warnings", a.warnings());
+        } else if (reply instanceof Reply.LogOutput l) {
+            result.put("name", l.name());
+            result.put("lines", l.lines());
+        }
+        return result;
+    }
+
+    private static Map<String, Object> daemonToWire(StatusReport.Daemon d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.name());
+        m.put("wanted", d.wanted().wireName());
+        m.put("state", d.state().name());
+        d.pid().ifPresent(p -> m.put("pid", p));
+        d.uptimeSeconds().ifPresent(u -> m.put("uptimeSeconds", u));
+        m.put("ready", d.ready());
+        m.put("restarts", d.restarts());
+        d.lastExit().ifPresent(e -> {
+            Map<String, Object> exit = new LinkedHashMap<>();
+            exit.put("description", e.description());
+            e.code().ifPresent(c -> exit.put("code", c));
+            e.signal().ifPresent(sig -> exit.put("signal", sig));
+            exit.put("at", e.at().toString());
+            m.put("lastExit", exit);
+        });
+        d.nextRetryInSeconds().ifPresent(n -> m.put("nextRetryInSeconds", n));
+        m.put("lastOutputLines", d.lastOutputLines());
+        m.put("warnings", d.warnings());
+        return m;
+    }
+
+    /**
+     * Reads the reply to {@code request}: the request's kind says which result
+     * shape to expect.
+     */
+    public static Reply decodeReply(String line, Request request) throws ProtocolException {
+        Map<String, Object> map = readObject(line, ErrorCode.INTERNAL);
+        checkVersion(map, ErrorCode.INTERNAL);
+        try {
+            if (map.get("error") instanceof Map<?, ?> error) {
+                Map<String, Object> e = asObject(error);
+                return new Reply.Failure(ErrorCode.fromWire(requiredString(e, "code")),
+                        requiredString(e, "message"));
+            }
+            if (!(map.get("result") instanceof Map<?, ?> resultMap)) {
+                throw new IllegalArgumentException("the reply has neither \"result\" nor \"error\"");
+            }
+            Map<String, Object> result = asObject(resultMap);
+            if (request instanceof Request.Status) {
+                return statusFromWire(result);
+            }
+            if (request instanceof Request.Log) {
+                return new Reply.LogOutput(requiredString(result, "name"), strings(result, "lines"));
+            }
+            return new Reply.ActionOutcome(optionalString(result, "name"),
+                    optionalString(result, "state").map(DaemonState::valueOf),
+                    optionalInt(result, "pid"), requiredString(result, "message"),
+                    strings(result, "warnings"));
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new ProtocolException(ErrorCode.INTERNAL, "unreadable reply from virtsup: " + e.getMessage());
+        }
+    }
+
+    private static StatusReport statusFromWire(Map<String, Object> result) {
+        Map<String, Object> sup = object(result, "supervisor");
+        StatusReport.Supervisor supervisor = new StatusReport.Supervisor(
+                optionalInt(sup, "pid").orElse(0),
+                optionalLong(sup, "uptimeSeconds").orElse(0),
+                optionalString(sup, "configFile"),
+                Boolean.TRUE.equals(sup.get("configMatchesFile")),
+                optionalString(sup, "version").orElse("unknown"));
+        List<StatusReport.Daemon> daemons = new ArrayList<>();
+        if (result.get("daemons") instanceof List<?> list) {
+            for (Object item : list) {
+                if (!(item instanceof Map<?, ?> raw)) {
+                    throw new IllegalArgumentException("\"daemons\" holds a non-object");
+                }
+                daemons.add(daemonFromWire(asObject(raw)));
+            }
+        }
+        return new StatusReport(supervisor, daemons);
+    }
+
+    private static StatusReport.Daemon daemonFromWire(Map<String, Object> m) {
+        Optional<StatusReport.LastExit> lastExit = Optional.empty();
+        if (m.get("lastExit") instanceof Map<?, ?> raw) {
+            Map<String, Object> e = asObject(raw);
+            lastExit = Optional.of(new StatusReport.LastExit(requiredString(e, "description"),
+                    optionalInt(e, "code"), optionalInt(e, "signal"),
+                    Instant.parse(requiredString(e, "at"))));
+        }
+        return new StatusReport.Daemon(requiredString(m, "name"),
+                Wanted.fromWire(requiredString(m, "wanted")),
+                DaemonState.valueOf(requiredString(m, "state")),
+                optionalInt(m, "pid"), optionalLong(m, "uptimeSeconds"),
+                Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
+                lastExit, optionalLong(m, "nextRetryInSeconds"),
+                strings(m, "lastOutputLines"), strings(m, "warnings"));
+    }
+
+    // ---- JSON plumbing ----
+
+    /** One JSON object on one line (jackson-jr never writes raw newlines inside strings). */
+    public static String write(Map<String, Object> map) {
+        try {
+            return JSON_CODEC.asString(map);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + map.keySet() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> readObject(String line, ErrorCode code) throws ProtocolException {
+        String trimmed = line.strip();
+        if (!trimmed.startsWith("{")) {
+            throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
+        }
+        try {
+            Map<String, Object> map = JSON_CODEC.mapFrom(trimmed);
+            if (map == null) {
+                throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
+            }
+            return map;
+        } catch (IOException e) {
+            throw new ProtocolException(code, "malformed JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static void checkVersion(Map<String, Object> map, ErrorCode code) throws ProtocolException {
+        Object v = map.get("v");
+        if (!(v instanceof Number n) || n.intValue() != VERSION || n.doubleValue() != VERSION) {
+            throw new ProtocolException(code, "protocol version " + (v == null ? "missing" : v)
+                    + ": this virtsup speaks \"v\": " + VERSION);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    private static Map<String, Object> object(Map<String, Object> map, String key) {
+        if (map.get(key) instanceof Map<?, ?> raw) {
+            return asObject(raw);
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be an object");
+    }
+
+    private static String requiredString(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        if (value instanceof String s && !s.isEmpty()) {
+            return s;
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be a non-empty string");
+    }
+
+    private static Optional<String> optionalString(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof String s && !s.isEmpty()) {
+            return Optional.of(s);
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be a non-empty string");
+    }
+
+    private static OptionalInt optionalInt(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        if (value instanceof Integer i) {
+            return OptionalInt.of(i);
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be an integer");
+    }
+
+    private static OptionalLong optionalLong(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return OptionalLong.of(((Number) value).longValue());
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be an integer");
+    }
+
+    private static List<String> strings(Map<String, Object> map, String key) {
+        Object value = map.get(key);
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> list) {
+            List<String> out = new ArrayList<>(list.size());
+            for (Object item : list) {
+                if (!(item instanceof String s)) {
+                    throw new IllegalArgumentException("\"" + key + "\" must be a list of strings");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        throw new IllegalArgumentException("\"" + key + "\" must be a list of strings");
+    }
+}

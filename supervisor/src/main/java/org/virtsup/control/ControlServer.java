@@ -1,0 +1,357 @@
+package org.virtsup.control;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import jnr.unixsocket.Credentials;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the control socket: accepts connections, identifies each peer from its
+ * kernel credentials, reads one request per line, checks permission, passes the
+ * request to the {@link ControlHandler} and writes its reply.
+ *
+ * <p>Nothing here runs on the event loop. One acceptor thread; one thread per
+ * connection, at most {@code maxConnections} at once (more wait in the listen
+ * backlog); a timer thread closes connections that stay silent past the idle
+ * timeout or whose peer does not read its reply within the write timeout, by
+ * shutting the socket down, which wakes the blocked thread.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
+    private static final int BACKLOG = 512;
+
+    private final ControlServerSettings settings;
+    private final ControlHandler handler;
+    private final PeerIdentifier privilege;
+    private final UnixServerSocketChannel server;
+    private final Semaphore slots;
+    private final ExecutorService connections;
+    private final ScheduledExecutorService timer;
+    private final Set<UnixSocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closing;
+
+    private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
+                          UnixServerSocketChannel server) {
+        this.settings = settings;
+        this.handler = handler;
+        this.privilege = privilege;
+        this.server = server;
+        this.slots = new Semaphore(settings.maxConnections());
+        this.connections = Executors.newCachedThreadPool(daemonThreads("virtsup-control-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtsup-control-timer-"));
+        this.acceptor = new Thread(this::acceptLoop, "virtsup-control-acceptor");
+        this.acceptor.setDaemon(true);
+    }
+
+    /**
+     * Binds the socket (see {@link ControlSocketFile#prepare}) and starts serving.
+     *
+     * @throws ControlSocketInUseException when another virtsup serves that socket
+     */
+    public static ControlServer start(ControlServerSettings settings, ControlHandler handler) throws IOException {
+        return start(settings, handler, new PeerPrivilege(settings.controlGid(), Path.of("/proc")));
+    }
+
+    static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege)
+            throws IOException {
+        Path socket = settings.socket();
+        ControlSocketFile.prepare(socket);
+        UnixServerSocketChannel server = UnixServerSocketChannel.open();
+        try {
+            server.socket().bind(new UnixSocketAddress(socket.toFile()), BACKLOG);
+            ControlSocketFile.restrict(socket, settings.controlGid());
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+        }
+        ControlServer control = new ControlServer(settings, handler, privilege, server);
+        control.acceptor.start();
+        LOG.info("control socket {} ready (group {}, gid {})", socket, settings.controlGroup(),
+                settings.controlGid());
+        return control;
+    }
+
+    public Path socket() {
+        return settings.socket();
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            UnixSocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                slots.release();
+                if (!closing) {
+                    LOG.warn("control socket {}: accept failed: {}", settings.socket(), e.getMessage());
+                }
+                continue;
+            }
+            if (channel == null) {
+                slots.release();
+                continue;
+            }
+            if (closing) {
+                closeQuietly(channel);
+                slots.release();
+                return;
+            }
+            open.add(channel);
+            connections.execute(() -> {
+                try {
+                    serve(channel);
+                } finally {
+                    open.remove(channel);
+                    closeQuietly(channel);
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    private void serve(UnixSocketChannel channel) {
+        Peer peer;
+        try {
+            Credentials credentials = channel.getOption(UnixSocketOptions.SO_PEERCRED);
+            peer = privilege.identify(credentials.getUid(), credentials.getGid(), credentials.getPid());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("control socket: cannot read the peer's credentials, closing: {}", e.getMessage());
+            return;
+        }
+        LineReader reader = new LineReader(channel, ControlProtocol.MAX_LINE_BYTES);
+        while (!closing) {
+            String line;
+            AtomicBoolean idleExpired = new AtomicBoolean();
+            Runnable disarm = arm(() -> {
+                idleExpired.set(true);
+                shutdownInput(channel);
+            }, settings.idleTimeout());
+            try {
+                line = reader.readLine();
+            } catch (LineReader.LineTooLongException e) {
+                disarm.run();
+                write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
+                        + ": a request is one short JSON object per line"));
+                return;
+            } catch (IOException e) {
+                disarm.run();
+                return;
+            } finally {
+                disarm.run();
+            }
+            if (line == null || idleExpired.get()) {
+                // A half-sent line cut off by the idle timeout is not a request.
+                return;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            if (!write(channel, answer(line, peer))) {
+                return;
+            }
+        }
+    }
+
+    private Reply answer(String line, Peer peer) {
+        Request request;
+        try {
+            request = ControlProtocol.decodeRequest(line);
+        } catch (ProtocolException e) {
+            return new Reply.Failure(e.code(), e.getMessage());
+        }
+        if (request.mutating()) {
+            if (!peer.privileged()) {
+                LOG.warn("control: refused {} from {}: not privileged", describe(request), peer);
+                return new Reply.Failure(ErrorCode.PERMISSION_DENIED, request.command()
+                        + " needs uid 0 or membership in the control group '" + settings.controlGroup()
+                        + "' (gid " + settings.controlGid() + "); you are uid " + peer.uid()
+                        + ". Unprivileged users may use status and log.");
+            }
+            LOG.info("control: {} requested by {}", describe(request), peer);
+        }
+        if (closing) {
+            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
+        }
+        try {
+            Reply reply = handler.handle(request, peer)
+                    .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (reply == null) {
+                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no answer to " + request.command());
+            }
+            return reply;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
+        } catch (TimeoutException e) {
+            LOG.warn("control: {} from {} got no answer within {}", describe(request), peer,
+                    settings.replyTimeout());
+            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " got no answer within "
+                    + settings.replyTimeout().toSeconds() + " s; see virtsup's log");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            LOG.error("control: {} from {} failed", describe(request), peer, cause);
+            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + cause.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("control: {} from {} failed", describe(request), peer, e);
+            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
+        }
+    }
+
+    private static String describe(Request request) {
+        return request.command() + request.daemon().map(n -> " " + n).orElse("")
+                + (request instanceof Request.Signal s ? " " + s.signal() : "");
+    }
+
+    /** Writes one reply line; false when the peer is gone or too slow to take it. */
+    private boolean write(UnixSocketChannel channel, Reply reply) {
+        ByteBuffer bytes = ByteBuffer.wrap((ControlProtocol.encodeReply(reply) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        AtomicBoolean expired = new AtomicBoolean();
+        Runnable disarm = arm(() -> {
+            expired.set(true);
+            shutdown(channel);
+        }, settings.writeTimeout());
+        try {
+            while (bytes.hasRemaining()) {
+                if (channel.write(bytes) < 0) {
+                    return false;
+                }
+            }
+            return !expired.get();
+        } catch (IOException e) {
+            return false;
+        } finally {
+            disarm.run();
+        }
+    }
+
+    /**
+     * Arms a timer and returns what disarms it. Once the server is closing the
+     * timer thread is gone and nothing needs arming.
+     */
+    private Runnable arm(Runnable action, Duration delay) {
+        try {
+            ScheduledFuture<?> future = timer.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
+            return () -> future.cancel(false);
+        } catch (RejectedExecutionException e) {
+            return () -> { };
+        }
+    }
+
+    private static void shutdownInput(UnixSocketChannel channel) {
+        try {
+            channel.shutdownInput();
+        } catch (IOException | RuntimeException e) {
+            // Already closed: nothing to wake.
+        }
+    }
+
+    private static void shutdown(UnixSocketChannel channel) {
+        shutdownInput(channel);
+        try {
+            channel.shutdownOutput();
+        } catch (IOException | RuntimeException e) {
+            // Already closed.
+        }
+    }
+
+    private static void closeQuietly(UnixSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // Nothing left to release.
+        }
+    }
+
+    /**
+     * Stops accepting, wakes and ends every connection (a request still waiting
+     * for the handler gets {@code shutting-down}), removes the socket file.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        wakeAcceptor();
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (UnixSocketChannel channel : open) {
+            shutdownInput(channel);
+        }
+        connections.shutdownNow();
+        try {
+            connections.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing the control socket: {}", e.getMessage());
+        }
+        try {
+            Files.deleteIfExists(settings.socket());
+        } catch (IOException e) {
+            LOG.warn("cannot remove the control socket {}: {}", settings.socket(), e.getMessage());
+        }
+    }
+
+    /**
+     * A blocked accept() is not woken by closing the listening descriptor on
+     * Linux; a connection of our own is the reliable way.
+     */
+    private void wakeAcceptor() {
+        slots.release(settings.maxConnections());
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(settings.socket()));
+        } catch (IOException e) {
+            LOG.debug("waking the control acceptor: {}", e.getMessage());
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

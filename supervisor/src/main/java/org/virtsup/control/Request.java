@@ -1,0 +1,167 @@
+package org.virtsup.control;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What an operator asks of the supervisor through the control socket. The event
+ * loop answers each kind through {@link ControlHandler}; the server has already
+ * checked that the peer may ask it.
+ */
+public sealed interface Request {
+
+    /** The command's name on the wire and on the command line. */
+    String command();
+
+    /** Whether the request changes anything: those need uid 0 or the control group. */
+    boolean mutating();
+
+    /** The daemon the request is about, when it names one. */
+    Optional<String> daemon();
+
+    /** Everything, or one daemon's status. */
+    record Status(Optional<String> name) implements Request {
+        public Status {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public String command() {
+            return "status";
+        }
+
+        public boolean mutating() {
+            return false;
+        }
+
+        public Optional<String> daemon() {
+            return name;
+        }
+    }
+
+    /** Wants the daemon up; answered once it is running and ready, or failed to be. */
+    record Start(String name) implements Request {
+        public Start {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public String command() {
+            return "start";
+        }
+
+        public boolean mutating() {
+            return true;
+        }
+
+        public Optional<String> daemon() {
+            return Optional.of(name);
+        }
+    }
+
+    /** Wants the daemon down; answered once it has exited. */
+    record Stop(String name) implements Request {
+        public Stop {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public String command() {
+            return "stop";
+        }
+
+        public boolean mutating() {
+            return true;
+        }
+
+        public Optional<String> daemon() {
+            return Optional.of(name);
+        }
+    }
+
+    /** Stops then starts the daemon; answered once it is running and ready again. */
+    record Restart(String name) implements Request {
+        public Restart {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public String command() {
+            return "restart";
+        }
+
+        public boolean mutating() {
+            return true;
+        }
+
+        public Optional<String> daemon() {
+            return Optional.of(name);
+        }
+    }
+
+    /**
+     * Without a name: what SIGHUP to virtsup does (re-read the configuration file,
+     * re-render, apply). virtlogd: SIGUSR1 re-exec in place. libvirtd: SIGHUP.
+     */
+    record Reload(Optional<String> name) implements Request {
+        public Reload {
+            Objects.requireNonNull(name, "name");
+        }
+
+        public String command() {
+            return "reload";
+        }
+
+        public boolean mutating() {
+            return true;
+        }
+
+        public Optional<String> daemon() {
+            return name;
+        }
+    }
+
+    /** Sends a signal to the daemon's own pid (never its process group). */
+    record Signal(String name, SignalName signal) implements Request {
+        public Signal {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(signal, "signal");
+        }
+
+        public String command() {
+            return "signal";
+        }
+
+        public boolean mutating() {
+            return true;
+        }
+
+        public Optional<String> daemon() {
+            return Optional.of(name);
+        }
+    }
+
+    /** The daemon's last output lines, at most {@code lines} of them. */
+    record Log(String name, int lines) implements Request {
+        /** What {@code virtsup log} asks for without {@code -n}. */
+        public static final int DEFAULT_LINES = 50;
+        /** Bounded so that a reply always fits the write budget of the server. */
+        public static final int MAX_LINES = 10_000;
+
+        public Log {
+            Objects.requireNonNull(name, "name");
+            if (lines < 1 || lines > MAX_LINES) {
+                throw new IllegalArgumentException(
+                        "lines must be between 1 and " + MAX_LINES + ", not " + lines);
+            }
+        }
+
+        public String command() {
+            return "log";
+        }
+
+        public boolean mutating() {
+            return false;
+        }
+
+        public Optional<String> daemon() {
+            return Optional.of(name);
+        }
+    }
+}

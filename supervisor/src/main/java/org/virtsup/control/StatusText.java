@@ -1,0 +1,99 @@
+package org.virtsup.control;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * {@code virtsup status} for people: a header for virtsup, then one compact
+ * block per daemon, in the spirit of {@code systemctl status} and
+ * {@code sv status}. Plain ASCII so it reads the same under any locale.
+ *
+ * <pre>
+ * virtsup   pid 812, up 2h 3m, version 0.1.0
+ *           config /etc/virtsup/virtsup.scm (running configuration matches the file)
+ *
+ * virtlogd  RUNNING, ready, pid 901, up 2h 3m, 0 restarts
+ *
+ * libvirtd  BACKOFF (wanted up), 3 restarts, next try in 8 s
+ *           last exit: exited with code 1, 2026-11-26 10:14:02 UTC (2m 8s ago)
+ *           output:
+ *             | error : virNetSocketNewListenUNIX:... Address already in use
+ * </pre>
+ */
+public final class StatusText {
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private StatusText() {}
+
+    public static String render(StatusReport report, Instant now) {
+        StringBuilder out = new StringBuilder();
+        StatusReport.Supervisor s = report.supervisor();
+        int width = Math.max("virtsup".length(),
+                report.daemons().stream().mapToInt(d -> d.name().length()).max().orElse(0)) + 2;
+        String indent = " ".repeat(width);
+        out.append(pad("virtsup", width)).append("pid ").append(s.pid()).append(", up ")
+                .append(duration(s.uptimeSeconds())).append(", version ").append(s.version()).append('\n');
+        out.append(indent).append("config ").append(s.configFile().orElse("(embedded default)"))
+                .append(s.configMatchesFile() ? " (running configuration matches the file)"
+                        : " (CHANGED since loaded: virtsup reload applies it)")
+                .append('\n');
+        for (StatusReport.Daemon d : report.daemons()) {
+            out.append('\n').append(pad(d.name(), width)).append(headline(d)).append('\n');
+            d.lastExit().ifPresent(e -> out.append(indent).append("last exit: ").append(e.description())
+                    .append(", ").append(WHEN.format(e.at())).append(" (")
+                    .append(duration(Math.max(0, now.getEpochSecond() - e.at().getEpochSecond())))
+                    .append(" ago)\n"));
+            for (String warning : d.warnings()) {
+                out.append(indent).append("warning: ").append(warning).append('\n');
+            }
+            if (!d.lastOutputLines().isEmpty()) {
+                out.append(indent).append("output:\n");
+                for (String line : d.lastOutputLines()) {
+                    out.append(indent).append("  | ").append(line).append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** One line: state, readiness, pid, uptime, restarts, next retry. */
+    static String headline(StatusReport.Daemon d) {
+        StringBuilder line = new StringBuilder(d.state().name());
+        boolean mismatch = (d.wanted() == Wanted.UP) != (d.state() == DaemonState.RUNNING
+                || d.state() == DaemonState.STARTING);
+        if (mismatch) {
+            line.append(" (wanted ").append(d.wanted().wireName()).append(')');
+        }
+        if (d.state() == DaemonState.RUNNING) {
+            line.append(d.ready() ? ", ready" : ", NOT ready");
+        }
+        d.pid().ifPresent(p -> line.append(", pid ").append(p));
+        d.uptimeSeconds().ifPresent(u -> line.append(", up ").append(duration(u)));
+        line.append(", ").append(d.restarts()).append(d.restarts() == 1 ? " restart" : " restarts");
+        d.nextRetryInSeconds().ifPresent(n -> line.append(", next try in ").append(duration(n)));
+        return line.toString();
+    }
+
+    /** {@code 45s}, {@code 2m 8s}, {@code 2h 3m}, {@code 3d 4h}. */
+    static String duration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        long minutes = seconds / 60;
+        if (minutes < 60) {
+            return minutes + "m " + seconds % 60 + "s";
+        }
+        long hours = minutes / 60;
+        if (hours < 24) {
+            return hours + "h " + minutes % 60 + "m";
+        }
+        return hours / 24 + "d " + hours % 24 + "h";
+    }
+
+    private static String pad(String text, int width) {
+        return text + " ".repeat(Math.max(1, width - text.length()));
+    }
+}

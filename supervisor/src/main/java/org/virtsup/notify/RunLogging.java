@@ -1,0 +1,94 @@
+package org.virtsup.notify;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logging for {@code virtsup run}, configured in code (no logback.xml to find
+ * or misread): to stderr, in journald's form when stderr is the journal
+ * ({@link JournalLayout}), otherwise timestamped lines. The CLI's other
+ * commands never call this and never touch Logback.
+ *
+ * <p>{@code VIRTSUP_LOG_LEVEL} (error, warn, info, debug, trace) sets the level; info by default.
+ */
+public final class RunLogging {
+    static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{30}: %msg%n";
+
+    private RunLogging() {}
+
+    /** Replaces whatever Logback configured by itself. */
+    public static void install(Map<String, String> environment) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        Encoder<ILoggingEvent> encoder = encoder(context, journalIsStderr(environment, Path.of("/proc/self/fd/2")));
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("stderr");
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(environment.getOrDefault("VIRTSUP_LOG_LEVEL", "info").toUpperCase(Locale.ROOT),
+                Level.INFO));
+        root.addAppender(console);
+    }
+
+    static Encoder<ILoggingEvent> encoder(LoggerContext context, boolean journal) {
+        if (journal) {
+            JournalLayout layout = new JournalLayout();
+            layout.setContext(context);
+            layout.start();
+            LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+            encoder.setContext(context);
+            encoder.setLayout(layout);
+            encoder.start();
+            return encoder;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
+    }
+
+    /**
+     * Whether stderr is journald's stream: systemd sets {@code JOURNAL_STREAM=dev:inode}
+     * of it, and a process whose stderr was redirected since (to a file, a pipe)
+     * must not write priority prefixes there, hence the comparison.
+     *
+     * @param stderr {@code /proc/self/fd/2}, whose stat is stderr's
+     */
+    static boolean journalIsStderr(Map<String, String> environment, Path stderr) {
+        String value = environment.get("JOURNAL_STREAM");
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        int colon = value.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        try {
+            long device = Long.parseLong(value.substring(0, colon));
+            long inode = Long.parseLong(value.substring(colon + 1));
+            return ((Number) Files.getAttribute(stderr, "unix:dev")).longValue() == device
+                    && ((Number) Files.getAttribute(stderr, "unix:ino")).longValue() == inode;
+        } catch (NumberFormatException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            // No procfs to compare with: trust systemd's word.
+            return true;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.virtsup.control;
+
+import java.util.List;
+
+/** Lets tests in other packages drive the fake supervisor. */
+public final class ControlTestSupport {
+    private ControlTestSupport() {}
+
+    public static Fake fake() {
+        return new Fake(new FakeSupervisor());
+    }
+
+    /** A view of {@link FakeSupervisor} for other packages. */
+    public static final class Fake {
+        private final FakeSupervisor fake;
+
+        Fake(FakeSupervisor fake) {
+            this.fake = fake;
+        }
+
+        public ControlHandler handler() {
+            return fake;
+        }
+
+        public void backOff(String name) {
+            fake.daemons.put(name, FakeSupervisor.backingOff(name));
+        }
+
+        public void invalidConfiguration() {
+            fake.configurationInvalid = true;
+        }
+
+        /** What reached the supervisor, as {@code command name [argument]}. */
+        public List<String> received() {
+            return fake.received.stream().map(r -> r.command() + r.daemon().map(n -> " " + n).orElse("")
+                    + (r instanceof Request.Signal s ? " " + s.signal().number() : "")
+                    + (r instanceof Request.Log l ? " " + l.lines() : "")).toList();
+        }
+    }
+}
