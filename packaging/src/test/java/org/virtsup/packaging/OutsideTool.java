@@ -3,7 +3,9 @@ package org.virtsup.packaging;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A program outside the JVM the packaging tests run (dpkg-deb, docker,
@@ -92,6 +95,36 @@ final class OutsideTool {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command.get(0), e);
+        }
+    }
+
+    /**
+     * Runs {@code command}, which prints events one per line and ends by
+     * itself (e.g. docker events --until), and returns the first line
+     * {@code wanted} accepts, or empty when the command ends without one.
+     */
+    static Optional<String> firstLine(List<String> command, Predicate<String> wanted) {
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (wanted.test(line)) {
+                    return Optional.of(line);
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("reading " + command.get(0) + ": " + e.getMessage(), e);
+        } finally {
+            process.destroy();
         }
     }
 
