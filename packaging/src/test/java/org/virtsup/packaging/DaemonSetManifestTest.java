@@ -58,6 +58,13 @@ class DaemonSetManifestTest {
     }
 
     @Test
+    void spellsEveryFieldAsTheApiDoes() {
+        List<String> unknown = new ArrayList<>();
+        byKind.forEach((kind, tree) -> unknown.addAll(KubernetesFieldNames.unknownFields(tree, kind)));
+        assertEquals(List.of(), unknown, "fields the API server would drop");
+    }
+
+    @Test
     void putsEveryNamespacedObjectInTheNamespaceItDeclares() {
         assertEquals(NAMESPACE, byKind.get("Namespace").get("metadata").get("name").text());
         for (String kind : List.of("ServiceAccount", "ConfigMap", "DaemonSet")) {
