@@ -90,9 +90,16 @@ class DebianPackageIT {
     }
 
     @Test
-    void holdsTheSystemdUnit() {
+    void holdsTheSystemdUnitWhoseProgramItInstalls() throws IOException {
         assumeTrue(Files.exists(UNIT_SOURCE), "packaging/systemd/virtsup.service is not written yet");
         assertEquals("-rw-r--r-- root/root", files.get("/lib/systemd/system/virtsup.service"));
+        List<String> programs = Files.readAllLines(UNIT_SOURCE).stream()
+                .filter(line -> line.startsWith("ExecStart="))
+                .map(line -> line.substring("ExecStart=".length()).strip().split("\\s+")[0])
+                .toList();
+        assertEquals(1, programs.size(), "one ExecStart= in " + UNIT_SOURCE + ": " + programs);
+        assertEquals("-rwxr-xr-x root/root", files.get(programs.get(0)),
+                "the unit's ExecStart program " + programs.get(0) + " is an executable of the package");
     }
 
     @Test
