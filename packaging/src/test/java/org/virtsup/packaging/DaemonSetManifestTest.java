@@ -172,6 +172,16 @@ class DaemonSetManifestTest {
     }
 
     @Test
+    void startupProbeWaitsForBothDaemonsToStart() {
+        YamlTree probe = virtsupContainer().get("startupProbe");
+        long budget = (long) probe.get("periodSeconds").integer() * probe.get("failureThreshold").integer();
+        long startTimeout = configMapConfiguration().supervisor().startTimeout().toSeconds();
+        // virtlogd is started, then libvirtd: each may take the whole start timeout.
+        assertTrue(budget >= 2 * startTimeout,
+                "startupProbe allows " + budget + " s, less than twice start-timeout " + startTimeout);
+    }
+
+    @Test
     void updatesANodeOnlyWhenItsPodIsDeleted() {
         assertEquals("OnDelete", daemonSetSpec().get("updateStrategy").get("type").text());
     }
@@ -187,10 +197,13 @@ class DaemonSetManifestTest {
 
     /** The stop-timeout virtsup applies with the ConfigMap's configuration. */
     private static long stopTimeoutSeconds() {
+        return configMapConfiguration().supervisor().stopTimeout().toSeconds();
+    }
+
+    private static Configuration configMapConfiguration() {
         ConfigurationLoader.Loaded loaded = loadConfigMapConfiguration();
         return loaded.configuration()
-                .orElseGet(() -> fail("the ConfigMap's config.scm is invalid: " + loaded.errors()))
-                .supervisor().stopTimeout().toSeconds();
+                .orElseGet(() -> fail("the ConfigMap's config.scm is invalid: " + loaded.errors()));
     }
 
     private static ConfigurationLoader.Loaded loadConfigMapConfiguration() {
