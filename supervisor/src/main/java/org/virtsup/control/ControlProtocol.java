@@ -1,6 +1,5 @@
 package org.virtsup.control;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,15 +22,13 @@ import java.util.OptionalLong;
  * ← {"v":1,"error":{"code":"no-such-daemon","message":"no daemon named 'nope': virtsup supervises libvirtd, virtlogd"}}
  * </pre>
  *
- * JSON goes through jackson-jr's map/list layer only (no bean introspection):
- * this class is on the CLI's start-up path.
+ * JSON goes through {@link JsonLine} (jackson-core's streaming parser and
+ * generator, no reflection): this class is on the CLI's start-up path.
  */
 public final class ControlProtocol {
     public static final int VERSION = 1;
     /** A request line may not be longer; requests are a few dozen bytes. */
     public static final int MAX_LINE_BYTES = 64 * 1024;
-
-    private static final JSON JSON_CODEC = JSON.std;
 
     private ControlProtocol() {}
 
@@ -247,13 +244,9 @@ public final class ControlProtocol {
 
     // ---- JSON plumbing ----
 
-    /** One JSON object on one line (jackson-jr never writes raw newlines inside strings). */
+    /** One JSON object on one line (the generator escapes newlines inside strings). */
     public static String write(Map<String, Object> map) {
-        try {
-            return JSON_CODEC.asString(map);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode " + map.keySet() + ": " + e.getMessage(), e);
-        }
+        return JsonLine.write(map);
     }
 
     private static Map<String, Object> readObject(String line, ErrorCode code) throws ProtocolException {
@@ -262,11 +255,10 @@ public final class ControlProtocol {
             throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
         }
         try {
-            Map<String, Object> map = JSON_CODEC.mapFrom(trimmed);
-            if (map == null) {
-                throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
+            if (JsonLine.read(trimmed) instanceof Map<?, ?> map) {
+                return asObject(map);
             }
-            return map;
+            throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
         } catch (IOException e) {
             throw new ProtocolException(code, "malformed JSON: " + firstLine(e.getMessage()));
         }
