@@ -20,7 +20,12 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * {@code virtsup status} turns into exit code 0.
      */
     public boolean allWantedRunning() {
-        return daemons.stream().allMatch(Daemon::satisfied);
+        for (Daemon daemon : daemons) {
+            if (!daemon.satisfied()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
