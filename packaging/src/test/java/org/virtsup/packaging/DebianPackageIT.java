@@ -3,7 +3,6 @@ package org.virtsup.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +28,6 @@ class DebianPackageIT {
     private static final Path TARGET = Path.of(System.getProperty("virtsup.packaging.target", "target"));
     private static final Path SUPERVISOR_LIB = Path.of(System.getProperty("virtsup.lib", "../supervisor/target/lib"));
     private static final Path UNIT_SOURCE = Path.of("systemd", "virtsup.service");
-    private static final Path COMPLETION_SOURCE = Path.of("completion", "virtsup");
 
     private static Path deb;
     /** Path in the package (without the leading "."), to "mode owner". */
@@ -91,7 +89,6 @@ class DebianPackageIT {
 
     @Test
     void holdsTheSystemdUnitWhoseProgramItInstalls() throws IOException {
-        assumeTrue(Files.exists(UNIT_SOURCE), "packaging/systemd/virtsup.service is not written yet");
         assertEquals("-rw-r--r-- root/root", files.get("/lib/systemd/system/virtsup.service"));
         List<String> programs = Files.readAllLines(UNIT_SOURCE).stream()
                 .filter(line -> line.startsWith("ExecStart="))
@@ -104,7 +101,6 @@ class DebianPackageIT {
 
     @Test
     void holdsTheBashCompletion() {
-        assumeTrue(Files.exists(COMPLETION_SOURCE), "packaging/completion/virtsup is not written yet");
         assertEquals("-rw-r--r-- root/root", files.get("/usr/share/bash-completion/completions/virtsup"));
     }
 
@@ -142,6 +138,7 @@ class DebianPackageIT {
                 "dpkg -i /pkg/" + deb.getFileName() + "   # again: an upgrade in place",
                 "virtsup --help",
                 "virtsup check",
+                "bash -c '. /usr/share/bash-completion/completions/virtsup && complete -p virtsup'",
                 "dpkg -r virtsup",
                 "test -e /etc/virtsup/config.scm || { echo 'remove deleted the conffile'; exit 1; }",
                 "dpkg -P virtsup",
@@ -155,6 +152,8 @@ class DebianPackageIT {
             assertTrue(outcome.stdout().contains("usage: virtsup COMMAND"), "virtsup --help:\n" + outcome.stdout());
             assertTrue(outcome.stdout().contains("/etc/virtsup/config.scm: OK: supervises virtlogd and libvirtd"),
                     "virtsup check on the packaged configuration:\n" + outcome.stdout() + outcome.stderr());
+            assertTrue(outcome.stdout().lines().anyMatch(line -> line.startsWith("complete ") && line.endsWith(" virtsup")),
+                    "the bash completion registers for virtsup:\n" + outcome.stdout());
             assertTrue(outcome.stdout().strip().endsWith("purged"), outcome.stdout());
         } finally {
             OutsideTool.run(List.of("docker", "rm", "-f", name), Map.of(), 60);
