@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,20 +20,16 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerImageIT {
 
-    private static final Path TARGET = Path.of(System.getProperty("virtsup.packaging.target", "target"));
     private static final Path BUILD_IMAGE = Path.of("container", "build-image");
 
     private static String tag;
 
     @BeforeAll
-    static void buildImage() throws IOException {
+    static void buildImage() {
         OutsideTool.require("a Docker engine", List.of("docker", "info"));
         String base = OutsideTool.baseImage().orElse(null);
         OutsideTool.requireThat(base != null, "the base image reference (VIRTSUP_BASE_IMAGE / -Dvirtsup.baseImage)");
-        Path deb;
-        try (Stream<Path> listing = Files.list(TARGET)) {
-            deb = listing.filter(p -> p.getFileName().toString().matches("virtsup_.*_all\\.deb")).findFirst().orElseThrow();
-        }
+        Path deb = BuiltDeb.path();
         String candidate = "virtsup-packaging-it:" + UUID.randomUUID();
         OutsideTool.Outcome built = OutsideTool.run(List.of(BUILD_IMAGE.toString(), candidate),
                 Map.of("VIRTSUP_BASE_IMAGE", base, "VIRTSUP_DEB", deb.toAbsolutePath().toString()), 900);
@@ -67,8 +60,7 @@ class ContainerImageIT {
 
     @Test
     void labelsItWithTheOpenContainersKeys() {
-        String version = System.getProperty("virtsup.version", "0.1.0-SNAPSHOT").replace("-", "~");
-        assertEquals(version, inspect("{{index .Config.Labels \"org.opencontainers.image.version\"}}"));
+        assertEquals(BuiltDeb.debianVersion(), inspect("{{index .Config.Labels \"org.opencontainers.image.version\"}}"));
         assertEquals("virtsup", inspect("{{index .Config.Labels \"org.opencontainers.image.title\"}}"));
         assertEquals(OutsideTool.baseImage().orElseThrow(),
                 inspect("{{index .Config.Labels \"org.opencontainers.image.base.name\"}}"));

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DebianPackageIT {
 
-    private static final Path TARGET = Path.of(System.getProperty("virtsup.packaging.target", "target"));
     private static final Path SUPERVISOR_LIB = Path.of(System.getProperty("virtsup.lib", "../supervisor/target/lib"));
     private static final Path UNIT_SOURCE = Path.of("systemd", "virtsup.service");
 
@@ -36,11 +35,7 @@ class DebianPackageIT {
     @BeforeAll
     static void readPackage() throws IOException {
         OutsideTool.require("dpkg-deb", List.of("dpkg-deb", "--version"));
-        try (Stream<Path> listing = Files.list(TARGET)) {
-            List<Path> debs = listing.filter(p -> p.getFileName().toString().matches("virtsup_.*_all\\.deb")).toList();
-            assertEquals(1, debs.size(), "exactly one virtsup_*_all.deb in " + TARGET + ": " + debs);
-            deb = debs.get(0);
-        }
+        deb = BuiltDeb.path();
         files = new TreeMap<>();
         for (String line : dpkgDeb("-c", deb.toString()).stdout().split("\n")) {
             // -rw-r--r-- root/root      2793 2026-11-26 10:16 ./usr/share/virtsup/virtsup.jar
@@ -52,10 +47,8 @@ class DebianPackageIT {
     }
 
     @Test
-    void isNamedAfterTheDebianFormOfTheMavenVersion() {
-        String version = System.getProperty("virtsup.version", "0.1.0-SNAPSHOT").replace("-", "~");
-        assertEquals("virtsup_" + version + "_all.deb", deb.getFileName().toString());
-        assertEquals(version, dpkgDeb("-f", deb.toString(), "Version").stdout().strip());
+    void carriesTheDebianFormOfTheMavenVersion() {
+        assertEquals(BuiltDeb.debianVersion(), dpkgDeb("-f", deb.toString(), "Version").stdout().strip());
     }
 
     @Test
