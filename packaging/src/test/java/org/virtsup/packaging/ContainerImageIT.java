@@ -82,7 +82,7 @@ class ContainerImageIT {
     }
 
     @Test
-    void becomesHealthyAndStopsCleanlyOnDockerStop() {
+    void becomesHealthyRunsAGuestAndStopsCleanlyOnDockerStop() {
         String help = inContainer("virtsup --help").stdout();
         assumeTrue(help.lines().anyMatch(line -> line.strip().startsWith("run ")),
                 "virtsup run is not written yet (virtsup --help does not list it)");
@@ -103,6 +103,25 @@ class ContainerImageIT {
                     line -> line.startsWith("health_status") || line.equals("die"))
                     .orElse("no verdict before the deadline");
             assertEquals("health_status: healthy", verdict, () -> "health of " + name + "\n" + logs(name));
+
+            // The accounts and qemu.conf are right when QEMU really starts a guest
+            // (TCG, no /dev/kvm here), as libvirt-qemu.
+            String guest = String.join("\n",
+                    "set -eu",
+                    "cat > /tmp/guest.xml <<'EOF'",
+                    "<domain type='qemu'><name>packaging-it</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>",
+                    "<os><type arch='x86_64'>hvm</type></os><devices><console type='pty'/></devices></domain>",
+                    "EOF",
+                    "virsh -q -c qemu:///system create /tmp/guest.xml >/dev/null",
+                    "virsh -q -c qemu:///system domstate packaging-it",
+                    "ps -o user= -C qemu-system-x86_64",
+                    "virsh -q -c qemu:///system destroy packaging-it >/dev/null");
+            OutsideTool.Outcome started = OutsideTool.run(List.of("docker", "exec", name, "sh", "-c", guest),
+                    Map.of(), 300);
+            assertEquals(0, started.exitCode(), () -> "a guest in the container\n" + started.stdout() + started.stderr()
+                    + logs(name));
+            assertEquals(List.of("running", "libvirt-qemu"), started.stdout().lines().map(String::strip)
+                    .filter(line -> !line.isEmpty()).toList(), "the guest's state and QEMU's user");
 
             OutsideTool.run(List.of("docker", "stop", "-t", "60", name), Map.of(), 120).expectSuccess();
             assertEquals("0", OutsideTool.run(List.of("docker", "inspect", "--format", "{{.State.ExitCode}}", name),
