@@ -37,7 +37,8 @@ class LauncherTest {
     @Test
     void startsTheJvmWithTheFastStartFlagsAndPassesTheArgumentsVerbatim() throws IOException {
         Started started = launch(Map.of(), "status", "a b", "*");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"),
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                        "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status", "a b", "*")), started.arguments());
     }
 
