@@ -1,9 +1,11 @@
 package org.virtsup.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -67,7 +69,7 @@ class ContainerImageIT {
     }
 
     @Test
-    void hasTheAccountsAndTheQemuSettingsLibvirtNeedsInAContainer() {
+    void hasTheAccountsAndTheQemuSettingsLibvirtNeedsInAContainer() throws IOException {
         OutsideTool.Outcome outcome = inContainer(String.join("\n",
                 "set -eu",
                 "id -nG libvirt-qemu",
@@ -78,6 +80,9 @@ class ContainerImageIT {
         assertEquals("kvm libvirt-qemu", lines.get(0), "libvirt-qemu's groups: kvm first (primary), then libvirt-qemu");
         assertEquals("group libvirt", lines.get(1));
         assertEquals(List.of("remember_owner = 0", "cgroup_controllers = [ ]"), lines.subList(2, 4));
+        QemuConfLens.require();
+        QemuConfLens.Parsed parsed = QemuConfLens.parse(String.join("\n", lines.subList(2, 4)) + "\n");
+        assertFalse(parsed.failed(), "libvirt's lens refuses the image's qemu.conf:\n" + parsed.report());
         assertEquals("/etc/virtsup/config.scm: OK: supervises virtlogd and libvirtd", lines.get(4));
     }
 

@@ -195,6 +195,17 @@ class DaemonSetManifestTest {
         assertTrue(configuration.virtlog().isPresent(), "virtlog-service-type declared");
     }
 
+    @Test
+    void shipsAQemuConfLibvirtReadsWhole() throws IOException {
+        QemuConfLens.require();
+        String qemuConf = byKind.get("ConfigMap").get("data").get("qemu.conf").text();
+        QemuConfLens.Parsed parsed = QemuConfLens.parse(qemuConf);
+        assertFalse(parsed.failed(), "libvirt's lens refuses the ConfigMap's qemu.conf:\n" + parsed.report());
+        for (String key : List.of("user", "group", "security_driver")) {
+            assertTrue(parsed.report().contains("/qemu.conf/" + key + " = "), key + " in:\n" + parsed.report());
+        }
+    }
+
     /** The stop-timeout virtsup applies with the ConfigMap's configuration. */
     private static long stopTimeoutSeconds() {
         return configMapConfiguration().supervisor().stopTimeout().toSeconds();
