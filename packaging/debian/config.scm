@@ -8,7 +8,9 @@
 ;;; the fields' meanings are those of GNU Guix's libvirt-service-type and
 ;;; virtlog-service-type, plus virtsup's own supervisor-configuration.
 ;;;
-;;; After an edit: "virtsup check", then "systemctl restart virtsup".
+;;; After an edit: "virtsup check", then "virtsup reload" (or "systemctl
+;;; reload virtsup"), which applies the file, or changes nothing when it is
+;;; invalid.
 
 (service libvirt-service-type
  (libvirt-configuration
