@@ -5,8 +5,9 @@
 ;;; To change a field, uncomment its line and edit the value; to stop
 ;;; supervising a daemon, remove its whole (service ...) form.
 ;;; "virtsup check" validates the file and names every mistake with its line;
-;;; the fields' meanings are those of GNU Guix's libvirt-service-type and
-;;; virtlog-service-type, plus virtsup's own supervisor-configuration.
+;;; "virtsup explain FIELD" documents a field. The fields are those of GNU
+;;; Guix's libvirt-service-type and virtlog-service-type, plus virtsup's own
+;;; supervisor-configuration.
 ;;;
 ;;; After an edit: "virtsup check", then "virtsup reload" (or "systemctl
 ;;; reload virtsup"), which applies the file, or changes nothing when it is
