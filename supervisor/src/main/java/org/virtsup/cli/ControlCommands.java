@@ -151,7 +151,9 @@ public final class ControlCommands {
             }
         }
         if (reply instanceof StatusReport s) {
-            return s.allWantedRunning() ? OK : NOT_RUNNING;
+            // Named, like systemctl status UNIT: is it up? Unnamed: is everything wanted up?
+            boolean fine = request.daemon().isPresent() ? s.allRunning() : s.allWantedRunning();
+            return fine ? OK : NOT_RUNNING;
         }
         return OK;
     }
@@ -199,8 +201,8 @@ public final class ControlCommands {
                 what = "Shows virtsup (pid, uptime, configuration file and whether the running configuration\n"
                         + "matches it) and each daemon (state, pid, uptime, readiness, restarts, last exit, and\n"
                         + "for a failing daemon its last output lines), or only daemon NAME.\n"
-                        + "Exit status: 0 every wanted daemon is running and ready, 3 one is not,\n"
-                        + "4 virtsup does not answer.\n";
+                        + "Exit status: 0 every daemon wanted up (or daemon NAME) is running and ready,\n"
+                        + "3 one is not, 4 virtsup does not answer.\n";
                 break;
             case "start":
                 what = "Starts daemon NAME and waits until it is running and ready, or failed (the reason is\n"
