@@ -48,20 +48,38 @@ public final class StatusProbeBenchmark {
             base.addAll(LAUNCHER_FLAGS);
             base.add("-cp");
             base.add(classPath);
-            List<String> plain = new ArrayList<>(base);
-            report("launcher flags", time(plain, socket, runs));
-
             Path archive = dir.resolve("virtsup-client.jsa");
+            // The archive as an installation would make it: by the training run, no virtsup needed.
             List<String> dump = new ArrayList<>(base);
             dump.add(1, "-XX:ArchiveClassesAtExit=" + archive);
-            run(dump, socket);
+            dump.add(ControlCommands.class.getName());
+            Process training = new ProcessBuilder(dump).redirectErrorStream(true).start();
+            training.getInputStream().readAllBytes();
+            if (training.waitFor() != 0) {
+                throw new IllegalStateException("the training run failed: " + String.join(" ", dump));
+            }
             List<String> shared = new ArrayList<>(base);
             shared.add(1, "-XX:SharedArchiveFile=" + archive);
-            report("launcher flags + AppCDS archive (" + Files.size(archive) / 1024 + " KiB)", time(shared, socket, runs));
+            System.out.printf("AppCDS archive: %d KiB%n", Files.size(archive) / 1024);
+
+            // Interleaved, so that the load of a shared machine falls on all three alike.
+            List<Long> baseline = new ArrayList<>();
+            List<Long> plain = new ArrayList<>();
+            List<Long> archived = new ArrayList<>();
+            run(base, socket, false);
+            run(base, socket, true);
+            for (int i = 0; i < runs; i++) {
+                baseline.add(time(base, socket, false));
+                plain.add(time(base, socket, true));
+                archived.add(time(shared, socket, true));
+            }
+            report("an empty main (JVM start-up alone)", baseline);
+            report("virtsup status, launcher flags", plain);
+            report("virtsup status, launcher flags + AppCDS archive", archived);
 
             List<String> count = new ArrayList<>(base);
             count.add(1, "-Xlog:class+load:file=" + dir.resolve("classes.txt"));
-            run(count, socket);
+            run(count, socket, true);
             List<String> loaded = Files.readAllLines(dir.resolve("classes.txt"));
             String keep = System.getProperty("virtsup.bench.classes");
             if (keep != null) {
@@ -86,35 +104,34 @@ public final class StatusProbeBenchmark {
         }
     }
 
-    private static List<Long> time(List<String> command, Path socket, int runs) throws IOException, InterruptedException {
-        run(command, socket); // warm the page cache
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            run(command, socket);
-            millis.add((System.nanoTime() - start) / 1_000_000);
-        }
-        return millis;
+    private static long time(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        run(jvm, socket, status);
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static void run(List<String> jvm, Path socket) throws IOException, InterruptedException {
+    private static void run(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(jvm);
-        command.add(ControlCommandsEntry.class.getName());
-        command.add("status");
-        command.add("--socket");
-        command.add(socket.toString());
+        if (status) {
+            command.add(ControlCommandsEntry.class.getName());
+            command.add("status");
+            command.add("--socket");
+            command.add(socket.toString());
+        } else {
+            command.add(NoOperation.class.getName());
+        }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         int code = process.waitFor();
         if (code != 0) {
-            throw new IllegalStateException("status exited " + code + ": " + new String(output));
+            throw new IllegalStateException(String.join(" ", command) + " exited " + code + ": " + new String(output));
         }
     }
 
     private static void report(String what, List<Long> millis) {
         List<Long> sorted = new ArrayList<>(millis);
         Collections.sort(sorted);
-        System.out.printf("virtsup status, %s: median %d ms, min %d ms, max %d ms over %d runs%n", what,
+        System.out.printf("%s: median %d ms, min %d ms, max %d ms over %d runs%n", what,
                 sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
     }
 }
