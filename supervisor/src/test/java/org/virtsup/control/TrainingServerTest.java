@@ -20,7 +20,8 @@ class TrainingServerTest {
     void answersOneStatusWithItsSampleAndCleansUp() throws Exception {
         Path socket = dir.resolve("training.sock");
         try (TrainingServer server = TrainingServer.start(socket)) {
-            Reply reply = new ControlClient(socket, Duration.ofSeconds(10)).call(new Request.Status(Optional.empty()));
+            Reply reply = new ControlClient(server.socket(), Duration.ofSeconds(10))
+                    .call(new Request.Status(Optional.empty()));
             assertEquals(TrainingServer.sample(), reply);
         }
         assertFalse(Files.exists(socket));
