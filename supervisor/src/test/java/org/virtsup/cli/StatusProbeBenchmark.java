@@ -63,19 +63,19 @@ public final class StatusProbeBenchmark {
             System.out.printf("AppCDS archive: %d KiB%n", Files.size(archive) / 1024);
 
             // Interleaved, so that the load of a shared machine falls on all three alike.
-            List<Long> baseline = new ArrayList<>();
-            List<Long> plain = new ArrayList<>();
-            List<Long> archived = new ArrayList<>();
+            Sample baseline = new Sample("an empty main (JVM start-up alone)");
+            Sample plain = new Sample("virtsup status, launcher flags");
+            Sample archived = new Sample("virtsup status, launcher flags + AppCDS archive");
             run(base, socket, false);
             run(base, socket, true);
             for (int i = 0; i < runs; i++) {
-                baseline.add(time(base, socket, false));
-                plain.add(time(base, socket, true));
-                archived.add(time(shared, socket, true));
+                baseline.add(run(base, socket, false));
+                plain.add(run(base, socket, true));
+                archived.add(run(shared, socket, true));
             }
-            report("an empty main (JVM start-up alone)", baseline);
-            report("virtsup status, launcher flags", plain);
-            report("virtsup status, launcher flags + AppCDS archive", archived);
+            baseline.report();
+            plain.report();
+            archived.report();
 
             List<String> count = new ArrayList<>(base);
             count.add(1, "-Xlog:class+load:file=" + dir.resolve("classes.txt"));
@@ -104,14 +104,50 @@ public final class StatusProbeBenchmark {
         }
     }
 
-    private static long time(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
-        long start = System.nanoTime();
-        run(jvm, socket, status);
-        return (System.nanoTime() - start) / 1_000_000;
+    /** Wall time and, when /usr/bin/time is there, CPU time (user + system) of one run. */
+    private record Measure(long wallMillis, long cpuMillis) {
     }
 
-    private static void run(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(jvm);
+    private static final class Sample {
+        final String what;
+        final List<Long> wall = new ArrayList<>();
+        final List<Long> cpu = new ArrayList<>();
+
+        Sample(String what) {
+            this.what = what;
+        }
+
+        void add(Measure measure) {
+            wall.add(measure.wallMillis());
+            if (measure.cpuMillis() >= 0) {
+                cpu.add(measure.cpuMillis());
+            }
+        }
+
+        void report() {
+            List<Long> sorted = new ArrayList<>(wall);
+            Collections.sort(sorted);
+            String line = String.format("%s: wall median %d ms, min %d ms, max %d ms over %d runs", what,
+                    sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
+            if (!cpu.isEmpty()) {
+                List<Long> cpuSorted = new ArrayList<>(cpu);
+                Collections.sort(cpuSorted);
+                line += String.format("; CPU median %d ms", cpuSorted.get(cpuSorted.size() / 2));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static final Path TIME = Path.of("/usr/bin/time");
+    private static final String TIME_MARK = "virtsup-benchmark-time";
+
+    private static Measure run(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        boolean timed = Files.isExecutable(TIME);
+        if (timed) {
+            command.addAll(List.of(TIME.toString(), "-f", TIME_MARK + " %U %S"));
+        }
+        command.addAll(jvm);
         if (status) {
             command.add(ControlCommandsEntry.class.getName());
             command.add("status");
@@ -120,18 +156,20 @@ public final class StatusProbeBenchmark {
         } else {
             command.add(NoOperation.class.getName());
         }
+        long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
+        String output = new String(process.getInputStream().readAllBytes());
         int code = process.waitFor();
+        long wall = (System.nanoTime() - start) / 1_000_000;
         if (code != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + code + ": " + new String(output));
+            throw new IllegalStateException(String.join(" ", command) + " exited " + code + ": " + output);
         }
-    }
-
-    private static void report(String what, List<Long> millis) {
-        List<Long> sorted = new ArrayList<>(millis);
-        Collections.sort(sorted);
-        System.out.printf("%s: median %d ms, min %d ms, max %d ms over %d runs%n", what,
-                sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
+        long cpu = -1;
+        int mark = output.lastIndexOf(TIME_MARK);
+        if (timed && mark >= 0) {
+            String[] fields = output.substring(mark + TIME_MARK.length()).trim().split("\\s+");
+            cpu = Math.round((Double.parseDouble(fields[0]) + Double.parseDouble(fields[1])) * 1000);
+        }
+        return new Measure(wall, cpu);
     }
 }
