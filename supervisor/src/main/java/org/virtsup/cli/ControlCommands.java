@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,8 @@ public final class ControlCommands {
     public static final int INVALID_CONFIGURATION = 78;
 
     public static final String SOCKET_ENVIRONMENT = "VIRTSUP_SOCKET";
+    /** The error code {@code --json} prints when virtsup does not answer (never sent by a server). */
+    public static final String UNREACHABLE_CODE = "unreachable";
 
     /** A status probe should fail fast; a start or restart waits for the daemon. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -159,6 +162,17 @@ public final class ControlCommands {
             reply = new ControlClient(socket, timeout).call(request);
         } catch (ControlUnreachableException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
+            if (options.json) {
+                // For tools reading stdout: the same shape as a server's error, with a code
+                // only the client uses.
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", UNREACHABLE_CODE);
+                error.put("message", e.getMessage());
+                Map<String, Object> wire = new LinkedHashMap<>();
+                wire.put("v", ControlProtocol.VERSION);
+                wire.put("error", error);
+                out.println(ControlProtocol.write(wire));
+            }
             return UNREACHABLE;
         } catch (ProtocolException e) {
             err.println("virtsup " + command + ": " + e.getMessage());

@@ -88,6 +88,12 @@ class ControlCommandsTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of()));
         assertTrue(err().contains("virtsup does not answer on " + dir.resolve("none.sock")), err());
+        out.reset();
+        assertEquals(4, ControlCommands.run("status", List.of("--json", "--socket", dir.resolve("none.sock").toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of()));
+        assertTrue(out().startsWith("{\"v\":1,\"error\":{\"code\":\"unreachable\",\"message\":\"virtsup does not answer"),
+                out());
     }
 
     @Test
