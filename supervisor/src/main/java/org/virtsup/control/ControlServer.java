@@ -174,7 +174,6 @@ public final class ControlServer implements AutoCloseable {
                         + ": a request is one short JSON object per line"));
                 return;
             } catch (IOException e) {
-                disarm.run();
                 return;
             } finally {
                 disarm.run();
