@@ -97,6 +97,21 @@ public final class ControlCommands {
         return List.of("status", "start", "stop", "restart", "reload", "signal", "log");
     }
 
+    /**
+     * Every command as {@code virtsup --help} lists it: the command and its
+     * operands, padded, then its summary, e.g.
+     * {@code "log NAME [-n LINES]    show a daemon's last output lines"}.
+     */
+    public static List<String> summaries() {
+        List<String> lines = new ArrayList<>();
+        for (String command : names()) {
+            String synopsis = usage(command).replaceFirst("^virtsup ", "")
+                    .replace(" [--json]", "").replace(" [--socket PATH]", "").replace(" [--timeout SECONDS]", "");
+            lines.add(String.format("%-23s%s", synopsis, summary(command)));
+        }
+        return lines;
+    }
+
     /** One line for {@code virtsup --help}. */
     public static String summary(String command) {
         switch (command) {
@@ -235,7 +250,7 @@ public final class ControlCommands {
             case "signal":
                 return "virtsup signal [--json] [--socket PATH] NAME SIGNAL";
             case "log":
-                return "virtsup log [--json] [--socket PATH] [-n LINES] NAME";
+                return "virtsup log [--json] [--socket PATH] NAME [-n LINES]";
             default:
                 return "virtsup " + command + " [--json] [--socket PATH] [--timeout SECONDS] NAME";
         }

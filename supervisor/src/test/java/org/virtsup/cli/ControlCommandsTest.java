@@ -155,6 +155,18 @@ class ControlCommandsTest {
     }
 
     @Test
+    void summariesListEachCommandWithItsOperands() {
+        assertEquals(List.of(
+                "status [NAME]          show virtsup and its daemons (exit 3 when a wanted one is not running)",
+                "start NAME             start a daemon and wait until it is ready",
+                "stop NAME              stop a daemon and wait until it exited",
+                "restart NAME           restart a daemon and wait until it is ready again",
+                "reload [NAME]          re-read the configuration file, or reload one daemon",
+                "signal NAME SIGNAL     send a signal to a daemon",
+                "log NAME [-n LINES]    show a daemon's last output lines"), ControlCommands.summaries());
+    }
+
+    @Test
     void helpDescribesEachCommand() {
         for (String command : List.of("status", "start", "stop", "restart", "reload", "signal", "log")) {
             assertEquals(0, run(command, "--help"));
