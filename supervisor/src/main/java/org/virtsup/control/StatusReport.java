@@ -28,6 +28,16 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
         return true;
     }
 
+    /** True when every daemon in the report is running and ready, wanted or not. */
+    public boolean allRunning() {
+        for (Daemon daemon : daemons) {
+            if (daemon.state() != DaemonState.RUNNING || !daemon.ready()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * @param configFile        the file the running configuration came from; empty for the embedded default
      * @param configMatchesFile false when the file changed since it was loaded (a reload is due)
