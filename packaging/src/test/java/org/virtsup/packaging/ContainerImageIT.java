@@ -75,7 +75,8 @@ class ContainerImageIT {
                 "id -nG libvirt-qemu",
                 "getent group libvirt >/dev/null && echo group libvirt",
                 "grep -v '^#' /etc/libvirt/qemu.conf",
-                "virtsup check"));
+                "virtsup check",
+                "test -s /var/cache/virtsup/virtsup-client.jsa && echo class-data archive"));
         List<String> lines = outcome.stdout().lines().toList();
         assertEquals("kvm libvirt-qemu", lines.get(0), "libvirt-qemu's groups: kvm first (primary), then libvirt-qemu");
         assertEquals("group libvirt", lines.get(1));
@@ -84,6 +85,7 @@ class ContainerImageIT {
         QemuConfLens.Parsed parsed = QemuConfLens.parse(String.join("\n", lines.subList(2, 4)) + "\n");
         assertFalse(parsed.failed(), "libvirt's lens refuses the image's qemu.conf:\n" + parsed.report());
         assertEquals("/etc/virtsup/config.scm: OK: supervises virtlogd and libvirtd", lines.get(4));
+        assertEquals("class-data archive", lines.get(5), "the health probes' client starts from the package's archive");
     }
 
     @Test

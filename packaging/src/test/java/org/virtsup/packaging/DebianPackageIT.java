@@ -98,7 +98,7 @@ class DebianPackageIT {
     }
 
     @Test
-    void declaresItsDependenciesAndItsConffile() {
+    void declaresItsDependenciesConffileAndTrigger() {
         String control = dpkgDeb("-f", deb.toString(), "Package", "Architecture", "Depends").stdout();
         assertEquals("""
                 Package: virtsup
@@ -106,6 +106,9 @@ class DebianPackageIT {
                 Depends: openjdk-17-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-clients, adduser
                 """, control);
         assertEquals("/etc/virtsup/config.scm\n", dpkgDeb("-I", deb.toString(), "conffiles").stdout());
+        assertTrue(dpkgDeb("-I", deb.toString(), "triggers").stdout().lines()
+                        .anyMatch(line -> line.equals("interest-noawait /usr/lib/jvm")),
+                "a JDK update triggers a new class-data archive");
     }
 
     @Test
@@ -119,7 +122,7 @@ class DebianPackageIT {
     }
 
     @Test
-    void installsRunsAndPurgesWithoutNetworkOnTheBaseImage() {
+    void installsRunsRetriggersAndPurgesWithoutNetworkOnTheBaseImage() {
         OutsideTool.require("a Docker engine", List.of("docker", "info"));
         String base = OutsideTool.baseImage().orElse(null);
         OutsideTool.requireThat(base != null, "the base image reference (VIRTSUP_BASE_IMAGE / -Dvirtsup.baseImage)");
@@ -131,9 +134,24 @@ class DebianPackageIT {
                 "dpkg -i /pkg/" + deb.getFileName() + "   # again: an upgrade in place",
                 "virtsup --help",
                 "virtsup check",
+                // The client's class-data archive exists and fits this JDK and these jars
+                // (-Xshare:on refuses to start otherwise), and no JVM warning reaches stdout or stderr.
+                "archive=/var/cache/virtsup/virtsup-client.jsa",
+                "test -s $archive || { echo 'postinst made no class-data archive'; exit 1; }",
+                "java17=$(ls /usr/lib/jvm/java-17-openjdk-*/bin/java | head -n1)",
+                "$java17 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
+                        + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main --help >/dev/null",
+                "virtsup render virtlogd >/dev/null 2>/tmp/render.err",
+                "test ! -s /tmp/render.err || { cat /tmp/render.err; exit 1; }",
+                // A JDK update fires the /usr/lib/jvm trigger, which makes the archive again.
+                "rm $archive",
+                "dpkg-trigger --no-await /usr/lib/jvm",
+                "dpkg --triggers-only --pending",
+                "test -s $archive || { echo 'the /usr/lib/jvm trigger made no archive'; exit 1; }",
                 "bash -c '. /usr/share/bash-completion/completions/virtsup && complete -p virtsup'",
                 "dpkg -r virtsup",
                 "test -e /etc/virtsup/config.scm || { echo 'remove deleted the conffile'; exit 1; }",
+                "! test -e /var/cache/virtsup || { echo 'remove left /var/cache/virtsup'; exit 1; }",
                 "dpkg -P virtsup",
                 "! test -e /etc/virtsup || { echo 'purge left /etc/virtsup'; exit 1; }",
                 "! test -e /usr/share/virtsup || { echo 'remove left /usr/share/virtsup'; exit 1; }",

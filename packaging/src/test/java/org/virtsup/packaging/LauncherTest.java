@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * /usr/bin/virtsup with a stand-in for java (VIRTSUP_JAVA) that prints its
  * own pid and the arguments it got, one per line: what the JVM would be
- * started with, and whether the launcher exec'd into it.
+ * started with, and whether the launcher exec'd into it. With another
+ * VIRTSUP_JAVA than the default, the package's class-data archive is not
+ * used unless VIRTSUP_CDS_ARCHIVE names one.
  */
 class LauncherTest {
 
@@ -43,6 +45,25 @@ class LauncherTest {
     }
 
     @Test
+    void startsFromTheClassDataArchiveWhenThereIsOne(@TempDir Path directory) throws IOException {
+        Path archive = directory.resolve("virtsup-client.jsa");
+        Files.writeString(archive, "an archive");
+        Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", archive.toString()), "status");
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                        "-XX:SharedArchiveFile=" + archive,
+                        "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+    }
+
+    @Test
+    void startsWithoutAnArchiveThatIsNotThere(@TempDir Path directory) throws IOException {
+        Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", directory.resolve("missing.jsa").toString()), "status");
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                        "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+    }
+
+    @Test
     void takesTheJvmFlagsFromVirtsupJavaOptsInsteadSplitButNotGlobbed() throws IOException {
         Started started = launch(Map.of("VIRTSUP_JAVA_OPTS", "-Xmx64m  -Dvirtsup.pattern=*"), "check");
         assertEquals(concat(List.of("-Xmx64m", "-Dvirtsup.pattern=*"), CLASS_PATH_AND_MAIN, List.of("check")),
@@ -61,6 +82,7 @@ class LauncherTest {
         ProcessBuilder builder = new ProcessBuilder(concat(List.of(LAUNCHER.toString()), List.of(arguments)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().remove("VIRTSUP_JAVA_OPTS");
+        builder.environment().remove("VIRTSUP_CDS_ARCHIVE");
         builder.environment().put("VIRTSUP_JAVA", standIn.toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
