@@ -161,6 +161,11 @@ final class FormReader {
                 if (datum instanceof Datum.Bool b) {
                     return Optional.of(b.value());
                 }
+                Optional<Boolean> meant = meantBoolean(datum);
+                if (meant.isPresent()) {
+                    error(datum.position(), prefix + "expects #t or #f, found " + datum.describe() + "; write " + (meant.get() ? "#t" : "#f"));
+                    return Optional.empty();
+                }
             }
             case INTEGER -> {
                 if (datum instanceof Datum.Int i) {
@@ -205,8 +210,17 @@ final class FormReader {
         } else if (datum instanceof Datum.ListDatum l && !l.items().isEmpty()
                 && l.items().get(0) instanceof Datum.Sym head && head.name().equals("list")) {
             elements = l.items().subList(1, l.items().size());
+        } else if (datum instanceof Datum.ListDatum l && l.items().size() == 2
+                && l.items().get(0) instanceof Datum.Sym head && head.name().equals("quote")
+                && l.items().get(1) instanceof Datum.ListDatum quoted) {
+            elements = quoted.items();
         } else if (datum instanceof Datum.ListDatum l && l.items().isEmpty()) {
             error(datum.position(), prefix + "expects " + field.type().allowed() + ", found (); write '() for the empty list");
+            return Optional.empty();
+        }
+        if (elements == null && datum instanceof Datum.Str s) {
+            error(datum.position(), prefix + "expects " + field.type().allowed() + ", found " + datum.describe()
+                    + "; write '(" + Datum.quoted(s.value()) + ")");
             return Optional.empty();
         }
         if (elements == null) {
@@ -225,6 +239,18 @@ final class FormReader {
             }
         }
         return ok ? Optional.of(List.copyOf(strings)) : Optional.empty();
+    }
+
+    /** What a boolean written another way (1, "yes", true) most likely means. */
+    private static Optional<Boolean> meantBoolean(Datum datum) {
+        String text = datum instanceof Datum.Int i ? Long.toString(i.value())
+                : datum instanceof Datum.Str s ? s.value().toLowerCase(java.util.Locale.ROOT)
+                : datum instanceof Datum.Sym sym ? sym.name().toLowerCase(java.util.Locale.ROOT) : "";
+        return switch (text) {
+            case "1", "yes", "true", "on", "#t" -> Optional.of(true);
+            case "0", "no", "false", "off", "#f" -> Optional.of(false);
+            default -> Optional.empty();
+        };
     }
 
     private static String codeNote(Datum datum) {

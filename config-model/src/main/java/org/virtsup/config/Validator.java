@@ -64,6 +64,9 @@ final class Validator {
                 return Optional.of(Datum.quoted(s) + " cannot be written in libvirt's configuration syntax, which has no escapes;"
                         + " remove the double quotes and line breaks");
             }
+            if (s.indexOf('\0') >= 0) {
+                return Optional.of(Datum.quoted(s) + " holds a NUL character, which ends a string for libvirt; remove it");
+            }
         }
         return Optional.empty();
     }
@@ -95,6 +98,13 @@ final class Validator {
         if (listen && libvirt.bool("listen-tcp?") && libvirt.string("auth-tcp").equals("none")) {
             warning(libvirt.positionOf("auth-tcp"), "field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches "
                     + libvirt.string("listen-addr") + ":" + libvirt.string("tcp-port") + " manage this host, unencrypted; use \"sasl\"");
+        }
+        if (listen && libvirt.bool("listen-tls?") && libvirt.string("key-file").isEmpty()
+                && libvirt.string("cert-file").isEmpty() && libvirt.string("ca-file").isEmpty()) {
+            warning(libvirt.positionOf("listen-tls?"), "field 'listen-tls?': TLS listening is on but key-file, cert-file and ca-file"
+                    + " are empty, so libvirtd loads no certificate and every TLS connection fails; set the three files"
+                    + " (e.g. /etc/pki/libvirt/private/serverkey.pem, /etc/pki/libvirt/servercert.pem, /etc/pki/CA/cacert.pem)"
+                    + " or turn listen-tls? off");
         }
         if (listen && libvirt.bool("listen-tls?") && libvirt.bool("tls-no-verify-cert") && libvirt.string("auth-tls").equals("none")) {
             warning(libvirt.positionOf("tls-no-verify-cert"), "field 'tls-no-verify-cert': #t with auth-tls \"none\" lets any TLS client"

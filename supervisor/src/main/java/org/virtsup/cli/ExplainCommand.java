@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.virtsup.config.Field;
 import org.virtsup.config.FieldCatalog;
+import org.virtsup.config.FieldType;
 import org.virtsup.config.NameSuggestion;
 import org.virtsup.config.Section;
 
@@ -89,9 +90,10 @@ final class ExplainCommand implements Command {
 
     private static void describe(Field field, Invocation invocation) {
         invocation.out().println(field.name() + " (" + field.section().formName() + ")");
-        invocation.out().println("  type:    " + field.type().guixName());
+        invocation.out().println("  type:    " + field.type().guixName()
+                + (field.type() == FieldType.PACKAGE ? " (here: an installation prefix string)" : ""));
         invocation.out().println("  default: " + field.defaultValue().description());
-        String file = field.section().fileName().map(f -> f + ": ").orElse("");
+        String file = field.writtenToFile() ? field.section().fileName().map(f -> f + ": ").orElse("") : "";
         invocation.out().println("  file:    " + file + field.rendering().describe());
         invocation.out().println();
         for (String line : field.documentation().split("\n", -1)) {

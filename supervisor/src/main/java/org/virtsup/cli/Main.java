@@ -14,10 +14,17 @@ import org.virtsup.host.LocalHost;
  */
 public final class Main {
     /** Every command, in the order --help lists them. Add a command here, one line. */
-    private static final List<Command> COMMANDS = List.of(
-            new CheckCommand(),
-            new RenderCommand(),
-            new ExplainCommand());
+    private static final List<Command> COMMANDS = commands();
+
+    private static List<Command> commands() {
+        List<Command> commands = new java.util.ArrayList<>(List.of(
+                new RunCommand(),
+                new CheckCommand(),
+                new RenderCommand(),
+                new ExplainCommand()));
+        commands.addAll(ControlCommand.all());
+        return List.copyOf(commands);
+    }
 
     private static final String USAGE = "usage: virtsup COMMAND [OPTIONS] (virtsup --help lists the commands)";
 
@@ -83,9 +90,11 @@ public final class Main {
             if (failure.getMessage() != null) {
                 err.println(failure.getMessage().contains(": error: ") ? failure.getMessage() : "virtsup: " + failure.getMessage());
             }
-        } else {
+        } else if ("1".equals(System.getenv("VIRTSUP_DEBUG"))) {
             err.println("virtsup: internal error: " + failure);
             failure.printStackTrace(err);
+        } else {
+            err.println("virtsup: internal error: " + failure + " (VIRTSUP_DEBUG=1 shows where; please report it)");
         }
         return code;
     }

@@ -13,4 +13,7 @@ public interface Host {
 
     /** Whether anything exists at {@code path}. */
     boolean exists(String path);
+
+    /** Whether a TCP service of this name (or alias) is known, as getaddrinfo would resolve a port name. */
+    boolean tcpServiceExists(String name);
 }

@@ -13,11 +13,6 @@ import org.virtsup.config.Position;
  * daemons' programs. Each problem is positioned at the field that caused it.
  */
 public final class HostChecks {
-    /** libvirt's own paths when key-file, cert-file and ca-file are left empty (remote_daemon_config.c). */
-    static final String DEFAULT_KEY = "/etc/pki/libvirt/private/serverkey.pem";
-    static final String DEFAULT_CERT = "/etc/pki/libvirt/servercert.pem";
-    static final String DEFAULT_CA = "/etc/pki/CA/cacert.pem";
-
     private final Host host;
 
     public HostChecks(Host host) {
@@ -31,6 +26,10 @@ public final class HostChecks {
             group(problems, libvirt.unixSockGroup(), libvirt.positionOf("unix-sock-group"), "unix-sock-group");
             if (configuration.supervisor().listen() && libvirt.listenTls()) {
                 tlsFiles(problems, libvirt);
+                port(problems, libvirt, "tls-port", libvirt.tlsPort());
+            }
+            if (configuration.supervisor().listen() && libvirt.listenTcp()) {
+                port(problems, libvirt, "tcp-port", libvirt.tcpPort());
             }
             program(problems, configuration.libvirtdPath(), libvirt.positionOf("libvirt"), "libvirtd");
         });
@@ -51,32 +50,28 @@ public final class HostChecks {
         }
     }
 
+    /** Only the files the configuration names: an empty path means libvirt loads none (virnettlscontext.c). */
     private void tlsFiles(List<Diagnostic> problems, LibvirtConfiguration libvirt) {
-        boolean defaults = libvirt.keyFile().isEmpty() && libvirt.certFile().isEmpty() && libvirt.caFile().isEmpty();
-        if (defaults) {
-            for (String path : List.of(DEFAULT_KEY, DEFAULT_CERT, DEFAULT_CA)) {
-                if (!host.isReadableFile(path)) {
-                    problems.add(Diagnostic.error(libvirt.positionOf("listen-tls?"), "field 'listen-tls?': TLS listening is on"
-                            + " and key-file, cert-file and ca-file are empty, so libvirtd loads " + path + ", which "
-                            + (host.exists(path) ? "is not a readable file" : "does not exist")
-                            + "; create it or set key-file, cert-file and ca-file"));
-                }
-            }
-        } else {
-            file(problems, libvirt, "key-file", libvirt.keyFile());
-            file(problems, libvirt, "cert-file", libvirt.certFile());
-            file(problems, libvirt, "ca-file", libvirt.caFile());
-        }
-        if (!libvirt.crlFile().isEmpty()) {
-            file(problems, libvirt, "crl-file", libvirt.crlFile());
-        }
+        file(problems, libvirt, "key-file", libvirt.keyFile());
+        file(problems, libvirt, "cert-file", libvirt.certFile());
+        file(problems, libvirt, "ca-file", libvirt.caFile());
+        file(problems, libvirt, "crl-file", libvirt.crlFile());
     }
 
     private void file(List<Diagnostic> problems, LibvirtConfiguration libvirt, String field, String path) {
-        if (!host.isReadableFile(path)) {
+        if (!path.isEmpty() && !host.isReadableFile(path)) {
             problems.add(Diagnostic.error(libvirt.positionOf(field), "field '" + field + "': \"" + path + "\" "
                     + (host.exists(path) ? "is not a readable file" : "does not exist")
                     + "; libvirtd needs it to listen for TLS connections"));
+        }
+    }
+
+    /** A port given by name must resolve, or libvirtd fails to open its socket at start. */
+    private void port(List<Diagnostic> problems, LibvirtConfiguration libvirt, String field, String port) {
+        if (!port.chars().allMatch(Character::isDigit) && !host.tcpServiceExists(port)) {
+            problems.add(Diagnostic.error(libvirt.positionOf(field), "field '" + field + "': service name \"" + port
+                    + "\" is not a TCP service in /etc/services, so libvirtd cannot listen on it; write a port number such as \""
+                    + (field.equals("tls-port") ? "16514" : "16509") + "\""));
         }
     }
 

@@ -5,9 +5,11 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.List;
 
 /** This machine, through the JDK only (the CLI's start-up time matters: no native bindings here). */
 public final class LocalHost implements Host {
+    private static final Path SERVICES = Path.of("/etc/services");
 
     @Override
     public boolean groupExists(String name) {
@@ -36,5 +38,29 @@ public final class LocalHost implements Host {
     @Override
     public boolean exists(String path) {
         return Files.exists(Path.of(path));
+    }
+
+    /** Looks in /etc/services, the source glibc's getaddrinfo uses for port names on Debian ("services: db files"). */
+    @Override
+    public boolean tcpServiceExists(String name) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(SERVICES);
+        } catch (IOException e) {
+            return false;
+        }
+        for (String line : lines) {
+            int hash = line.indexOf('#');
+            String[] words = (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+");
+            if (words.length < 2 || !words[1].endsWith("/tcp")) {
+                continue;
+            }
+            for (int i = 0; i < words.length; i++) {
+                if (i != 1 && words[i].equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -23,7 +23,8 @@ public final class DatumReader {
 
     private DatumReader(String file, String text) {
         this.file = file;
-        this.text = text;
+        // Editors on some systems start UTF-8 files with a byte order mark; it is not part of the data.
+        this.text = text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** Every top-level datum of {@code text}, in order. */
@@ -331,7 +332,8 @@ public final class DatumReader {
         if (c == '\n') {
             line++;
             column = 1;
-        } else {
+        } else if (!Character.isHighSurrogate(c)) {
+            // columns count characters: the two halves of a surrogate pair are one
             column++;
         }
         return c;

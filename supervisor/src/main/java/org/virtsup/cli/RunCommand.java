@@ -1,0 +1,97 @@
+package org.virtsup.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.virtsup.config.Configuration;
+import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.Diagnostic;
+import org.virtsup.host.HostChecks;
+
+/** {@code virtsup run}: supervise libvirtd and virtlogd until told to stop. */
+final class RunCommand implements Command {
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "start virtlogd and libvirtd and keep them running (the main job)";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: virtsup run [--config FILE]
+                Validates the configuration and the host exactly as 'virtsup check' does (any
+                problem: the same lines, exit 78, nothing started, nothing written). Then
+                renders libvirtd.conf and virtlogd.conf into the state directory, prepares the
+                socket directories, starts virtlogd, waits for its READY=1, starts libvirtd,
+                and keeps both running: a daemon that dies is restarted at once, then with
+                exponential backoff. Serves the control socket ('virtsup status', ...).
+                Needs root. Refuses to start while a copy of a daemon runs outside it.
+
+                Signals:
+                  TERM, INT  stop libvirtd, then virtlogd (TERM, KILL after stop-timeout), exit 0
+                  HUP        reload the configuration: virtlogd re-executes if its file changed,
+                             libvirtd restarts if its file changed, else gets SIGHUP
+                  USR1       virtlogd re-executes itself in place (same pid, logs kept)
+                Only a daemon's own pid is ever signalled: running guests are never touched.
+
+                Options:
+                  --config FILE  the configuration (default: /etc/virtsup/config.scm if it
+                                 exists, else the embedded default: both services, defaults)
+                  -h, --help     this text
+
+                Exit status: 0 stopped cleanly, 1 failure (e.g. a daemon already running outside
+                virtsup, or a FAILED daemon with exit-on-failure?), 78 invalid configuration.
+                """;
+    }
+
+    @Override
+    public int run(List<String> arguments, Invocation invocation) {
+        Arguments args = Arguments.parse(arguments, true, this);
+        if (args.help()) {
+            invocation.out().print(help());
+            return ExitCode.OK;
+        }
+        if (!args.operands().isEmpty()) {
+            throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
+        }
+        ConfigurationLoader.Loaded loaded = readWithHostChecks(args.config(), invocation);
+        for (Diagnostic d : loaded.diagnostics()) {
+            invocation.err().println(d.format());
+        }
+        if (loaded.hasErrors()) {
+            throw new CliException.InvalidConfiguration(null);
+        }
+        Configuration configuration = loaded.configuration().orElseThrow();
+        return Running.start(configuration, () -> readWithHostChecks(args.config(), invocation));
+    }
+
+    /** The configuration with the host checks' problems added, as 'check' reports them. */
+    static ConfigurationLoader.Loaded readWithHostChecks(Optional<String> explicit, Invocation invocation) {
+        ConfigurationLoader.Loaded loaded;
+        try {
+            loaded = ConfigurationSource.load(explicit, invocation).loaded();
+        } catch (CliException.InvalidConfiguration e) {
+            // An unreadable file: the message already has the FILE: error: form.
+            return new ConfigurationLoader.Loaded(Optional.empty(), List.of(Diagnostic.error(
+                    new org.virtsup.config.Position(explicit.orElse("config"), 1, 1),
+                    e.getMessage().replaceFirst("^.*?: error: ", ""))));
+        }
+        if (loaded.hasErrors()) {
+            return loaded;
+        }
+        List<Diagnostic> hostProblems = new HostChecks(invocation.host()).check(loaded.configuration().orElseThrow());
+        if (hostProblems.isEmpty()) {
+            return loaded;
+        }
+        List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
+        all.addAll(hostProblems);
+        all.sort(null);
+        return new ConfigurationLoader.Loaded(Optional.empty(), all);
+    }
+}

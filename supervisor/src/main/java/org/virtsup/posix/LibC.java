@@ -1,0 +1,113 @@
+package org.virtsup.posix;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Encoding;
+import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * Internal to {@link JnrPosix} (public only because jnr-ffi implements it from
+ * another class loader): the libc functions it binds itself, through jnr-ffi. Functions
+ * that report failure through errno save it right after the call
+ * ({@code @SaveError}; read back with {@code Runtime.getLastError()}). The
+ * posix_spawn family returns its error number instead of setting errno.
+ * Strings are UTF-8 whatever the JVM's default charset.
+ */
+@Encoding("UTF-8")
+public interface LibC {
+
+    @IgnoreError
+    int posix_spawn(@Out int[] pid, String path, Pointer fileActions, Pointer attributes,
+                    Pointer argv, Pointer envp);
+
+    @IgnoreError
+    int posix_spawn_file_actions_init(Pointer fileActions);
+
+    @IgnoreError
+    int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    @IgnoreError
+    int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+    @IgnoreError
+    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int flags, int mode);
+
+    @IgnoreError
+    int posix_spawn_file_actions_addclose(Pointer fileActions, int fd);
+
+    /** glibc 2.34+. */
+    @IgnoreError
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int lowFd);
+
+    @IgnoreError
+    int posix_spawnattr_init(Pointer attributes);
+
+    @IgnoreError
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    @IgnoreError
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    @IgnoreError
+    int posix_spawnattr_setsigmask(Pointer attributes, @In Pointer sigset);
+
+    @IgnoreError
+    int posix_spawnattr_setsigdefault(Pointer attributes, @In Pointer sigset);
+
+    @IgnoreError
+    int posix_spawnattr_setpgroup(Pointer attributes, int processGroup);
+
+    @SaveError
+    int waitpid(int pid, @Out int[] status, int options);
+
+    @SaveError
+    int pipe2(@Out int[] fds, int flags);
+
+    @SaveError
+    @ssize_t
+    long read(int fd, @Out byte[] buffer, @size_t long count);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int kill(int pid, int signal);
+
+    @SaveError
+    int mkdir(String path, int mode);
+
+    @SaveError
+    int chmod(String path, int mode);
+
+    @SaveError
+    int chown(String path, int uid, int gid);
+
+    @SaveError
+    int open(String path, int flags);
+
+    /** glibc 2.33+ exports stat itself (before, only __xstat). */
+    @SaveError
+    int stat(String path, Pointer statBuffer);
+
+    @SaveError
+    int fcntl(int fd, int command, Pointer argument);
+
+    @SaveError
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    @SaveError
+    Pointer getgrnam(String name);
+
+    @SaveError
+    int sigaction(int signal, @In Pointer action, @Out Pointer previous);
+
+    @IgnoreError
+    int getpid();
+
+    @IgnoreError
+    int geteuid();
+}

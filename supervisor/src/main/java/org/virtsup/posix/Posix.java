@@ -1,0 +1,101 @@
+package org.virtsup.posix;
+
+import java.util.OptionalInt;
+
+/**
+ * The only way the supervisor touches processes, file descriptors and file
+ * ownership. {@link JnrPosix} talks to the kernel; the strict fake in the tests
+ * fails the way the kernel does. Every failure is a {@link PosixException}
+ * naming the operation, its subject and errno. Implementations are
+ * thread-safe: a reaper thread may block in {@link #waitAny()} while another
+ * thread spawns and signals.
+ */
+public interface Posix {
+
+    /**
+     * Starts {@code spec.path()} with posix_spawn. The child gets exactly file
+     * descriptors 0-2 (the given ones, or /dev/null for -1), an empty signal
+     * mask, default signal dispositions and a process group of its own.
+     *
+     * @return the child's pid
+     * @throws PosixException ENOENT or EACCES when the program cannot be
+     *         executed, EBADF when a given descriptor is not open
+     */
+    int spawn(SpawnSpec spec);
+
+    /** A pipe whose both ends are close-on-exec in this process. */
+    Pipe pipe();
+
+    /**
+     * Reads up to {@code buffer.length} bytes, blocking until some arrive.
+     *
+     * @return the number of bytes read, 0 at end of file
+     */
+    int read(int fd, byte[] buffer);
+
+    void close(int fd);
+
+    /**
+     * Sends {@code signal} (see {@link Signals}) to exactly one process;
+     * signal 0 only checks that the pid exists (a zombie does).
+     *
+     * @throws IllegalArgumentException when {@code pid <= 0}: those address
+     *         process groups or every process, which the supervisor never wants
+     * @throws PosixException ESRCH when there is no such process (a reaped
+     *         child included), EPERM when it belongs to someone else
+     */
+    void kill(int pid, int signal);
+
+    /**
+     * Blocks until some child of this process has ended and reaps it. Not
+     * interruptible: the calling thread returns only when a child ends. Any
+     * child is reaped, also one that is not a daemon (an orphan adopted as
+     * PID 1 or as subreaper).
+     *
+     * @throws PosixException ECHILD at once when this process has no child at
+     *         all, running or ended: a reaper must then wait for the next
+     *         spawn rather than call again in a loop
+     */
+    ChildExit waitAny();
+
+    /**
+     * Creates {@code path} and its missing parents, each with exactly
+     * {@code mode} (whatever the umask). Directories that exist are left as
+     * they are.
+     *
+     * @throws PosixException EEXIST when {@code path} is an existing
+     *         non-directory, ENOTDIR when one of its parents is
+     */
+    void mkdirs(String path, int mode);
+
+    /** -1 leaves the uid or the gid unchanged. */
+    void chown(String path, int uid, int gid);
+
+    void chmod(String path, int mode);
+
+    /** Follows symbolic links, like stat(2). */
+    FileStatus stat(String path);
+
+    /** The gid of the group called {@code name}, empty when there is none. */
+    OptionalInt groupId(String name);
+
+    int getpid();
+
+    int geteuid();
+
+    /**
+     * Makes orphaned descendants be re-parented to this process (as they are
+     * to PID 1), so that {@link #waitAny()} reaps them.
+     */
+    void becomeChildSubreaper();
+
+    /**
+     * The pid of a process holding a POSIX record lock (fcntl) that would
+     * conflict with a write lock on {@code path}, as libvirt's daemons hold on
+     * their pid files. Empty when there is none, or no such file. Locks held by
+     * this very process are not seen (fcntl F_GETLK reports only other
+     * processes' locks), nor flock(2) locks; a holder in another pid namespace
+     * is reported as 0, an open file description lock (F_OFD_SETLK) as -1.
+     */
+    OptionalInt lockHolder(String path);
+}

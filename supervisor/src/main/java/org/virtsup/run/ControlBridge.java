@@ -1,0 +1,150 @@
+package org.virtsup.run;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.virtsup.control.ControlHandler;
+import org.virtsup.control.ErrorCode;
+import org.virtsup.control.Peer;
+import org.virtsup.control.Reply;
+import org.virtsup.control.Request;
+import org.virtsup.supervise.Completion;
+import org.virtsup.supervise.Daemon;
+import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Event;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Signal;
+
+/**
+ * The control socket's requests, carried out on the event loop. Commands that
+ * change a daemon reply once it got where it was sent (running and ready,
+ * stopped, re-executed with the same pid) or failed to, with the reason.
+ */
+final class ControlBridge implements ControlHandler {
+    private final Supervisor supervisor;
+    private final Function<Optional<Daemon>, Reply> status;
+    private final Supplier<Reply> reload;
+
+    ControlBridge(Supervisor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
+        this.supervisor = supervisor;
+        this.status = status;
+        this.reload = reload;
+    }
+
+    @Override
+    public CompletableFuture<Reply> handle(Request request, Peer peer) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        supervisor.post(() -> {
+            try {
+                dispatch(request, reply);
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
+            }
+        });
+        return reply;
+    }
+
+    private void dispatch(Request request, CompletableFuture<Reply> reply) {
+        if (request instanceof Request.Status s) {
+            named(s.name(), reply).ifPresent(only -> reply.complete(status.apply(only)));
+        } else if (request instanceof Request.Log l) {
+            daemon(l.name(), reply).ifPresent(d ->
+                    reply.complete(new Reply.LogOutput(d.programName(), supervisor.tail(d).last(l.lines()))));
+        } else if (request instanceof Request.Start s) {
+            daemon(s.name(), reply).ifPresent(d -> follow(d, new Event.Start(d), List.of(), reply));
+        } else if (request instanceof Request.Restart r) {
+            daemon(r.name(), reply).ifPresent(d -> follow(d, new Event.Restart(d), List.of(), reply));
+        } else if (request instanceof Request.Stop s) {
+            daemon(s.name(), reply).ifPresent(d -> stop(d, reply));
+        } else if (request instanceof Request.Reload r) {
+            if (r.name().isEmpty()) {
+                reply.complete(reload.get());
+            } else {
+                daemon(r.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
+            }
+        } else if (request instanceof Request.Signal s) {
+            daemon(s.name(), reply).ifPresent(d -> forward(d, s.signal().number(), reply));
+        } else {
+            reply.complete(new Reply.Failure(ErrorCode.UNKNOWN_COMMAND, "unknown request " + request.command()));
+        }
+    }
+
+    /** Feeds the command and replies once it is done or failed, with the daemon's state then. */
+    private void follow(Daemon daemon, Event command, List<String> warnings, CompletableFuture<Reply> reply) {
+        supervisor.command(command, verdict -> {
+            if (verdict instanceof Completion.Verdict.Done done) {
+                reply.complete(outcome(state(daemon), done.message(), warnings));
+            } else {
+                reply.complete(new Reply.Failure(ErrorCode.FAILED,
+                        ((Completion.Verdict.Failed) verdict).reason() + lastLinesIfFailing(daemon)));
+            }
+        });
+    }
+
+    private void stop(Daemon daemon, CompletableFuture<Reply> reply) {
+        List<String> warnings = daemon == Daemon.VIRTLOGD && state(Daemon.LIBVIRTD).phase() == Phase.RUNNING
+                ? List.of("libvirtd keeps running without virtlogd: running guests' console logs are no longer"
+                        + " written and new guests cannot start until 'virtsup start virtlogd'")
+                : List.of();
+        follow(daemon, new Event.Stop(daemon), warnings, reply);
+    }
+
+    private void reloadInPlace(Daemon daemon, CompletableFuture<Reply> reply) {
+        List<String> notes = daemon == Daemon.LIBVIRTD
+                ? List.of("libvirtd reloads its drivers' state on SIGHUP but does not re-read libvirtd.conf;"
+                        + " a changed libvirtd.conf needs 'virtsup reload' or 'virtsup restart libvirtd'")
+                : List.of();
+        follow(daemon, new Event.Reload(daemon), notes, reply);
+    }
+
+    private void forward(Daemon daemon, int number, CompletableFuture<Reply> reply) {
+        Optional<Signal> signal = Signal.ofNumber(number);
+        if (signal.isEmpty()) {
+            reply.complete(new Reply.Failure(ErrorCode.BAD_REQUEST, "signal " + number + " has no name virtsup knows"));
+            return;
+        }
+        follow(daemon, new Event.Forward(daemon, signal.get()), List.of(), reply);
+    }
+
+    /** A failed start's reason is best read with the daemon's own last words. */
+    private String lastLinesIfFailing(Daemon daemon) {
+        DaemonState state = state(daemon);
+        if (state.phase() != Phase.BACKOFF && state.phase() != Phase.FAILED) {
+            return "";
+        }
+        List<String> last = supervisor.tail(daemon).last(Supervisor.LAST_LINES_ON_EXIT);
+        return last.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", last);
+    }
+
+    private DaemonState state(Daemon daemon) {
+        return supervisor.state().daemon(daemon);
+    }
+
+    private static Reply outcome(DaemonState state, String message, List<String> warnings) {
+        return new Reply.ActionOutcome(Optional.of(state.daemon().programName()),
+                Optional.of(org.virtsup.control.DaemonState.valueOf(state.phase().name())),
+                state.pid() == DaemonState.NO_PID ? OptionalInt.empty() : OptionalInt.of(state.pid()),
+                message, warnings);
+    }
+
+    /** The daemon an operator named; replies NO_SUCH_DAEMON when there is none. */
+    private Optional<Daemon> daemon(String name, CompletableFuture<Reply> reply) {
+        Optional<Daemon> daemon = Daemon.named(name);
+        if (daemon.isEmpty()) {
+            reply.complete(new Reply.Failure(ErrorCode.NO_SUCH_DAEMON,
+                    "no daemon named '" + name + "': virtsup supervises virtlogd and libvirtd"));
+        }
+        return daemon;
+    }
+
+    private Optional<Optional<Daemon>> named(Optional<String> name, CompletableFuture<Reply> reply) {
+        if (name.isEmpty()) {
+            return Optional.of(Optional.empty());
+        }
+        return daemon(name.get(), reply).map(Optional::of);
+    }
+
+}

@@ -1,0 +1,65 @@
+package org.virtsup.run;
+
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtsup.posix.ChildExit;
+import org.virtsup.posix.Errno;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
+
+/**
+ * The one thread that collects every child's exit: blocked in
+ * {@code waitpid(-1)}, it learns of a death as soon as the kernel reports it and
+ * never polls. It reaps every child — the daemons, and as PID 1 or subreaper
+ * also orphans and guests re-parented to virtsup — and hands each exit to the
+ * event loop, which tells the daemons' exits from the rest by pid.
+ *
+ * <p>With no child at all, waitpid fails at once with ECHILD; the reaper then
+ * sleeps until {@link #childSpawned()} says there is something to wait for.
+ */
+public final class Reaper implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Reaper.class);
+
+    private final Posix posix;
+    private final Consumer<ChildExit> onExit;
+    private final Semaphore children = new Semaphore(0);
+
+    public Reaper(Posix posix, Consumer<ChildExit> onExit) {
+        this.posix = posix;
+        this.onExit = onExit;
+    }
+
+    /** Starts the reaper on a daemon thread of its own. */
+    public Thread start() {
+        Thread thread = new Thread(this, "virtsup-reaper");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Call after every spawn: there is now a child to wait for. */
+    public void childSpawned() {
+        children.release();
+    }
+
+    @Override
+    public void run() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                onExit.accept(posix.waitAny());
+            } catch (PosixException e) {
+                if (e.errno() != Errno.ECHILD) {
+                    log.error("waitpid failed: {}; reaping goes on", e.getMessage());
+                }
+                try {
+                    children.acquire();
+                    children.drainPermits();
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+}

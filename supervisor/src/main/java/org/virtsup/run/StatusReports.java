@@ -1,0 +1,92 @@
+package org.virtsup.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.virtsup.control.StatusReport;
+import org.virtsup.control.Wanted;
+import org.virtsup.supervise.Daemon;
+import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Goal;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Supervision;
+import org.virtsup.supervise.TimerKind;
+import org.virtsup.supervise.Termination;
+
+/** What {@code virtsup status} shows, read off the supervision state. */
+final class StatusReports {
+    /** Lines of a failing daemon's own output in its status. */
+    static final int LAST_LINES = 10;
+
+    private StatusReports() {}
+
+    static StatusReport of(Supervision supervision, Supervisor supervisor, StatusReport.Supervisor self,
+                           Optional<Daemon> only, Instant now) {
+        List<StatusReport.Daemon> daemons = new ArrayList<>();
+        for (Daemon daemon : Daemon.values()) {
+            DaemonState state = supervision.daemon(daemon);
+            if (state.supervised() && (only.isEmpty() || only.get() == daemon)) {
+                StatusReport.Daemon report = daemon(state, supervisor.tail(daemon), now);
+                if (daemon == Daemon.VIRTLOGD) {
+                    report = withLostConsoleLogs(report, supervisor.lostConsoleLogs());
+                }
+                daemons.add(report);
+            }
+        }
+        return new StatusReport(self, daemons);
+    }
+
+    static StatusReport.Daemon daemon(DaemonState state, OutputTail tail, Instant now) {
+        boolean running = state.pid() != DaemonState.NO_PID;
+        boolean failing = state.phase() == Phase.BACKOFF || state.phase() == Phase.FAILED
+                || (state.consecutiveFailures() > 0 && state.phase() != Phase.RUNNING);
+        OptionalLong nextRetry = state.phase() == Phase.BACKOFF
+                ? state.timer().filter(t -> t.kind() == TimerKind.BACKOFF)
+                        .map(t -> OptionalLong.of(Math.max(0, Duration.between(now, t.deadline()).toSeconds())))
+                        .orElse(OptionalLong.empty())
+                : OptionalLong.empty();
+        List<String> warnings = new ArrayList<>();
+        state.problem().filter(p -> failing).ifPresent(warnings::add);
+        return new StatusReport.Daemon(
+                state.daemon().programName(),
+                state.goal() == Goal.UP ? Wanted.UP : Wanted.DOWN,
+                org.virtsup.control.DaemonState.valueOf(state.phase().name()),
+                running ? OptionalInt.of(state.pid()) : OptionalInt.empty(),
+                running ? state.startedAt().map(at -> OptionalLong.of(Duration.between(at, now).toSeconds()))
+                        .orElse(OptionalLong.empty()) : OptionalLong.empty(),
+                state.phase() == Phase.RUNNING && state.readyAt().isPresent(),
+                state.restarts(),
+                state.lastExit().map(StatusReports::lastExit),
+                nextRetry,
+                failing ? tail.last(LAST_LINES) : List.of(),
+                warnings);
+    }
+
+    static StatusReport.Daemon withLostConsoleLogs(StatusReport.Daemon report, List<Supervisor.LostConsoleLog> lost) {
+        if (lost.isEmpty()) {
+            return report;
+        }
+        List<String> warnings = new ArrayList<>(report.warnings());
+        for (Supervisor.LostConsoleLog entry : lost) {
+            warnings.add("guest " + entry.guest().name() + " (qemu pid " + entry.guest().pid()
+                    + ") has had no console log since virtlogd died at " + entry.since()
+                    + "; it is written again once the guest restarts");
+        }
+        return new StatusReport.Daemon(report.name(), report.wanted(), report.state(), report.pid(),
+                report.uptimeSeconds(), report.ready(), report.restarts(), report.lastExit(),
+                report.nextRetryInSeconds(), report.lastOutputLines(), warnings);
+    }
+
+    private static StatusReport.LastExit lastExit(DaemonState.LastExit exit) {
+        Termination termination = exit.termination();
+        OptionalInt code = termination instanceof Termination.Exited exited
+                ? OptionalInt.of(exited.code()) : OptionalInt.empty();
+        OptionalInt signal = termination instanceof Termination.Killed killed
+                ? OptionalInt.of(killed.signal()) : OptionalInt.empty();
+        return new StatusReport.LastExit(termination.describe(), code, signal, exit.at());
+    }
+}

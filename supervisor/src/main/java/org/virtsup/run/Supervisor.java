@@ -1,0 +1,314 @@
+package org.virtsup.run;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtsup.posix.ChildExit;
+import org.virtsup.posix.Errno;
+import org.virtsup.posix.ExitStatus;
+import org.virtsup.posix.Pipe;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
+import org.virtsup.posix.SpawnSpec;
+import org.virtsup.supervise.Action;
+import org.virtsup.supervise.Completion;
+import org.virtsup.supervise.Daemon;
+import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Event;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Step;
+import org.virtsup.supervise.Supervision;
+import org.virtsup.supervise.Termination;
+
+/**
+ * The executor around the pure supervision core: it owns the current
+ * {@link Supervision} on the event loop's thread, feeds it every event and
+ * carries out the actions it returns through the POSIX seam.
+ *
+ * <p>Everything here runs on the event loop; other threads reach it only through
+ * {@link #post}. It knows nothing of configuration files or the control socket:
+ * {@link Runtime} wires those to it.
+ */
+public final class Supervisor {
+    private static final Logger log = LoggerFactory.getLogger("virtsup");
+    /** Lines of a dying daemon's own output shown with its exit. */
+    static final int LAST_LINES_ON_EXIT = 10;
+
+    /** An operator's command being followed until it is done or failed. */
+    private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
+
+    /** What the executor needs to know about the outside: how to spawn each daemon, where readiness comes from. */
+    public interface Programs {
+        DaemonProgram program(Daemon daemon);
+    }
+
+    /** Told of every step's outcome: sd_notify status, socket checks once libvirtd is ready. */
+    public interface Observer {
+        void readyReported(Supervision supervision);
+
+        void stopping(Supervision supervision);
+
+        void stepped(Supervision before, Supervision after);
+    }
+
+    private final Posix posix;
+    private final EventLoop loop;
+    private final Clock clock;
+    private final Programs programs;
+    private final Observer observer;
+    private final Reaper reaper;
+    private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
+    private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final Consumer<Integer> onExit;
+    private final GuestProcesses guests;
+    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
+    private Supervision supervision;
+
+    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
+    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
+
+    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+                      Observer observer, Consumer<Integer> onExit) {
+        this(posix, loop, clock, initial, programs, observer, onExit, GuestProcesses.ofThisHost());
+    }
+
+    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+                      Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
+        this.guests = guests;
+        this.posix = posix;
+        this.loop = loop;
+        this.clock = clock;
+        this.supervision = initial;
+        this.programs = programs;
+        this.observer = observer;
+        this.onExit = onExit;
+        this.reaper = new Reaper(posix, exit -> loop.post(() -> reaped(exit)));
+        for (Daemon daemon : Daemon.values()) {
+            tails.put(daemon, new OutputTail(200));
+        }
+    }
+
+    /** Starts the reaper thread; call once before the first event. */
+    public void startReaper() {
+        reaper.start();
+    }
+
+    public void post(Runnable task) {
+        loop.post(task);
+    }
+
+    public Supervision state() {
+        return supervision;
+    }
+
+    public OutputTail tail(Daemon daemon) {
+        return tails.get(daemon);
+    }
+
+    /**
+     * Feeds one event and carries out what follows. Returns the reason when it
+     * was refused (an operator's command during shutdown, for instance).
+     */
+    public Optional<String> feed(Event event) {
+        return step(event).rejection();
+    }
+
+    /**
+     * Feeds an operator's command and calls {@code onVerdict} once it is done or
+     * failed (at once, or after a later step): start and restart when the new
+     * process is ready, stop when it exited, virtlogd's reload when it is ready
+     * again with the same pid.
+     */
+    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+        Supervision before = supervision;
+        Step step = step(command);
+        Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
+        Completion.Verdict verdict = waiter.completion().judge(supervision);
+        if (verdict instanceof Completion.Verdict.Pending) {
+            waiters.add(waiter);
+        } else {
+            onVerdict.accept(verdict);
+        }
+    }
+
+    private Step step(Event event) {
+        Supervision before = supervision;
+        Step step = supervision.on(event, clock.instant());
+        supervision = step.supervision();
+        for (Action action : step.actions()) {
+            execute(action);
+        }
+        observer.stepped(before, supervision);
+        settleWaiters();
+        return step;
+    }
+
+    /** Tells every caller whose command is no longer pending; a caller may feed further events. */
+    private void settleWaiters() {
+        List<Runnable> verdicts = new ArrayList<>();
+        waiters.removeIf(waiter -> {
+            Completion.Verdict verdict = waiter.completion().judge(supervision);
+            if (verdict instanceof Completion.Verdict.Pending) {
+                return false;
+            }
+            verdicts.add(() -> waiter.onVerdict().accept(verdict));
+            return true;
+        });
+        verdicts.forEach(Runnable::run);
+    }
+
+    private void execute(Action action) {
+        if (action instanceof Action.Spawn spawn) {
+            spawn(spawn.daemon());
+        } else if (action instanceof Action.SendSignal send) {
+            signal(send);
+        } else if (action instanceof Action.ArmTimer arm) {
+            cancelTimer(arm.daemon());
+            timers.put(arm.daemon(), loop.schedule(arm.delay(),
+                    () -> step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()))));
+        } else if (action instanceof Action.CancelTimer cancel) {
+            DaemonState state = supervision.daemon(cancel.daemon());
+            if (state.timer().isEmpty() || state.timer().get().generation() == cancel.generation()) {
+                cancelTimer(cancel.daemon());
+            }
+        } else if (action instanceof Action.Log entry) {
+            log(entry);
+        } else if (action instanceof Action.Rejected) {
+            // The step's rejection() carries it to whoever fed the event.
+        } else if (action instanceof Action.ReportReady) {
+            observer.readyReported(supervision);
+        } else if (action instanceof Action.ReportStopping) {
+            observer.stopping(supervision);
+        } else if (action instanceof Action.Exit exit) {
+            timers.values().forEach(EventLoop.Timer::cancel);
+            onExit.accept(exit.code());
+        } else {
+            throw new IllegalStateException("no executor for " + action);
+        }
+    }
+
+    private void cancelTimer(Daemon daemon) {
+        EventLoop.Timer old = timers.remove(daemon);
+        if (old != null) {
+            old.cancel();
+        }
+    }
+
+    private void spawn(Daemon daemon) {
+        DaemonProgram program = programs.program(daemon);
+        Pipe output;
+        try {
+            output = posix.pipe();
+        } catch (PosixException e) {
+            step(new Event.SpawnFailed(daemon, e.getMessage()));
+            return;
+        }
+        int pid;
+        try {
+            // stdout and stderr share one pipe so that their lines keep their order.
+            pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
+                    -1, output.writeFd(), output.writeFd()));
+        } catch (PosixException e) {
+            posix.close(output.readFd());
+            posix.close(output.writeFd());
+            step(new Event.SpawnFailed(daemon, e.getMessage()));
+            return;
+        }
+        posix.close(output.writeFd());
+        reaper.childSpawned();
+        int readFd = output.readFd();
+        Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
+                LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
+                () -> posix.close(readFd)), "virtsup-output-" + daemon.programName() + "-" + pid);
+        pump.setDaemon(true);
+        pump.start();
+        step(new Event.Spawned(daemon, pid));
+    }
+
+    private void signal(Action.SendSignal send) {
+        try {
+            posix.kill(send.pid(), send.signal().number());
+        } catch (PosixException e) {
+            if (e.errno() != Errno.ESRCH) {
+                log.error("cannot send {} to {} (pid {}): {}", send.signal().fullName(), send.daemon(), send.pid(),
+                        e.getMessage());
+            }
+            // ESRCH: it is already gone; its exit is on its way through the reaper.
+        }
+    }
+
+    private void reaped(ChildExit exit) {
+        Optional<Daemon> daemon = supervision.daemonWithPid(exit.pid());
+        Termination termination = exit.status() instanceof ExitStatus.Killed killed
+                ? new Termination.Killed(killed.signal(), killed.coreDumped())
+                : new Termination.Exited(((ExitStatus.Exited) exit.status()).code());
+        daemon.ifPresent(d -> {
+            DaemonState state = supervision.daemon(d);
+            boolean expected = state.phase() == Phase.STOPPING
+                    && state.stopCause() == DaemonState.StopCause.REQUESTED;
+            if (!expected) {
+                List<String> last = tails.get(d).last(LAST_LINES_ON_EXIT);
+                if (!last.isEmpty()) {
+                    log.warn("{} (pid {}) {}; its last output:\n  {}", d, exit.pid(), termination.describe(),
+                            String.join("\n  ", last));
+                }
+            }
+        });
+        if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
+            noteLostConsoleLogs(exit.pid(), termination);
+        }
+        step(new Event.Exited(exit.pid(), termination));
+    }
+
+    /**
+     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
+     * writes fail and a new virtlogd does not reconnect them. Say which guests
+     * are affected, in the log now and in virtlogd's status for as long as they run.
+     */
+    private void noteLostConsoleLogs(int pid, Termination termination) {
+        List<GuestProcesses.Guest> affected = guests.running();
+        if (affected.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
+        log.error("virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each guest"
+                + " restarts: {}", pid, termination.describe(), affected.size(),
+                affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList());
+    }
+
+    /** Guests still running whose console output went nowhere since virtlogd died. */
+    public List<LostConsoleLog> lostConsoleLogs() {
+        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
+        return List.copyOf(lostConsoleLogs);
+    }
+
+    /** A daemon's READY=1 (or its socket answering): attributed to its current process. */
+    public void ready(Daemon daemon) {
+        int pid = supervision.daemon(daemon).pid();
+        if (pid != DaemonState.NO_PID) {
+            step(new Event.Ready(daemon, pid));
+        }
+    }
+
+    private static void log(Action.Log entry) {
+        switch (entry.level()) {
+            case DEBUG -> log.debug(entry.message());
+            case INFO -> log.info(entry.message());
+            case WARNING -> log.warn(entry.message());
+            case ERROR -> log.error(entry.message());
+        }
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+}

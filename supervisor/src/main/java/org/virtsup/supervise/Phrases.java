@@ -1,0 +1,34 @@
+package org.virtsup.supervise;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** The wording of the journal: durations and process names the way users read them. */
+final class Phrases {
+    private Phrases() {}
+
+    /** {@code libvirtd (pid 123)}, or {@code libvirtd} before its pid is known. */
+    static String process(Daemon daemon, int pid) {
+        return pid == DaemonState.NO_PID ? daemon.programName() : daemon.programName() + " (pid " + pid + ")";
+    }
+
+    /** {@code 0.3 s}, {@code 4 s}, {@code 90 s}, {@code 5 min}, {@code 2 min 30 s}. */
+    static String duration(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 10_000 && millis % 1000 != 0) {
+            return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+        }
+        long seconds = Math.round(millis / 1000.0);
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        long minutes = seconds / 60;
+        long rest = seconds % 60;
+        return rest == 0 ? minutes + " min" : minutes + " min " + rest + " s";
+    }
+
+    /** {@code 1 start}, {@code 3 starts}. */
+    static String starts(int count) {
+        return count == 1 ? "1 start" : count + " starts";
+    }
+}

@@ -1,0 +1,478 @@
+package org.virtsup.posix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * What every {@link Posix} must do, run against the kernel ({@link JnrPosixContractTest})
+ * and against the fake ({@link FakePosixContractTest}), so that the fake cannot
+ * drift from the kernel's behaviour. Subclasses supply the environment: a
+ * scratch directory, programs that behave in known ways, a group.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class PosixContract {
+    protected static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    protected Posix posix;
+    protected String scratch;
+    /** Pids spawned by the test and not yet reaped: killed and reaped after it. */
+    protected final List<Integer> ours = new ArrayList<>();
+
+    /** A fresh implementation for each test. */
+    protected abstract Posix createPosix();
+
+    /** An existing, empty, absolute directory for this test. */
+    protected abstract String newScratchDirectory();
+
+    /** Creates a regular file with these permission bits, owned by the current user. */
+    protected abstract void createFile(String path, int mode);
+
+    /** Creates a listening unix socket at {@code path}. */
+    protected abstract void createSocket(String path);
+
+    /** A program that exits with {@code code} at once. */
+    protected abstract SpawnSpec exitingWith(int code);
+
+    /** A program that runs until a signal ends it, with default dispositions. */
+    protected abstract SpawnSpec runningUntilSignalled();
+
+    /** A program that ignores SIGTERM and runs until killed. */
+    protected abstract SpawnSpec ignoringTerm();
+
+    /** Returns once the child spawned from {@link #ignoringTerm()} does ignore SIGTERM. */
+    protected void awaitIgnoringTerm(int pid) {}
+
+    /** A program that writes exactly {@code text} (UTF-8) to its stdout, then exits with 0. */
+    protected abstract SpawnSpec printing(String text);
+
+    /** An existing group's name; {@link #existingGroupId()} is its gid. */
+    protected abstract String existingGroupName();
+
+    protected abstract int existingGroupId();
+
+    /** What getpid must answer. */
+    protected abstract int expectedPid();
+
+    /**
+     * Spawns (through {@link #posix}) a child that holds a POSIX write lock on
+     * the existing file {@code path}, and returns its pid once the lock is held.
+     */
+    protected abstract int spawnLockHolder(String path);
+
+    /** Whether this process has children the test did not spawn (then ECHILD cannot be observed). */
+    protected abstract boolean hasOtherChildren();
+
+    @BeforeEach
+    void createEnvironment() {
+        posix = createPosix();
+        scratch = newScratchDirectory();
+    }
+
+    @AfterEach
+    void endOurChildren() {
+        for (int pid : List.copyOf(ours)) {
+            try {
+                posix.kill(pid, Signals.KILL);
+            } catch (PosixException gone) {
+                // already reaped
+            }
+            awaitExit(pid);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Spawns and remembers the pid so that it is killed and reaped after the test. */
+    protected int spawn(SpawnSpec spec) {
+        int pid = posix.spawn(spec);
+        ours.add(pid);
+        return pid;
+    }
+
+    /** Reaps children until {@code pid} is among them (others are ignored: they are not ours). */
+    protected ChildExit awaitExit(int pid) {
+        while (true) {
+            ChildExit exit = posix.waitAny();
+            if (exit.pid() == pid) {
+                ours.remove(Integer.valueOf(pid));
+                return exit;
+            }
+            ours.remove(Integer.valueOf(exit.pid()));
+        }
+    }
+
+    protected static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + DEADLINE + ": " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    protected String readAll(int fd) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int count;
+        while ((count = posix.read(fd, buffer)) > 0) {
+            all.write(buffer, 0, count);
+        }
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    protected static PosixException assertFails(Errno errno, Executable call) {
+        PosixException failure = assertThrows(PosixException.class, call);
+        assertEquals(errno, failure.errno(), failure.getMessage());
+        assertTrue(failure.getMessage().endsWith(": " + errno.name()), failure.getMessage());
+        return failure;
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    @Test
+    void reportsTheExitCodeOfAChild() {
+        int pid = spawn(exitingWith(3));
+        ChildExit exit = awaitExit(pid);
+        assertEquals(new ExitStatus.Exited(3), exit.status());
+        assertEquals("pid " + pid + " exited with code 3", exit.describe());
+
+        int zero = spawn(exitingWith(0));
+        assertEquals(new ExitStatus.Exited(0), awaitExit(zero).status());
+    }
+
+    @Test
+    void reportsTheSignalThatKilledAChild() {
+        int pid = spawn(runningUntilSignalled());
+        posix.kill(pid, Signals.TERM);
+        ChildExit exit = awaitExit(pid);
+        assertEquals(new ExitStatus.Killed(Signals.TERM, false), exit.status());
+        assertEquals("killed by signal 15 (SIGTERM)", exit.status().describe());
+    }
+
+    @Test
+    void killEndsAChildThatIgnoresTerm() {
+        int pid = spawn(ignoringTerm());
+        awaitIgnoringTerm(pid);
+        posix.kill(pid, Signals.TERM);
+        posix.kill(pid, 0); // still there: TERM was ignored
+        posix.kill(pid, Signals.KILL);
+        assertEquals(new ExitStatus.Killed(Signals.KILL, false), awaitExit(pid).status());
+    }
+
+    @Test
+    void spawningAMissingProgramFailsWithEnoent() {
+        String missing = scratch + "/no-such-program";
+        PosixException failure = assertFails(Errno.ENOENT, () -> spawn(SpawnSpec.of(missing, "x")));
+        assertEquals("spawn " + missing + ": ENOENT", failure.getMessage());
+    }
+
+    @Test
+    void spawningAFileWithoutExecutePermissionFailsWithEacces() {
+        String file = scratch + "/not-a-program";
+        createFile(file, 0644);
+        assertFails(Errno.EACCES, () -> spawn(SpawnSpec.of(file, "x")));
+    }
+
+    @Test
+    void spawningADirectoryFailsWithEacces() {
+        assertFails(Errno.EACCES, () -> spawn(SpawnSpec.of(scratch, "x")));
+    }
+
+    @Test
+    void spawningWithADescriptorThatIsNotOpenFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        posix.close(pipe.readFd());
+        posix.close(pipe.writeFd());
+        assertFails(Errno.EBADF, () -> spawn(exitingWith(0).withStdio(-1, pipe.writeFd(), -1)));
+    }
+
+    @Test
+    void signallingAReapedChildFailsWithEsrch() {
+        int pid = spawn(exitingWith(0));
+        awaitExit(pid);
+        PosixException failure = assertFails(Errno.ESRCH, () -> posix.kill(pid, Signals.TERM));
+        assertEquals("kill " + pid + ": ESRCH", failure.getMessage());
+    }
+
+    @Test
+    void aZombieKeepsItsPidUntilReaped() {
+        int pid = spawn(exitingWith(5));
+        posix.kill(pid, 0); // running or zombie: the pid is still taken either way
+        assertEquals(new ExitStatus.Exited(5), awaitExit(pid).status());
+        assertFails(Errno.ESRCH, () -> posix.kill(pid, 0));
+    }
+
+    @Test
+    void anUnknownSignalFailsWithEinval() {
+        int pid = spawn(runningUntilSignalled());
+        assertFails(Errno.EINVAL, () -> posix.kill(pid, 65));
+        posix.kill(pid, 0);
+    }
+
+    @Test
+    void refusesToSignalProcessGroupsOrEveryone() {
+        assertThrows(IllegalArgumentException.class, () -> posix.kill(0, Signals.TERM));
+        assertThrows(IllegalArgumentException.class, () -> posix.kill(-1, Signals.TERM));
+    }
+
+    @Test
+    void waitingWithoutChildrenFailsWithEchild() {
+        assumeFalse(hasOtherChildren(), "this process has children the test did not spawn");
+        PosixException failure = assertFails(Errno.ECHILD, posix::waitAny);
+        assertEquals("waitpid -1: ECHILD", failure.getMessage());
+    }
+
+    @Test
+    void waitAnyInAnotherThreadReportsAChildKilledFromThisOne() throws Exception {
+        int pid = spawn(runningUntilSignalled());
+        ChildExit[] reaped = new ChildExit[1];
+        Thread reaper = new Thread(() -> reaped[0] = posix.waitAny(), "reaper");
+        reaper.start();
+        posix.kill(pid, Signals.INT);
+        reaper.join(DEADLINE.toMillis());
+        assertFalse(reaper.isAlive(), "waitAny did not return after the child died");
+        assertEquals(new ChildExit(pid, new ExitStatus.Killed(Signals.INT, false)), reaped[0]);
+        ours.remove(Integer.valueOf(pid));
+    }
+
+    @Test
+    void childrenSpawnedFromSeveralThreadsAreEachReapedOnce() throws Exception {
+        int anchor = spawn(runningUntilSignalled()); // keeps the reaper from ECHILD between children
+        int perThread = 40;
+        Map<Integer, ExitStatus> spawned = new ConcurrentHashMap<>();
+        Map<Integer, ExitStatus> reaped = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        Thread reaper = new Thread(() -> {
+            while (true) {
+                ChildExit exit = posix.waitAny();
+                if (reaped.put(exit.pid(), exit.status()) != null) {
+                    duplicates.incrementAndGet();
+                }
+                if (exit.pid() == anchor) {
+                    return;
+                }
+            }
+        }, "reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        List<Thread> spawners = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread spawner = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    spawned.put(posix.spawn(exitingWith(i % 3)), new ExitStatus.Exited(i % 3));
+                }
+            }, "spawner-" + t);
+            spawners.add(spawner);
+            spawner.start();
+        }
+        for (Thread spawner : spawners) {
+            spawner.join(DEADLINE.toMillis());
+        }
+        assertEquals(2 * perThread, spawned.size(), "distinct pids");
+        await("every child is reaped", () -> reaped.keySet().containsAll(spawned.keySet()));
+        posix.kill(anchor, Signals.KILL);
+        reaper.join(DEADLINE.toMillis());
+        assertFalse(reaper.isAlive(), "the reaper did not see the anchor die");
+        ours.remove(Integer.valueOf(anchor));
+        assertEquals(0, duplicates.get(), "a pid reported twice");
+        for (Map.Entry<Integer, ExitStatus> child : spawned.entrySet()) {
+            assertEquals(child.getValue(), reaped.get(child.getKey()), "pid " + child.getKey());
+        }
+    }
+
+    // ------------------------------------------------------------------ pipes
+
+    @Test
+    void aChildsStdoutArrivesThroughAPipeIntact() {
+        StringBuilder text = new StringBuilder();
+        for (int line = 0; text.length() < 300_000; line++) {
+            text.append("line ").append(line).append(" élan ✓\n"); // more than a pipe holds (64 KiB)
+        }
+        Pipe pipe = posix.pipe();
+        int pid = spawn(printing(text.toString()).withStdio(-1, pipe.writeFd(), -1));
+        posix.close(pipe.writeFd()); // the child holds the only write end now
+        String received = readAll(pipe.readFd());
+        posix.close(pipe.readFd());
+        assertEquals(text.toString(), received);
+        assertEquals(new ExitStatus.Exited(0), awaitExit(pid).status());
+    }
+
+    @Test
+    void readReturnsZeroAtEndOfFile() {
+        Pipe pipe = posix.pipe();
+        assertNotEquals(pipe.readFd(), pipe.writeFd());
+        posix.close(pipe.writeFd());
+        assertEquals(0, posix.read(pipe.readFd(), new byte[16]));
+        posix.close(pipe.readFd());
+    }
+
+    @Test
+    void closingAClosedDescriptorFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        posix.close(pipe.readFd());
+        posix.close(pipe.writeFd());
+        PosixException failure = assertFails(Errno.EBADF, () -> posix.close(pipe.readFd()));
+        assertEquals("close fd " + pipe.readFd() + ": EBADF", failure.getMessage());
+        assertFails(Errno.EBADF, () -> posix.read(pipe.readFd(), new byte[1]));
+    }
+
+    @Test
+    void readingTheWriteEndFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        try {
+            assertFails(Errno.EBADF, () -> posix.read(pipe.writeFd(), new byte[1]));
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
+    }
+
+    // ------------------------------------------------------------------ files
+
+    @Test
+    void mkdirsCreatesMissingParentsWithExactlyTheMode() {
+        String leaf = scratch + "/a/b/c";
+        posix.mkdirs(leaf, 0750);
+        for (String directory : List.of(scratch + "/a", scratch + "/a/b", leaf)) {
+            FileStatus status = posix.stat(directory);
+            assertTrue(status.directory(), directory);
+            assertEquals(0750, status.permissions(), directory + " has mode " + Integer.toOctalString(status.mode()));
+        }
+        posix.mkdirs(leaf, 0750); // again: nothing to do
+    }
+
+    @Test
+    void mkdirsLeavesExistingDirectoriesAlone() {
+        posix.mkdirs(scratch + "/kept", 0700);
+        posix.mkdirs(scratch + "/kept/new", 0755);
+        assertEquals(0700, posix.stat(scratch + "/kept").permissions());
+        assertEquals(0755, posix.stat(scratch + "/kept/new").permissions());
+    }
+
+    @Test
+    void mkdirsOverAFileFailsWithEexistAndBeneathOneWithEnotdir() {
+        String file = scratch + "/file";
+        createFile(file, 0644);
+        assertFails(Errno.EEXIST, () -> posix.mkdirs(file, 0755));
+        assertFails(Errno.ENOTDIR, () -> posix.mkdirs(file + "/below", 0755));
+    }
+
+    @Test
+    void statTellsDirectoriesFilesAndSocketsApart() {
+        String file = scratch + "/file";
+        createFile(file, 0640);
+        String socket = scratch + "/socket";
+        createSocket(socket);
+
+        FileStatus directory = posix.stat(scratch);
+        assertTrue(directory.directory());
+        assertFalse(directory.socket());
+        assertEquals(FileStatus.S_IFDIR, directory.mode() & FileStatus.S_IFMT);
+
+        FileStatus regular = posix.stat(file);
+        assertTrue(regular.regularFile());
+        assertFalse(regular.directory() || regular.socket());
+        assertEquals(0640, regular.permissions());
+        assertEquals(posix.geteuid(), regular.uid());
+
+        FileStatus listening = posix.stat(socket);
+        assertTrue(listening.socket());
+        assertFalse(listening.directory());
+    }
+
+    @Test
+    void pathsBeneathAFileFailWithEnotdir() {
+        String file = scratch + "/file";
+        createFile(file, 0755);
+        assertFails(Errno.ENOTDIR, () -> posix.stat(file + "/below"));
+        assertFails(Errno.ENOTDIR, () -> posix.chmod(file + "/below", 0600));
+        assertFails(Errno.ENOTDIR, () -> spawn(SpawnSpec.of(file + "/below", "below")));
+    }
+
+    @Test
+    void chmodChangesThePermissionBits() {
+        String file = scratch + "/file";
+        createFile(file, 0600);
+        posix.chmod(file, 0751);
+        assertEquals(0751, posix.stat(file).permissions());
+    }
+
+    @Test
+    void missingPathsFailWithEnoent() {
+        String missing = scratch + "/missing";
+        assertEquals("stat " + missing + ": ENOENT",
+                assertFails(Errno.ENOENT, () -> posix.stat(missing)).getMessage());
+        assertEquals("chmod " + missing + ": ENOENT",
+                assertFails(Errno.ENOENT, () -> posix.chmod(missing, 0600)).getMessage());
+        assertEquals("chown " + missing + ": ENOENT",
+                assertFails(Errno.ENOENT, () -> posix.chown(missing, 0, 0)).getMessage());
+    }
+
+    @Test
+    void chownAsRootChangesOwnerAndGroup() {
+        assumeTrue(posix.geteuid() == 0, "chown to another user needs root");
+        String file = scratch + "/owned";
+        createFile(file, 0600);
+        posix.chown(file, 1234, 5678);
+        FileStatus status = posix.stat(file);
+        assertEquals(1234, status.uid());
+        assertEquals(5678, status.gid());
+        posix.chown(file, -1, 42); // -1 keeps the owner
+        assertEquals(1234, posix.stat(file).uid());
+        assertEquals(42, posix.stat(file).gid());
+    }
+
+    // ------------------------------------------------------------------ identity, groups, locks
+
+    @Test
+    void findsGroupsByName() {
+        assertEquals(OptionalInt.of(existingGroupId()), posix.groupId(existingGroupName()));
+        assertEquals(OptionalInt.empty(), posix.groupId("virtsup-no-such-group"));
+    }
+
+    @Test
+    void knowsItsOwnPid() {
+        assertEquals(expectedPid(), posix.getpid());
+    }
+
+    @Test
+    void lockHolderNamesTheProcessHoldingALock() {
+        String pidFile = scratch + "/daemon.pid";
+        assertEquals(OptionalInt.empty(), posix.lockHolder(pidFile), "no file");
+        createFile(pidFile, 0644);
+        assertEquals(OptionalInt.empty(), posix.lockHolder(pidFile), "nobody holds it");
+
+        int holder = spawnLockHolder(pidFile);
+        ours.add(holder);
+        assertEquals(OptionalInt.of(holder), posix.lockHolder(pidFile));
+
+        posix.kill(holder, Signals.KILL);
+        awaitExit(holder);
+        assertEquals(OptionalInt.empty(), posix.lockHolder(pidFile), "the lock goes with its holder");
+    }
+}
