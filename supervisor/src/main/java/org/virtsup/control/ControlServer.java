@@ -86,10 +86,18 @@ public final class ControlServer implements AutoCloseable {
         UnixServerSocketChannel server = UnixServerSocketChannel.open();
         try {
             server.socket().bind(new UnixSocketAddress(socket.toFile()), BACKLOG);
+        } catch (IOException e) {
+            // Not ours to remove: another virtsup may have bound it a moment ago.
+            server.close();
+            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+        }
+        try {
             ControlSocketFile.restrict(socket, settings.controlGid());
         } catch (IOException e) {
             server.close();
-            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+            Files.deleteIfExists(socket);
+            throw new IOException("cannot set mode 0660 and group " + settings.controlGroup() + " on the control"
+                    + " socket " + socket + ": " + e.getMessage(), e);
         }
         ControlServer control = new ControlServer(settings, handler, privilege, server);
         control.acceptor.start();
@@ -166,7 +174,6 @@ public final class ControlServer implements AutoCloseable {
                         + ": a request is one short JSON object per line"));
                 return;
             } catch (IOException e) {
-                disarm.run();
                 return;
             } finally {
                 disarm.run();
@@ -207,8 +214,10 @@ public final class ControlServer implements AutoCloseable {
         try {
             Reply reply = handler.handle(request, peer)
                     .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null) {
-                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no answer to " + request.command());
+            if (reply == null || !answers(request, reply)) {
+                LOG.error("control: the handler answered {} with {}", describe(request), reply);
+                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
+                        + "; see virtsup's log");
             }
             return reply;
         } catch (InterruptedException e) {
@@ -227,6 +236,20 @@ public final class ControlServer implements AutoCloseable {
             LOG.error("control: {} from {} failed", describe(request), peer, e);
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
         }
+    }
+
+    /** Whether the reply is of the kind the request calls for (clients decode by that kind). */
+    static boolean answers(Request request, Reply reply) {
+        if (reply instanceof Reply.Failure) {
+            return true;
+        }
+        if (request instanceof Request.Status) {
+            return reply instanceof StatusReport;
+        }
+        if (request instanceof Request.Log) {
+            return reply instanceof Reply.LogOutput;
+        }
+        return reply instanceof Reply.ActionOutcome;
     }
 
     private static String describe(Request request) {
