@@ -1,0 +1,183 @@
+package org.virtsup.it.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.virtsup.it.Benchmark;
+import org.virtsup.it.ExecResult;
+import org.virtsup.it.Poll;
+
+/**
+ * virtsup's image run as users run it: {@code virtsup run} is PID 1 (the
+ * image's ENTRYPOINT), the packaged configuration applies, one container per
+ * scenario.
+ */
+class VirtsupImageIT {
+    /** virtsup itself starts in 1-2 s; the first libvirtd start probes QEMU (1-2 s); the rest is room for CI. */
+    private static final Duration UP = Duration.ofSeconds(60);
+    /** Far above the daemons' stop timeouts (20 s each): only a hang ends here. */
+    private static final Duration DOCKER_STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final Scenarios scenarios = new Scenarios();
+
+    @Test
+    void bothDaemonsComeUpAndTheHealthCheckTurnsHealthy() {
+        long started = System.nanoTime();
+        // The image checks every 10 s; 1 s here so the verdict comes fast. The check itself is the image's.
+        ScenarioContainer container = scenarios.inVirtsupImage().withHealthCheckInterval(Duration.ofSeconds(1)).start();
+        assertEquals(List.of("CMD", "/usr/bin/virtsup", "status"),
+                container.inspect().getConfig().getHealthcheck().getTest(),
+                "the container runs the image's own health check");
+
+        Benchmark.record("image: container created and started", since(started));
+        long running = System.nanoTime();
+        Status status = container.awaitAllRunning(UP);
+        Benchmark.record("image: container started to both daemons running (virtsup status 0)", since(running));
+        assertEquals(1, status.supervisorPid(), "virtsup is PID 1");
+        assertEquals(List.of("virtlogd", "libvirtd"), status.daemons().stream().map(Status.DaemonStatus::name).toList());
+        assertEquals(List.of(status.pidOf("virtlogd")), container.pidsOf("virtlogd"));
+        assertEquals(List.of(status.pidOf("libvirtd")), container.pidsOf("libvirtd"));
+        ExecResult plain = container.virtsup("status");
+        assertEquals(0, plain.exitCode(), plain::describe);
+
+        Poll.until("Docker's health check says healthy", UP,
+                () -> container.healthStatus().filter(health -> !health.equals("starting")).isPresent());
+        assertEquals(Optional.of("healthy"), container.healthStatus(), () -> "health log: "
+                + container.inspect().getState().getHealth().getLog());
+        Benchmark.record("image: container start to healthy (1 s interval)", since(started));
+    }
+
+    @Test
+    void dockerStopStopsLibvirtdBeforeVirtlogdAndExitsZero() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        Status status = container.awaitAllRunning(UP);
+        int libvirtd = status.pidOf("libvirtd");
+        int virtlogd = status.pidOf("virtlogd");
+
+        long stopping = System.nanoTime();
+        container.dockerStop(DOCKER_STOP_TIMEOUT);
+        Duration stopped = since(stopping);
+        Benchmark.record("image: docker stop (TERM to virtsup until the container ended)", stopped);
+
+        // Docker's KILL after the timeout would show as 137: 0 says virtsup ended by itself.
+        assertEquals(0, container.awaitExit(Duration.ofSeconds(10)), container::logs);
+        String log = container.logs();
+        int libvirtdStopped = log.indexOf("libvirtd (pid " + libvirtd + ") stopped");
+        int virtlogdStopped = log.indexOf("virtlogd (pid " + virtlogd + ") stopped");
+        assertTrue(libvirtdStopped >= 0, "virtsup logs that libvirtd stopped:\n" + log);
+        assertTrue(virtlogdStopped > libvirtdStopped, "virtlogd stops after libvirtd:\n" + log);
+        assertFalse(log.contains("sending SIGKILL"), "no daemon needed SIGKILL:\n" + log);
+        System.out.println("docker stop took " + stopped.toMillis() + " ms (stop timeout "
+                + DOCKER_STOP_TIMEOUT.toSeconds() + " s)");
+    }
+
+    @Test
+    void usr1MakesVirtlogdReexecuteInPlaceAndNothingRestarts() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        Status before = container.awaitAllRunning(UP);
+        int virtlogd = before.pidOf("virtlogd");
+
+        long signalled = System.nanoTime();
+        container.signalPid1("USR1");
+        container.awaitLog("virtlogd (pid " + virtlogd + ") re-executed itself and is ready again", UP);
+        Benchmark.record("image: SIGUSR1 to virtlogd ready again", since(signalled));
+
+        Status after = container.awaitAllRunning(UP);
+        assertEquals(virtlogd, after.pidOf("virtlogd"), "virtlogd keeps its pid");
+        assertEquals(before.pidOf("libvirtd"), after.pidOf("libvirtd"), "libvirtd is left alone");
+        assertEquals(List.of(virtlogd), container.pidsOf("virtlogd"), "one virtlogd, the same process");
+        assertEquals(0, after.daemon("virtlogd").restarts(), "a re-execution is not a restart");
+        assertEquals(0, after.daemon("libvirtd").restarts());
+        assertTrue(container.isRunning(), "virtsup goes on");
+    }
+
+    @Test
+    void orphansReparentedToPid1AreReaped() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        container.awaitAllRunning(UP);
+
+        // Each sh leaves a sleep behind whose parent has exited: the kernel gives it to PID 1, virtsup.
+        int orphans = 5;
+        ExecResult made = container.shell("for i in $(seq " + orphans + "); do sh -c '(sleep 0.5 &) ; exit'; done;"
+                + " ps -o ppid=,comm= -C sleep");
+        assertEquals(0, made.exitCode(), made::describe);
+        long adopted = made.stdout().lines().map(String::strip).filter(line -> line.equals("1 sleep")).count();
+        assertEquals(orphans, adopted, "the orphans are PID 1's children:\n" + made.stdout());
+
+        long waiting = System.nanoTime();
+        Poll.until("no zombie and no orphaned sleep left in the container", Duration.ofSeconds(30), () -> {
+            ExecResult ps = container.exec("ps", "-eo", "stat=,comm=");
+            return ps.succeeded() && ps.stdout().lines().map(String::strip)
+                    .noneMatch(line -> line.startsWith("Z") || line.endsWith(" sleep"));
+        });
+        Benchmark.record("image: " + orphans + " orphans (sleep 0.5) ended and reaped", since(waiting));
+        assertTrue(container.awaitAllRunning(UP).allRunningAndReady(), "the orphans' exits disturbed no daemon");
+    }
+
+    @Test
+    void anInvalidMountedConfigurationEndsTheContainerWith78NamingFileLineAndField(@TempDir Path directory)
+            throws IOException {
+        Path config = directory.resolve("config.scm");
+        Files.writeString(config, String.join("\n",
+                "(service virtlog-service-type",
+                " (virtlog-configuration",
+                "  (max-clints 10)))",
+                "(service libvirt-service-type",
+                " (libvirt-configuration))",
+                ""));
+        ScenarioContainer container = scenarios.inVirtsupImage()
+                .withReadOnlyFile(config, "/etc/virtsup/config.scm").start();
+
+        long exitCode = container.awaitExit(UP);
+        String log = container.logs();
+        assertEquals(78, exitCode, "exit code of virtsup run on an invalid configuration:\n" + log);
+        assertTrue(log.contains("/etc/virtsup/config.scm:3:"), "the file and line are named:\n" + log);
+        assertTrue(log.contains("'max-clints'"), "the misspelt field is named:\n" + log);
+        assertTrue(log.contains("max-clients"), "the field meant is suggested:\n" + log);
+        assertFalse(log.contains("virtlogd started") || log.contains("libvirtd started"),
+                "nothing is started on an invalid configuration:\n" + log);
+    }
+
+    @Test
+    void killedLibvirtdIsRestartedAndAnswers() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        Status before = container.awaitAllRunning(UP);
+        int libvirtd = before.pidOf("libvirtd");
+        container.exec("virsh", "-c", "qemu:///system", "version");
+
+        long killed = System.nanoTime();
+        container.exec("kill", "-KILL", Integer.toString(libvirtd)).orFail();
+        Status after = Poll.untilPresent("libvirtd runs again under a new pid", UP, () -> {
+            Status status = container.status();
+            return status.daemon("libvirtd").runningAndReady() && status.pidOf("libvirtd") != libvirtd
+                    ? Optional.of(status) : Optional.empty();
+        });
+        Poll.until("the new libvirtd answers virsh", UP,
+                () -> container.exec("virsh", "-c", "qemu:///system", "version").succeeded());
+        Benchmark.record("image: kill -9 libvirtd to a new libvirtd answering virsh", since(killed));
+
+        int restarted = after.pidOf("libvirtd");
+        assertNotEquals(libvirtd, restarted);
+        assertEquals(List.of(restarted), container.pidsOf("libvirtd"), "one libvirtd, the new one");
+        assertEquals(1, after.daemon("libvirtd").restarts());
+        assertEquals(Optional.of("killed by signal 9 (SIGKILL)"), after.daemon("libvirtd").lastExit());
+        assertEquals(before.pidOf("virtlogd"), after.pidOf("virtlogd"), "virtlogd is left alone");
+    }
+
+    static Duration since(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
+    }
+}
