@@ -6,14 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The image packaging/container/build-image makes from the .deb the package
@@ -89,7 +96,7 @@ class ContainerImageIT {
     }
 
     @Test
-    void becomesHealthyRunsAGuestAndStopsCleanlyOnDockerStop() {
+    void becomesHealthyRunsAGuestPassesTheDaemonSetsProbesAndStopsCleanly() {
         String help = inContainer("virtsup --help").stdout();
         assumeTrue(help.lines().anyMatch(line -> line.strip().startsWith("run ")),
                 "virtsup run is not written yet (virtsup --help does not list it)");
@@ -130,6 +137,15 @@ class ContainerImageIT {
             assertEquals(List.of("running", "libvirt-qemu"), started.stdout().lines().map(String::strip)
                     .filter(line -> !line.isEmpty()).toList(), "the guest's state and QEMU's user");
 
+            // The DaemonSet's probes, run as the kubelet would, in this image.
+            for (Map.Entry<String, List<String>> probe : daemonSetProbes().entrySet()) {
+                List<String> exec = new ArrayList<>(List.of("docker", "exec", name));
+                exec.addAll(probe.getValue());
+                OutsideTool.Outcome outcome = OutsideTool.run(exec, Map.of(), 60);
+                assertEquals(0, outcome.exitCode(), () -> "the DaemonSet's " + probe.getKey() + " " + probe.getValue()
+                        + " in the healthy container\n" + outcome.stdout() + outcome.stderr());
+            }
+
             OutsideTool.run(List.of("docker", "stop", "-t", "60", name), Map.of(), 120).expectSuccess();
             assertEquals("0", OutsideTool.run(List.of("docker", "inspect", "--format", "{{.State.ExitCode}}", name),
                     Map.of(), 60).expectSuccess().stdout().strip(),
@@ -137,6 +153,28 @@ class ContainerImageIT {
         } finally {
             OutsideTool.run(List.of("docker", "rm", "-f", "-v", name), Map.of(), 60);
         }
+    }
+
+    /** Each exec probe of the DaemonSet's virtsup container, by name. */
+    private static Map<String, List<String>> daemonSetProbes() {
+        Map<String, List<String>> probes = new TreeMap<>();
+        try {
+            Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+            for (Object document : yaml.loadAll(Files.readString(Path.of("kubernetes", "virtsup-daemonset.yaml")))) {
+                YamlTree tree = new YamlTree("manifest", document);
+                if (!tree.get("kind").text().equals("DaemonSet")) {
+                    continue;
+                }
+                YamlTree container = tree.get("spec").get("template").get("spec").get("containers").items().get(0);
+                for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                    probes.put(probe, container.get(probe).get("exec").get("command").texts());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertEquals(3, probes.size(), "the DaemonSet's three probes");
+        return probes;
     }
 
     private static String logs(String container) {
