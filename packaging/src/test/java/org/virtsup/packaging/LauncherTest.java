@@ -39,7 +39,7 @@ class LauncherTest {
     @Test
     void startsTheJvmWithTheFastStartFlagsAndPassesTheArgumentsVerbatim() throws IOException {
         Started started = launch(Map.of(), "status", "a b", "*");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status", "a b", "*")), started.arguments());
     }
@@ -49,7 +49,7 @@ class LauncherTest {
         Path archive = directory.resolve("virtsup-client.jsa");
         Files.writeString(archive, "an archive");
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", archive.toString()), "status");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-XX:SharedArchiveFile=" + archive,
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
@@ -58,7 +58,7 @@ class LauncherTest {
     @Test
     void startsWithoutAnArchiveThatIsNotThere(@TempDir Path directory) throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", directory.resolve("missing.jsa").toString()), "status");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
     }
@@ -68,6 +68,17 @@ class LauncherTest {
         Started started = launch(Map.of("VIRTSUP_JAVA_OPTS", "-Xmx64m  -Dvirtsup.pattern=*"), "check");
         assertEquals(concat(List.of("-Xmx64m", "-Dvirtsup.pattern=*"), CLASS_PATH_AND_MAIN, List.of("check")),
                 started.arguments());
+    }
+
+    @Test
+    void givesRunABoundedJvmWithoutPeriodicWakeUps() throws IOException {
+        Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", ""), "run", "--config", "/etc/virtsup/config.scm");
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+                        "-Xms4m", "-Xmx64m", "-Xss256k", "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
+                        "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
+                        "-XX:AsyncDeflationInterval=0",
+                        "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("run", "--config", "/etc/virtsup/config.scm")), started.arguments());
     }
 
     @Test
