@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 import org.virtsup.it.Benchmark;
 
 /**
@@ -55,7 +56,8 @@ final class Scenarios implements BeforeEachCallback, AfterTestExecutionCallback,
     /** Before the containers go: a failed scenario shows what was in them. */
     @Override
     public void afterTestExecution(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
+        // A skipped scenario (a missing tool, see FullTests) is no failure to explain.
+        if (context.getExecutionException().filter(e -> !(e instanceof TestAbortedException)).isPresent()) {
             System.out.println("=== " + scenario + " failed: " + context.getExecutionException().get());
             for (ScenarioContainer container : containers) {
                 System.out.println(container.describeForFailure());
