@@ -156,6 +156,33 @@ class VirtsupImageIT {
     }
 
     @Test
+    void aLibvirtdThatNeverStartsEndsTheContainerWhenExitOnFailureIsSet(@TempDir Path directory) throws IOException {
+        Path config = directory.resolve("config.scm");
+        Files.writeString(config, String.join("\n",
+                "(service virtlog-service-type (virtlog-configuration))",
+                "(service libvirt-service-type (libvirt-configuration))",
+                "(supervisor-configuration",
+                " (respawn-limit 2)",
+                " (exit-on-failure? #t))",
+                ""));
+        // libvirt refuses this qemu.conf after libvirtd said READY=1: its QEMU driver fails and it exits, every time.
+        Path qemuConf = directory.resolve("qemu.conf");
+        Files.writeString(qemuConf, "user = \n");
+        long started = System.nanoTime();
+        ScenarioContainer container = scenarios.inVirtsupImage()
+                .withReadOnlyFile(config, "/etc/virtsup/config.scm")
+                .withReadOnlyFile(qemuConf, "/etc/libvirt/qemu.conf").start();
+
+        long exitCode = container.awaitExit(UP);
+        Benchmark.record("image: container start to exit after respawn-limit 2", since(started));
+        String log = container.logs();
+        assertEquals(1, exitCode, "virtsup's exit code when libvirtd failed and exit-on-failure? is set:\n" + log);
+        assertTrue(log.contains("libvirtd failed 2 starts in a row (respawn-limit 2)"), log);
+        assertTrue(log.contains("/etc/libvirt/qemu.conf:1"), "libvirtd's own reason reaches the log:\n" + log);
+        assertTrue(log.matches("(?s).*virtlogd \\(pid \\d+\\) stopped.*"), "virtlogd is stopped, not left:\n" + log);
+    }
+
+    @Test
     void killedLibvirtdIsRestartedAndAnswers() {
         ScenarioContainer container = scenarios.inVirtsupImage().start();
         Status before = container.awaitAllRunning(UP);
