@@ -3,6 +3,7 @@ package org.virtsup.it.container;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +22,10 @@ import org.virtsup.it.Poll;
 /**
  * A running guest outlives everything virtsup does to the daemons in its
  * image: its QEMU process keeps its pid and libvirt still reports it running
- * after libvirtd is killed, restarted and reloaded and after virtlogd
- * re-executes itself; its console, written through virtlogd, keeps flowing
- * after the re-execution.
+ * after libvirtd is killed, restarted and reloaded, after a changed
+ * configuration is reloaded (virtlogd re-executes, libvirtd restarts) and
+ * after SIGUSR1; its console, written through virtlogd, keeps flowing after
+ * each re-execution.
  */
 class GuestSurvivalIT {
     private static final String GUEST = "survivor";
@@ -35,7 +37,7 @@ class GuestSurvivalIT {
     final Scenarios scenarios = new Scenarios();
 
     @Test
-    void aGuestKeepsRunningAndLoggingThroughEveryDaemonRestartAndReexecution() {
+    void aGuestKeepsRunningAndLoggingThroughEveryDaemonRestartReloadAndReexecution() {
         ScenarioContainer container = scenarios.inVirtsupImage().start();
         container.awaitAllRunning(UP);
         container.writeFile("/tmp/guest.xml", guestXml());
@@ -63,17 +65,47 @@ class GuestSurvivalIT {
         Benchmark.record("guest: virtsup restart libvirtd to the guest seen running again",
                 VirtsupImageIT.since(step));
 
+        // Files unchanged: libvirtd only reloads its drivers' state (SIGHUP), in place.
         step = System.nanoTime();
         container.virtsup("reload").orFail();
-        container.awaitAllRunning(UP);
+        assertEquals(libvirtd, container.awaitAllRunning(UP).pidOf("libvirtd"), "libvirtd reloads in place");
         assertGuestRunning(container, qemu, "after virtsup reload");
         Benchmark.record("guest: virtsup reload to the guest seen running again", VirtsupImageIT.since(step));
 
-        // SIGUSR1 to virtsup (PID 1): virtlogd re-executes, keeping the console's file open.
+        // Both files changed: virtlogd re-executes in place, libvirtd restarts; libvirt applies the new values.
         int virtlogd = container.status().pidOf("virtlogd");
+        container.writeFile("/etc/virtsup/config.scm", String.join("\n",
+                "(service virtlog-service-type",
+                " (virtlog-configuration",
+                "  (log-filters \"3:rpc\")))",
+                "(service libvirt-service-type",
+                " (libvirt-configuration",
+                "  (max-clients 1000)))",
+                ""));
+        step = System.nanoTime();
+        ExecResult reload = container.virtsup("reload").orFail();
+        assertTrue(reload.stdout().contains("virtlogd.conf") && reload.stdout().contains("libvirtd.conf"),
+                "both files changed: " + reload.stdout());
+        container.awaitLog("virtlogd (pid " + virtlogd + ") re-executed itself and is ready again", UP);
+        libvirtd = awaitNewLibvirtd(container, libvirtd);
+        assertEquals(virtlogd, container.status().pidOf("virtlogd"), "virtlogd keeps its pid");
+        assertGuestRunning(container, qemu, "after virtsup reload of a changed configuration");
+        Benchmark.record("guest: virtsup reload of both changed files to the guest seen running again",
+                VirtsupImageIT.since(step));
+        assertEquals("Logging filters: 3:*rpc*", container.exec("virt-admin", "-c", "virtlogd:///system",
+                "daemon-log-filters").orFail().stdout().strip(), "virtlogd's filters after its re-execution");
+        assertTrue(container.exec("virt-admin", "-c", "libvirtd:///system", "srv-clients-info", "libvirtd")
+                .orFail().stdout().lines().anyMatch(line -> line.matches("nclients_max\\s*: 1000")),
+                "libvirtd's max-clients after its restart");
+        awaitConsoleGrowth(container, "the guest's console log grows after the reload");
+
+        // SIGUSR1 to virtsup (PID 1): virtlogd re-executes, keeping the console's file open.
+        String reexecuted = "virtlogd (pid " + virtlogd + ") re-executed itself and is ready again";
+        int reexecutions = occurrences(container.logs(), reexecuted);
         step = System.nanoTime();
         container.signalPid1("USR1");
-        container.awaitLog("virtlogd (pid " + virtlogd + ") re-executed itself and is ready again", UP);
+        Poll.until("virtsup logs virtlogd's re-execution after SIGUSR1", UP,
+                () -> occurrences(container.logs(), reexecuted) > reexecutions);
         assertEquals(virtlogd, container.awaitAllRunning(UP).pidOf("virtlogd"), "virtlogd keeps its pid");
         assertGuestRunning(container, qemu, "after virtlogd re-executed itself");
         awaitConsoleGrowth(container, "the guest's console log grows after virtlogd re-executed itself");
@@ -83,6 +115,14 @@ class GuestSurvivalIT {
         assertEquals(0, last.daemon("virtlogd").restarts(), "virtlogd was never restarted");
         assertEquals(1, last.daemon("libvirtd").restarts(), "libvirtd: the kill (an operator's restart does not count)");
         assertEquals(List.of(libvirtd), container.pidsOf("libvirtd"));
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
     }
 
     /** The console log's size now, then polled until it is larger: output written after now reached the file. */
