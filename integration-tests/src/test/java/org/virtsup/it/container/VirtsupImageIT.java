@@ -62,6 +62,39 @@ class VirtsupImageIT {
     }
 
     @Test
+    void theHealthCheckTurnsUnhealthyWhileLibvirtdFailsAndHealthyAfterTheFix() {
+        ScenarioContainer container = scenarios.inVirtsupImage().withHealthCheckInterval(Duration.ofSeconds(1)).start();
+        int libvirtd = container.awaitAllRunning(UP).pidOf("libvirtd");
+        awaitHealth(container, "healthy");
+
+        // A qemu.conf libvirt refuses: every new libvirtd exits right after starting, and virtsup backs off.
+        container.shell("cp /etc/libvirt/qemu.conf /tmp/qemu.conf.good && printf 'user = \\n' >/etc/libvirt/qemu.conf")
+                .orFail();
+        long failing = System.nanoTime();
+        container.exec("kill", "-KILL", Integer.toString(libvirtd)).orFail();
+        awaitHealth(container, "unhealthy");
+        Benchmark.record("image: libvirtd failing to the health check unhealthy (1 s interval, 3 retries)",
+                since(failing));
+        ExecResult status = container.virtsup("status");
+        assertEquals(3, status.exitCode(), "virtsup status while libvirtd cannot start: " + status.describe());
+        assertTrue(status.stdout().contains("/etc/libvirt/qemu.conf:1"), "status shows libvirtd's reason:\n"
+                + status.stdout());
+
+        // Fixed, then SIGHUP to virtsup: a daemon in back-off is tried again at once.
+        container.exec("cp", "/tmp/qemu.conf.good", "/etc/libvirt/qemu.conf").orFail();
+        long fixed = System.nanoTime();
+        container.signalPid1("HUP");
+        container.awaitAllRunning(UP);
+        awaitHealth(container, "healthy");
+        Benchmark.record("image: fix and SIGHUP to the health check healthy again", since(fixed));
+    }
+
+    private static void awaitHealth(ScenarioContainer container, String verdict) {
+        Poll.until("Docker's health check says " + verdict, UP,
+                () -> container.healthStatus().equals(Optional.of(verdict)));
+    }
+
+    @Test
     void dockerStopStopsLibvirtdBeforeVirtlogdAndExitsZero() {
         ScenarioContainer container = scenarios.inVirtsupImage().start();
         Status status = container.awaitAllRunning(UP);
