@@ -74,14 +74,16 @@ final class ControlBridge implements ControlHandler {
     private void start(Daemon daemon, Event event, CompletableFuture<Reply> reply) {
         int before = state(daemon).pid();
         boolean restart = event instanceof Event.Restart;
+        // Counted before the event: a spawn that fails at once fails inside feed, and a start
+        // resets the failures in a row, so neither figure read afterwards tells a new failure.
+        int restartsAtRequest = state(daemon).restarts();
         if (rejected(supervisor.feed(event), reply)) {
             return;
         }
-        int failuresAtRequest = state(daemon).consecutiveFailures();
         supervisor.await(new Supervisor.Waiter(s -> {
             DaemonState st = s.daemon(daemon);
             boolean up = st.phase() == Phase.RUNNING && st.readyAt().isPresent() && (!restart || st.pid() != before);
-            return up || failedSince(st, failuresAtRequest) || st.goal() == org.virtsup.supervise.Goal.DOWN;
+            return up || failedSince(st, restartsAtRequest) || st.goal() == org.virtsup.supervise.Goal.DOWN;
         }, s -> {
             DaemonState st = s.daemon(daemon);
             if (st.phase() == Phase.RUNNING && st.readyAt().isPresent()) {
@@ -96,9 +98,10 @@ final class ControlBridge implements ControlHandler {
         }));
     }
 
-    private static boolean failedSince(DaemonState state, int failuresAtRequest) {
+    /** FAILED, or backing off after a failure since the request: {@code restarts} counts each retried failure. */
+    private static boolean failedSince(DaemonState state, int restartsAtRequest) {
         return state.phase() == Phase.FAILED
-                || (state.phase() == Phase.BACKOFF && state.consecutiveFailures() > failuresAtRequest);
+                || (state.phase() == Phase.BACKOFF && state.restarts() > restartsAtRequest);
     }
 
     private void stop(Daemon daemon, CompletableFuture<Reply> reply) {
