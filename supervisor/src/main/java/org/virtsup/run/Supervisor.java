@@ -1,13 +1,17 @@
 package org.virtsup.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -41,6 +45,12 @@ public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
     /** Lines of a dying daemon's own output shown with its exit. */
     static final int LAST_LINES_ON_EXIT = 10;
+    /**
+     * How long a daemon's exit waits for the end of its output. The pump sees the
+     * end of file as soon as the daemon is gone, unless a process it started kept
+     * the pipe open.
+     */
+    static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
     /** What a caller waits for after feeding an operator's event: checked after every step. */
     public record Waiter(Predicate<Supervision> done, Consumer<Supervision> onDone) {}
@@ -68,6 +78,10 @@ public final class Supervisor {
     private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
     private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Pids whose output pump has not reached the end of the pipe yet. */
+    private final Set<Integer> outputOpen = new HashSet<>();
+    /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
+    private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
     private final Consumer<Integer> onExit;
     private Supervision supervision;
     private String rejection;
@@ -209,9 +223,13 @@ public final class Supervisor {
         posix.close(output.writeFd());
         reaper.childSpawned();
         int readFd = output.readFd();
+        outputOpen.add(pid);
         Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
                 LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> posix.close(readFd)), "virtsup-output-" + daemon.programName() + "-" + pid);
+                () -> {
+                    posix.close(readFd);
+                    loop.post(() -> outputEnded(pid));
+                }), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
         step(new Event.Spawned(daemon, pid));
@@ -229,7 +247,36 @@ public final class Supervisor {
         }
     }
 
+    private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
+
+    /**
+     * A daemon's exit waits for the end of its output: the reaper may learn of
+     * the death before the pump has read the last lines, and those lines are what
+     * tells why it died.
+     */
     private void reaped(ChildExit exit) {
+        if (!outputOpen.contains(exit.pid())) {
+            handleExit(exit);
+            return;
+        }
+        pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(OUTPUT_GRACE, () -> {
+            PendingExit pending = pendingExits.remove(exit.pid());
+            if (pending != null) {
+                handleExit(pending.exit());
+            }
+        })));
+    }
+
+    private void outputEnded(int pid) {
+        outputOpen.remove(pid);
+        PendingExit pending = pendingExits.remove(pid);
+        if (pending != null) {
+            pending.grace().cancel();
+            handleExit(pending.exit());
+        }
+    }
+
+    private void handleExit(ChildExit exit) {
         Optional<Daemon> daemon = supervision.daemonWithPid(exit.pid());
         Termination termination = exit.status() instanceof ExitStatus.Killed killed
                 ? new Termination.Killed(killed.signal(), killed.coreDumped())
