@@ -154,6 +154,50 @@ class SupervisorTest {
     }
 
     @Test
+    void theLastLinesAreLoggedEvenWhenTheDeathIsReapedBeforeTheOutputIsRead() {
+        log = new LogCapture("virtsup");
+        FakePosix posix = bothDaemons();
+        SupervisorUnderTest run = start(posix, BOTH);
+        int[] pids = run.bootBoth();
+        posix.holdReads(); // the output pump lags behind the reaper
+        long waitsBefore = waits(run);
+
+        posix.child(pids[1]).writeStdout("error : cannot initialize the QEMU driver\n");
+        posix.exit(pids[1], 0); // as libvirtd does when its QEMU driver cannot start
+        Eventually.until(() -> !posix.isZombie(pids[1]) && waits(run) > waitsBefore, () -> "libvirtd reaped");
+        run.onLoop(() -> null); // the loop has seen the reaper's report
+        posix.releaseReads();
+
+        posix.awaitSpawned(3, WAIT);
+        Eventually.until(() -> log.messages().stream().anyMatch(m -> m.contains("pid " + pids[1])
+                        && m.contains("exited with code 0") && m.contains("cannot initialize the QEMU driver")),
+                () -> "libvirtd's death logged with its last line: " + log.messages());
+        assertEquals(1, run.state(Daemon.LIBVIRTD).restarts());
+    }
+
+    @Test
+    void anExitWaitsForTheOutputNoLongerThanTheGrace() {
+        FakePosix posix = bothDaemons();
+        SupervisorUnderTest run = start(posix, BOTH);
+        int[] pids = run.bootBoth();
+        posix.holdReads(); // as if a process libvirtd started kept its output pipe open
+        long waitsBefore = waits(run);
+
+        posix.exit(pids[1], 1);
+        Eventually.until(() -> !posix.isZombie(pids[1]) && waits(run) > waitsBefore, () -> "libvirtd reaped");
+        run.onLoop(() -> null); // the loop has seen the reaper's report before the time moves
+        run.advance(Supervisor.OUTPUT_GRACE.minusMillis(1));
+        assertEquals(pids[1], run.state(Daemon.LIBVIRTD).pid(), "its exit waits for the end of its output");
+
+        run.advance(Duration.ofMillis(1));
+        DaemonState libvirtd = run.state(Daemon.LIBVIRTD);
+        assertEquals(Optional.of(new Termination.Exited(1)), libvirtd.lastExit().map(DaemonState.LastExit::termination));
+        assertEquals(3, posix.spawned().size(), "respawned without waiting any longer");
+        assertEquals(posix.spawned().get(2).pid(), libvirtd.pid());
+        posix.releaseReads();
+    }
+
+    @Test
     void anOrphansExitChangesNothing() {
         SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", ""));
         int[] pids = run.bootBoth();
