@@ -200,24 +200,26 @@ public final class Supervisor {
         }
     }
 
+    // Spawn's contract is Spawned or SpawnFailed before anything else, whatever fails: a
+    // daemon left STARTING without a pid would have no timer and never be tried again.
     private void spawn(Daemon daemon) {
-        DaemonProgram program = programs.program(daemon);
         Pipe output;
         try {
             output = posix.pipe();
-        } catch (PosixException e) {
-            step(new Event.SpawnFailed(daemon, e.getMessage()));
+        } catch (RuntimeException e) {
+            step(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
         int pid;
         try {
+            DaemonProgram program = programs.program(daemon);
             // stdout and stderr share one pipe so that their lines keep their order.
             pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
                     -1, output.writeFd(), output.writeFd()));
-        } catch (PosixException e) {
-            posix.close(output.readFd());
-            posix.close(output.writeFd());
-            step(new Event.SpawnFailed(daemon, e.getMessage()));
+        } catch (RuntimeException e) {
+            closeQuietly(output.readFd());
+            closeQuietly(output.writeFd());
+            step(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
         posix.close(output.writeFd());
@@ -233,6 +235,22 @@ public final class Supervisor {
         pump.setDaemon(true);
         pump.start();
         step(new Event.Spawned(daemon, pid));
+    }
+
+    private static String reason(RuntimeException e) {
+        if (e instanceof PosixException) {
+            return e.getMessage();
+        }
+        log.error("spawning failed unexpectedly", e);
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    private void closeQuietly(int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException e) {
+            log.warn("cannot close the output pipe: {}", e.getMessage());
+        }
     }
 
     private void signal(Action.SendSignal send) {
