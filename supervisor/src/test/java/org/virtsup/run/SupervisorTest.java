@@ -248,6 +248,21 @@ class SupervisorTest {
         assertEquals(run.posix.spawned().get(0).pid(), run.state(Daemon.VIRTLOGD).pid());
     }
 
+    @Test
+    void aSpawnThatFailsOtherwiseThanWithAnErrnoIsAFailedStartNotAStuckOne() {
+        // SpawnSpec refuses a NUL byte; the seam may also fail without an errno (/proc/self/fd unreadable).
+        FakePosix posix = bothDaemons();
+        SupervisorUnderTest run = new SupervisorUnderTest(posix, BOTH, Map.of("LANG", "C\0"));
+        this.run = run;
+        run.boot();
+        DaemonState virtlogd = run.state(Daemon.VIRTLOGD);
+
+        assertEquals(Phase.BACKOFF, virtlogd.phase(), virtlogd.toString());
+        assertTrue(virtlogd.problem().orElseThrow().contains("spawn /usr/sbin/virtlogd: invalid environment"),
+                virtlogd.problem().toString());
+        assertEquals(List.of(0, 1, 2), posix.openDescriptors(), "the pipe is closed again");
+    }
+
     private static long spawnAttempts(SupervisorUnderTest run, String path) {
         return run.posix.calls().stream().filter(call -> call.startsWith("spawn " + path + " ")).count();
     }

@@ -42,10 +42,16 @@ final class SupervisorUnderTest implements AutoCloseable {
     final Configuration configuration;
     final Supervisor supervisor;
     final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    private final Map<String, String> ourEnvironment;
     private final Thread thread;
 
     SupervisorUnderTest(FakePosix posix, String configurationText) {
+        this(posix, configurationText, OUR_ENVIRONMENT);
+    }
+
+    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
         this.posix = posix;
+        this.ourEnvironment = Map.copyOf(ourEnvironment);
         this.configuration = configuration(configurationText);
         Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
                 SupervisedHost.supervised(configuration));
@@ -82,9 +88,9 @@ final class SupervisorUnderTest implements AutoCloseable {
         Path file = Path.of(STATE_DIRECTORY, daemon.programName() + ".conf");
         return daemon == Daemon.VIRTLOGD
                 ? DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(), file,
-                        notifySocket(daemon), OUR_ENVIRONMENT)
+                        notifySocket(daemon), ourEnvironment)
                 : DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(), configuration.supervisor(), file,
-                        notifySocket(daemon), OUR_ENVIRONMENT);
+                        notifySocket(daemon), ourEnvironment);
     }
 
     /** Runs {@code task} on the loop and returns its result: also a barrier behind everything posted before. */
