@@ -112,6 +112,33 @@ class ControlBridgeTest {
     }
 
     @Test
+    void startingARunningDaemonRepliesAtOnceWithItsPid() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        int[] pids = run.bootBoth();
+
+        Reply.ActionOutcome done = outcome(ask(new Request.Start("libvirtd")));
+
+        assertEquals(OptionalInt.of(pids[1]), done.pid());
+        assertEquals(2, run.posix.spawned().size());
+        assertEquals(List.of(), run.kills());
+    }
+
+    @Test
+    void aRestartInFlightWhenVirtsupShutsDownRepliesThatItWasStopped() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        run.bootBoth();
+        CompletableFuture<Reply> reply = ask(new Request.Restart("libvirtd"));
+        run.posix.awaitSpawned(3, WAIT);
+
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Shutdown()));
+
+        Reply.Failure failure = assertInstanceOf(Reply.Failure.class, answer(reply));
+        assertEquals(ErrorCode.FAILED, failure.code());
+        assertTrue(failure.message().contains("stopped before it became ready"), failure.message());
+        assertEquals(0, run.exitCode.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void stoppingVirtlogdUnderARunningLibvirtdCarriesAWarning() throws Exception {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         int[] pids = run.bootBoth();
