@@ -280,6 +280,24 @@ class ControlBridgeTest {
     }
 
     @Test
+    void statusCountsUptimeFromTheSpawnOfTheCurrentProcess() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        int[] pids = run.bootBoth();
+        run.advance(Duration.ofSeconds(90));
+        run.posix.die(pids[1], 9);
+        run.posix.awaitSpawned(3, WAIT);
+        run.onLoop(() -> null); // the spawn is recorded before the time moves
+        run.advance(Duration.ofSeconds(5));
+
+        StatusReport report = assertInstanceOf(StatusReport.class, answer(ask(new Request.Status(Optional.empty()))));
+
+        assertEquals(java.util.OptionalLong.of(95), report.daemons().get(0).uptimeSeconds());
+        assertEquals(java.util.OptionalLong.of(5), report.daemons().get(1).uptimeSeconds());
+        assertEquals(1, report.daemons().get(1).restarts());
+        assertEquals(OptionalInt.of(9), report.daemons().get(1).lastExit().orElseThrow().signal());
+    }
+
+    @Test
     void logRepliesWithTheDaemonsLastLines() throws Exception {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         int[] pids = run.bootBoth();
