@@ -112,6 +112,35 @@ class ControlBridgeTest {
     }
 
     @Test
+    void aRestartWhoseNewProcessKeepsDyingRepliesFailedWithTheExitAndLastLines() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+        ChildBehaviour firstRunsThenEachDies = new ChildBehaviour() {
+            @Override
+            public void started(org.virtsup.posix.FakeChild child) {
+                if (starts.incrementAndGet() > 1) {
+                    child.writeStderr("error : libvirt.conf is broken\n");
+                    child.exit(1);
+                }
+            }
+
+            @Override
+            public void signalled(org.virtsup.posix.FakeChild child, int signal) {
+                ChildBehaviour.daemon().signalled(child, signal);
+            }
+        };
+        start(daemons(ChildBehaviour.daemon(), firstRunsThenEachDies));
+        run.bootBoth();
+
+        Reply.Failure failure = assertInstanceOf(Reply.Failure.class, answer(ask(new Request.Restart("libvirtd"))));
+
+        assertEquals(ErrorCode.FAILED, failure.code());
+        assertTrue(failure.message().startsWith("libvirtd did not start: "), failure.message());
+        assertTrue(failure.message().contains("exited with code 1"), failure.message());
+        assertTrue(failure.message().contains("error : libvirt.conf is broken"), failure.message());
+        assertEquals(Phase.BACKOFF, run.state(Daemon.LIBVIRTD).phase());
+    }
+
+    @Test
     void startingARunningDaemonRepliesAtOnceWithItsPid() throws Exception {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         int[] pids = run.bootBoth();
