@@ -263,6 +263,37 @@ class SupervisorTest {
         assertEquals(List.of(0, 1, 2), posix.openDescriptors(), "the pipe is closed again");
     }
 
+    @Test
+    void aDaemonNotReadyWithinStartTimeoutIsStoppedAndStartedAgain() {
+        SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", "(start-timeout 5)"));
+        run.boot();
+        int first = run.posix.awaitSpawned(1, WAIT).pid();
+
+        run.advance(Duration.ofMillis(4999));
+        assertEquals(List.of(), run.posix.signalsSentTo(first), "still within start-timeout");
+        run.advance(Duration.ofMillis(1));
+        assertEquals(List.of(15), run.posix.signalsSentTo(first));
+
+        int second = run.posix.awaitSpawned(2, WAIT).pid();
+        DaemonState virtlogd = run.awaitState(Daemon.VIRTLOGD, s -> s.pid() == second, "runs as " + second);
+        assertEquals("/usr/sbin/virtlogd", run.posix.spawned().get(1).spec().path(), "libvirtd still waits");
+        assertEquals(1, virtlogd.restarts());
+        assertEquals(Phase.STARTING, virtlogd.phase());
+    }
+
+    @Test
+    void aDaemonThatFailsUpToTheRespawnLimitMakesVirtsupExitWithOneWhenExitOnFailureIsSet() throws Exception {
+        FakePosix posix = new FakePosix().onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon());
+        SupervisorUnderTest run = start(posix, "(service virtlog-service-type)\n(service libvirt-service-type)\n"
+                + "(supervisor-configuration (respawn-limit 2) (exit-on-failure? #t))\n");
+        run.boot();
+
+        assertEquals(1, run.exitCode.get(5, TimeUnit.SECONDS));
+        assertEquals(2, spawnAttempts(run, "/usr/sbin/virtlogd"), "given up after respawn-limit failed starts");
+        assertEquals(0, spawnAttempts(run, "/usr/sbin/libvirtd"));
+        assertEquals(Phase.FAILED, run.supervisor.state().daemon(Daemon.VIRTLOGD).phase());
+    }
+
     private static long spawnAttempts(SupervisorUnderTest run, String path) {
         return run.posix.calls().stream().filter(call -> call.startsWith("spawn " + path + " ")).count();
     }
