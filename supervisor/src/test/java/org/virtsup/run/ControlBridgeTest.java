@@ -237,6 +237,25 @@ class ControlBridgeTest {
     }
 
     @Test
+    void reloadAndSignalOfADaemonThatIsNotRunningAreRefusedWithTheReason() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        run.boot();
+        int virtlogd = run.posix.awaitSpawned(1, WAIT).pid();
+
+        Reply.Failure reload = assertInstanceOf(Reply.Failure.class,
+                answer(ask(new Request.Reload(Optional.of("virtlogd")))));
+        Reply.Failure signal = assertInstanceOf(Reply.Failure.class,
+                answer(ask(new Request.Signal("libvirtd", SignalName.parse("HUP")))));
+
+        assertEquals(ErrorCode.FAILED, reload.code());
+        assertTrue(reload.message().contains("still starting"), reload.message());
+        assertEquals(ErrorCode.FAILED, signal.code());
+        assertTrue(signal.message().contains("libvirtd is not running"), signal.message());
+        assertEquals(List.of(), run.posix.signalsSentTo(virtlogd));
+        assertEquals(List.of(), run.kills());
+    }
+
+    @Test
     void anUnknownDaemonIsNoSuchDaemon() throws Exception {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         run.bootBoth();
