@@ -229,8 +229,11 @@ public final class Supervisor {
         Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
                 LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
                 () -> {
-                    posix.close(readFd);
-                    loop.post(() -> outputEnded(pid));
+                    try {
+                        posix.close(readFd);
+                    } finally {
+                        loop.post(() -> outputEnded(pid));
+                    }
                 }), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
