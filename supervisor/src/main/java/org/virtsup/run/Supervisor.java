@@ -7,13 +7,11 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
@@ -24,6 +22,7 @@ import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
 import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
+import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -52,8 +51,8 @@ public final class Supervisor {
      */
     static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
-    /** What a caller waits for after feeding an operator's event: checked after every step. */
-    public record Waiter(Predicate<Supervision> done, Consumer<Supervision> onDone) {}
+    /** An operator's command being followed until it is done or failed. */
+    private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
 
     /** What the executor needs to know about the outside: how to spawn each daemon, where readiness comes from. */
     public interface Programs {
@@ -83,11 +82,21 @@ public final class Supervisor {
     /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
     private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
     private final Consumer<Integer> onExit;
+    private final GuestProcesses guests;
+    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
     private Supervision supervision;
-    private String rejection;
+
+    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
+    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
+        this(posix, loop, clock, initial, programs, observer, onExit, GuestProcesses.ofThisHost());
+    }
+
+    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+                      Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
+        this.guests = guests;
         this.posix = posix;
         this.loop = loop;
         this.clock = clock;
@@ -119,30 +128,32 @@ public final class Supervisor {
     }
 
     /**
-     * Feeds one event and carries out what follows. Returns the reason when an
-     * operator's command was refused.
+     * Feeds one event and carries out what follows. Returns the reason when it
+     * was refused (an operator's command during shutdown, for instance).
      */
     public Optional<String> feed(Event event) {
-        String outer = rejection;
-        rejection = null;
-        try {
-            step(event);
-            return Optional.ofNullable(rejection);
-        } finally {
-            rejection = outer;
-        }
+        return step(event).rejection();
     }
 
-    /** Waits, on the loop, until {@code waiter} is satisfied (checked now and after every later step). */
-    public void await(Waiter waiter) {
-        if (waiter.done().test(supervision)) {
-            waiter.onDone().accept(supervision);
-        } else {
+    /**
+     * Feeds an operator's command and calls {@code onVerdict} once it is done or
+     * failed (at once, or after a later step): start and restart when the new
+     * process is ready, stop when it exited, virtlogd's reload when it is ready
+     * again with the same pid.
+     */
+    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+        Supervision before = supervision;
+        Step step = step(command);
+        Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
+        Completion.Verdict verdict = waiter.completion().judge(supervision);
+        if (verdict instanceof Completion.Verdict.Pending) {
             waiters.add(waiter);
+        } else {
+            onVerdict.accept(verdict);
         }
     }
 
-    private void step(Event event) {
+    private Step step(Event event) {
         Supervision before = supervision;
         Step step = supervision.on(event, clock.instant());
         supervision = step.supervision();
@@ -151,16 +162,21 @@ public final class Supervisor {
         }
         observer.stepped(before, supervision);
         settleWaiters();
+        return step;
     }
 
+    /** Tells every caller whose command is no longer pending; a caller may feed further events. */
     private void settleWaiters() {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter waiter = it.next();
-            if (waiter.done().test(supervision)) {
-                it.remove();
-                waiter.onDone().accept(supervision);
+        List<Runnable> verdicts = new ArrayList<>();
+        waiters.removeIf(waiter -> {
+            Completion.Verdict verdict = waiter.completion().judge(supervision);
+            if (verdict instanceof Completion.Verdict.Pending) {
+                return false;
             }
-        }
+            verdicts.add(() -> waiter.onVerdict().accept(verdict));
+            return true;
+        });
+        verdicts.forEach(Runnable::run);
     }
 
     private void execute(Action action) {
@@ -179,8 +195,8 @@ public final class Supervisor {
             }
         } else if (action instanceof Action.Log entry) {
             log(entry);
-        } else if (action instanceof Action.Rejected rejected) {
-            rejection = rejected.reason();
+        } else if (action instanceof Action.Rejected) {
+            // The step's rejection() carries it to whoever fed the event.
         } else if (action instanceof Action.ReportReady) {
             observer.readyReported(supervision);
         } else if (action instanceof Action.ReportStopping) {
@@ -314,7 +330,33 @@ public final class Supervisor {
                 }
             }
         });
+        if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
+            noteLostConsoleLogs(exit.pid(), termination);
+        }
         step(new Event.Exited(exit.pid(), termination));
+    }
+
+    /**
+     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
+     * writes fail and a new virtlogd does not reconnect them. Say which guests
+     * are affected, in the log now and in virtlogd's status for as long as they run.
+     */
+    private void noteLostConsoleLogs(int pid, Termination termination) {
+        List<GuestProcesses.Guest> affected = guests.running();
+        if (affected.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
+        log.error("virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each guest"
+                + " restarts: {}", pid, termination.describe(), affected.size(),
+                affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList());
+    }
+
+    /** Guests still running whose console output went nowhere since virtlogd died. */
+    public List<LostConsoleLog> lostConsoleLogs() {
+        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
+        return List.copyOf(lostConsoleLogs);
     }
 
     /** A daemon's READY=1 (or its socket answering): attributed to its current process. */
