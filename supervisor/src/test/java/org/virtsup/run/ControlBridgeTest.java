@@ -136,7 +136,8 @@ class ControlBridgeTest {
         assertEquals(ErrorCode.FAILED, failure.code());
         assertTrue(failure.message().contains("exited with code 1"), failure.message());
         assertTrue(failure.message().contains("error : libvirt.conf is broken"), failure.message());
-        assertEquals(Phase.BACKOFF, run.state(Daemon.LIBVIRTD).phase());
+        // The reply comes with the first failure; the immediate retry fails too and backs off.
+        run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.BACKOFF, "backs off after its retry failed");
     }
 
     @Test
