@@ -198,6 +198,32 @@ class SupervisorTest {
     }
 
     @Test
+    void aReloadedConfigurationRestartsLibvirtdAndReExecutesVirtlogdInPlace() {
+        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        int[] pids = run.bootBoth();
+        var policy = SupervisedHost.policyOf(run.configuration.supervisor());
+
+        run.onLoop(() -> run.supervisor.feed(new Event.Reconfigured(policy,
+                Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD), Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD))));
+
+        assertEquals(List.of(10), run.posix.signalsSentTo(pids[0]), "virtlogd: SIGUSR1, same pid");
+        assertEquals(List.of(15), run.posix.signalsSentTo(pids[1]), "libvirtd: SIGTERM, then a new process");
+        int newLibvirtd = run.posix.awaitSpawned(3, WAIT).pid();
+        assertEquals("/usr/sbin/libvirtd", run.posix.spawned().get(2).spec().path());
+        run.ready(Daemon.VIRTLOGD);
+        assertEquals(pids[0], run.state(Daemon.VIRTLOGD).pid());
+        assertFalse(run.state(Daemon.VIRTLOGD).reexecPending());
+        run.ready(Daemon.LIBVIRTD);
+        assertEquals(newLibvirtd, run.state(Daemon.LIBVIRTD).pid());
+        assertEquals(0, run.state(Daemon.LIBVIRTD).restarts(), "a reload is no failure");
+
+        run.onLoop(() -> run.supervisor.feed(new Event.Reconfigured(policy,
+                Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD), Set.of())));
+        assertEquals(List.of(1), run.posix.signalsSentTo(newLibvirtd), "unchanged libvirtd.conf: SIGHUP");
+        assertEquals(List.of(10), run.posix.signalsSentTo(pids[0]), "unchanged virtlogd.conf: nothing");
+    }
+
+    @Test
     void anOrphansExitChangesNothing() {
         SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", ""));
         int[] pids = run.bootBoth();
