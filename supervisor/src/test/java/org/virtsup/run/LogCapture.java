@@ -1,5 +1,6 @@
 package org.virtsup.run;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -10,9 +11,13 @@ import org.slf4j.LoggerFactory;
 final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level levelBefore;
 
+    /** Captures every level of the logger (the configuration's WARN would hide INFO). */
     LogCapture(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
+        levelBefore = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
         appender.start();
         logger.addAppender(appender);
     }
@@ -24,9 +29,17 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** The events so far as "LEVEL message". */
+    List<String> leveled() {
+        synchronized (appender) {
+            return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        }
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(levelBefore);
         appender.stop();
     }
 }

@@ -112,6 +112,7 @@ class SupervisorTest {
 
     @Test
     void outputOnStdoutAndStderrReachesTheTailLineByLineInOrder() {
+        log = new LogCapture("daemon.libvirtd");
         SupervisorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
         var child = run.posix.child(pids[1]);
@@ -125,6 +126,10 @@ class SupervisorTest {
         assertEquals(List.of("first line", "second", "2026-01-01 00:00:00.000+0000: 1234: error : third", "fourth"),
                 run.supervisor.tail(Daemon.LIBVIRTD).last(10));
         assertEquals(List.of(), run.supervisor.tail(Daemon.VIRTLOGD).last(10), "each daemon has its own tail");
+        Eventually.until(() -> log.leveled().size() == 4, () -> "four lines logged: " + log.leveled());
+        assertEquals(List.of("INFO first line", "INFO second",
+                "ERROR 2026-01-01 00:00:00.000+0000: 1234: error : third", "INFO fourth"), log.leveled(),
+                "under logger daemon.libvirtd, at the level libvirt gave the line");
     }
 
     @Test
