@@ -172,7 +172,8 @@ public final class SupervisedHost {
             try {
                 listeners.put(daemon, NotifyListener.start(daemon.programName(), socket, message -> {
                     if (message.ready()) {
-                        loop.post(() -> supervisor.ready(daemon));
+                        loop.post(() -> message.senderPid().ifPresentOrElse(
+                                pid -> supervisor.ready(daemon, pid), () -> supervisor.ready(daemon)));
                     }
                 }));
             } catch (IOException e) {

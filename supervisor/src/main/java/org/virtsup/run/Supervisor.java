@@ -359,12 +359,25 @@ public final class Supervisor {
         return List.copyOf(lostConsoleLogs);
     }
 
-    /** A daemon's READY=1 (or its socket answering): attributed to its current process. */
+    /**
+     * A daemon's READY=1 without a known sender (or its socket answering):
+     * attributed to its current process.
+     */
     public void ready(Daemon daemon) {
         int pid = supervision.daemon(daemon).pid();
         if (pid != DaemonState.NO_PID) {
             step(new Event.Ready(daemon, pid));
         }
+    }
+
+    /**
+     * A daemon's READY=1 sent by process {@code senderPid}, as the kernel named
+     * it. A process that died since is not the current one: a READY=1 it sent
+     * just before dying (libvirtd does so when its QEMU driver cannot start) must
+     * not make its replacement count as ready.
+     */
+    public void ready(Daemon daemon, int senderPid) {
+        step(new Event.Ready(daemon, senderPid));
     }
 
     private static void log(Action.Log entry) {
