@@ -229,6 +229,28 @@ class SupervisorTest {
     }
 
     @Test
+    void aReadyFromAProcessThatHasDiedSinceDoesNotMakeItsReplacementReady() {
+        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        int[] pids = run.bootBoth();
+        run.posix.exit(pids[1], 0);
+        int replacement = run.posix.awaitSpawned(3, WAIT).pid();
+        run.awaitState(Daemon.LIBVIRTD, s -> s.pid() == replacement, "runs as " + replacement);
+
+        // The old process's READY=1 was still on its way.
+        run.onLoop(() -> {
+            run.supervisor.ready(Daemon.LIBVIRTD, pids[1]);
+            return null;
+        });
+        assertEquals(Phase.STARTING, run.state(Daemon.LIBVIRTD).phase());
+
+        run.onLoop(() -> {
+            run.supervisor.ready(Daemon.LIBVIRTD, replacement);
+            return null;
+        });
+        assertEquals(Phase.RUNNING, run.state(Daemon.LIBVIRTD).phase());
+    }
+
+    @Test
     void anOrphansExitChangesNothing() {
         SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", ""));
         int[] pids = run.bootBoth();
