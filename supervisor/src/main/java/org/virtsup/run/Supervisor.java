@@ -110,6 +110,11 @@ public final class Supervisor {
         }
     }
 
+    /** SIGCHLD: wakes the reaper if it sleeps for want of children. Safe from any thread. */
+    public void childChanged() {
+        reaper.childChanged();
+    }
+
     /** Starts the reaper thread; call once before the first event. */
     public void startReaper() {
         reaper.start();

@@ -51,4 +51,21 @@ class ReaperTest {
         Eventually.until(() -> exits.size() == 1, () -> "the child's exit reported");
         assertEquals(new ChildExit(child, new ExitStatus.Exited(0)), exits.get(0));
     }
+
+    @Test
+    void sigchldWakesAReaperThatSleepsForWantOfChildren() {
+        FakePosix posix = new FakePosix().addExecutable("/usr/bin/sleep");
+        List<ChildExit> exits = new CopyOnWriteArrayList<>();
+        Reaper reaper = new Reaper(posix, exits::add);
+        reaper.start();
+        Eventually.until(() -> waits(posix) >= 1, () -> "the reaper asked once and met ECHILD");
+
+        // A child virtsup did not spawn itself: an orphan re-parented to PID 1.
+        int orphan = spawn(posix);
+        posix.exit(orphan, 0);
+        reaper.childChanged();
+
+        Eventually.until(() -> exits.size() == 1, () -> "the orphan reaped after SIGCHLD");
+        assertEquals(new ChildExit(orphan, new ExitStatus.Exited(0)), exits.get(0));
+    }
 }
