@@ -100,6 +100,8 @@ public final class SupervisedHost {
             return 1;
         }
         JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        // The reaper blocks in waitpid; SIGCHLD only wakes it when it sleeps for want of children.
+        JvmSignals.route(name -> supervisor.childChanged(), "CHLD");
         supervisor.startReaper();
         loop.post(() -> supervisor.feed(new Event.Boot()));
         WatchdogInterval.from(environment, posix.getpid()).ifPresent(this::keepWatchdogFed);
@@ -172,7 +174,8 @@ public final class SupervisedHost {
             try {
                 listeners.put(daemon, NotifyListener.start(daemon.programName(), socket, message -> {
                     if (message.ready()) {
-                        loop.post(() -> supervisor.ready(daemon));
+                        loop.post(() -> message.senderPid().ifPresentOrElse(
+                                pid -> supervisor.ready(daemon, pid), () -> supervisor.ready(daemon)));
                     }
                 }));
             } catch (IOException e) {
