@@ -148,6 +148,11 @@ final class ScenarioContainer implements AutoCloseable {
         docker().stopContainerCmd(containerId()).withTimeout((int) timeout.toSeconds()).exec();
     }
 
+    /** {@code docker start}: the same container again, its file system as PID 1 left it (a restart policy's way). */
+    void dockerStart() {
+        docker().startContainerCmd(containerId()).exec();
+    }
+
     /** Waits until PID 1 has ended and returns its exit code. */
     long awaitExit(Duration timeout) {
         Poll.until("PID 1 of " + name + " has exited", timeout, () -> !isRunning());

@@ -117,6 +117,24 @@ class VirtsupImageIT {
     }
 
     @Test
+    void comesBackUpAfterTheContainerWasKilledAndStartedAgain() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        container.awaitAllRunning(UP);
+        // SIGKILL to PID 1 ends the whole container at once: pid files, sockets and rendered files stay behind.
+        container.signalPid1("KILL");
+        assertEquals(137, container.awaitExit(UP));
+        assertTrue(container.logs().contains("ready: virtlogd"), container.logs());
+
+        long starting = System.nanoTime();
+        container.dockerStart();
+        Status status = container.awaitAllRunning(UP);
+        Benchmark.record("image: docker start after SIGKILL to both daemons running", since(starting));
+        assertEquals(1, status.supervisorPid());
+        Poll.until("the new libvirtd answers virsh", UP,
+                () -> container.exec("virsh", "-c", "qemu:///system", "version").succeeded());
+    }
+
+    @Test
     void usr1MakesVirtlogdReexecuteInPlaceAndNothingRestarts() {
         ScenarioContainer container = scenarios.inVirtsupImage().start();
         Status before = container.awaitAllRunning(UP);
