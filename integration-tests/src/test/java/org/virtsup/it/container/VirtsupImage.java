@@ -76,7 +76,9 @@ final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
                     Map.of("BASE", base, "VERSION", PackagedDeb.debianVersion()), BUILD_TIMEOUT);
             Benchmark.record("virtsup image build", Duration.ofNanos(System.nanoTime() - started));
             long size = DockerClientFactory.instance().client().inspectImageCmd(image.reference()).exec().getSize();
-            System.out.printf("virtsup-benchmark: virtsup image size: %d bytes (%d MB)%n", size, size / 1_000_000);
+            long baseSize = DockerClientFactory.instance().client().inspectImageCmd(base).exec().getSize();
+            Sizes.record("virtsup image size", size);
+            Sizes.record("virtsup image size over its base " + base, size - baseSize);
             return new VirtsupImage(image, base, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the image's build context: " + e.getMessage(), e);

@@ -53,6 +53,9 @@ class VirtsupImageIT {
         assertEquals(List.of(status.pidOf("libvirtd")), container.pidsOf("libvirtd"));
         ExecResult plain = container.virtsup("status");
         assertEquals(0, plain.exitCode(), plain::describe);
+        ExecResult rss = container.exec("ps", "-o", "rss=", "-p", "1").orFail();
+        Sizes.record("image: virtsup (PID 1) resident memory with both daemons up",
+                Long.parseLong(rss.stdout().strip()) * 1024);
 
         Poll.until("Docker's health check says healthy", UP,
                 () -> container.healthStatus().filter(health -> !health.equals("starting")).isPresent());
