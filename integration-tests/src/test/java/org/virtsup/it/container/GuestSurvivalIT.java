@@ -40,7 +40,7 @@ class GuestSurvivalIT {
     void aGuestKeepsRunningAndLoggingThroughEveryDaemonRestartReloadAndReexecution() {
         ScenarioContainer container = scenarios.inVirtsupImage().start();
         container.awaitAllRunning(UP);
-        container.writeFile("/tmp/guest.xml", guestXml());
+        container.writeFile("/tmp/guest.xml", guestXml(GUEST));
         long creating = System.nanoTime();
         container.exec("virsh", "-c", "qemu:///system", "create", "/tmp/guest.xml").orFail();
         Benchmark.record("guest: virsh create (TCG)", VirtsupImageIT.since(creating));
@@ -117,6 +117,42 @@ class GuestSurvivalIT {
         assertEquals(List.of(libvirtd), container.pidsOf("libvirtd"));
     }
 
+    /**
+     * SIGKILL is the one signal virtlogd cannot survive gracefully: the running
+     * guest's console output is lost until it restarts (QEMU's writes fail and
+     * a new virtlogd does not take them over). The guest itself keeps running,
+     * virtsup restarts virtlogd and names the guest whose console is lost, and
+     * the new virtlogd serves guests started after it.
+     */
+    @Test
+    void aKilledVirtlogdIsRestartedTheGuestRunsOnAndVirtsupNamesItsLostConsole() {
+        ScenarioContainer container = scenarios.inVirtsupImage().start();
+        int virtlogd = container.awaitAllRunning(UP).pidOf("virtlogd");
+        container.writeFile("/tmp/guest.xml", guestXml(GUEST));
+        container.exec("virsh", "-c", "qemu:///system", "create", "/tmp/guest.xml").orFail();
+        int qemu = container.pidsOf(QEMU).get(0);
+        awaitConsoleGrowth(container, "the guest's console log fills");
+
+        long killed = System.nanoTime();
+        container.exec("kill", "-KILL", Integer.toString(virtlogd)).orFail();
+        container.awaitLog("while 1 guest(s) ran: their console output is lost until each guest restarts: ["
+                + GUEST + " (qemu pid " + qemu + ")]", UP);
+        int restarted = Poll.untilPresent("virtlogd runs again under a new pid", UP, () -> {
+            Status now = container.status();
+            return now.daemon("virtlogd").runningAndReady() && now.pidOf("virtlogd") != virtlogd
+                    ? Optional.of(now.pidOf("virtlogd")) : Optional.empty();
+        });
+        Benchmark.record("guest: kill -9 virtlogd to a new virtlogd ready", VirtsupImageIT.since(killed));
+        assertEquals(List.of(restarted), container.pidsOf("virtlogd"));
+        assertGuestRunning(container, qemu, "after kill -9 of virtlogd");
+
+        String second = GUEST + "-after";
+        container.writeFile("/tmp/second.xml", guestXml(second));
+        container.exec("virsh", "-c", "qemu:///system", "create", "/tmp/second.xml").orFail();
+        awaitConsoleGrowth(container, "/var/log/libvirt/qemu/" + second + "-console.log",
+                "a guest started after the new virtlogd logs its console");
+    }
+
     private static int occurrences(String text, String part) {
         int count = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
@@ -127,12 +163,16 @@ class GuestSurvivalIT {
 
     /** The console log's size now, then polled until it is larger: output written after now reached the file. */
     private static void awaitConsoleGrowth(ScenarioContainer container, String what) {
-        long before = container.fileSize(CONSOLE_LOG);
+        awaitConsoleGrowth(container, CONSOLE_LOG, what);
+    }
+
+    private static void awaitConsoleGrowth(ScenarioContainer container, String consoleLog, String what) {
+        long before = container.fileSize(consoleLog);
         long waiting = System.nanoTime();
         // SeaBIOS prints every 1.5 s or so; 30 s leaves room for a slow CI machine.
-        Poll.until(what + " (" + CONSOLE_LOG + " larger than " + before + " bytes)", Duration.ofSeconds(30),
-                () -> container.fileSize(CONSOLE_LOG) > before);
-        System.out.println(what + ": " + before + " -> " + container.fileSize(CONSOLE_LOG) + " bytes in "
+        Poll.until(what + " (" + consoleLog + " larger than " + before + " bytes)", Duration.ofSeconds(30),
+                () -> container.fileSize(consoleLog) > before);
+        System.out.println(what + ": " + before + " -> " + container.fileSize(consoleLog) + " bytes in "
                 + VirtsupImageIT.since(waiting).toMillis() + " ms");
     }
 
@@ -158,10 +198,11 @@ class GuestSurvivalIT {
         assertEquals(List.of(qemu), container.pidsOf(QEMU), "the guest's QEMU process " + when);
     }
 
-    private static String guestXml() {
+    /** The rebooting guest, named {@code name}, its console logged to /var/log/libvirt/qemu/NAME-console.log. */
+    private static String guestXml(String name) {
         try (InputStream in = GuestSurvivalIT.class.getResourceAsStream("/container/rebooting-guest.xml")) {
             assertNotNull(in, "the resource container/rebooting-guest.xml");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(GUEST, name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
