@@ -54,11 +54,6 @@ final class ScenarioContainer implements AutoCloseable {
                 .withStartupTimeout(Duration.ofSeconds(60));
     }
 
-    /** The scenario's name, for the failure report. */
-    String name() {
-        return name;
-    }
-
     /** Replaces the image's CMD (with virtsup's image: arguments of {@code virtsup run}). */
     ScenarioContainer withCommand(String... command) {
         container.withCommand(command);
@@ -73,8 +68,8 @@ final class ScenarioContainer implements AutoCloseable {
 
     /**
      * Checks health every {@code interval} instead of the image's interval.
-     * Only the interval and start period are given: the engine takes the
-     * rest, the command above all, from the image's HEALTHCHECK.
+     * Only the interval is given: the engine takes the rest, the command
+     * above all, from the image's HEALTHCHECK.
      */
     ScenarioContainer withHealthCheckInterval(Duration interval) {
         healthCheck = Optional.of(new HealthCheck().withInterval(interval.toNanos()));

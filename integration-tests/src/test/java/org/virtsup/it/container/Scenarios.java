@@ -38,11 +38,6 @@ final class Scenarios implements BeforeEachCallback, AfterTestExecutionCallback,
         return track(new ScenarioContainer(scenario, VirtsupImage.shared(context).reference()));
     }
 
-    /** The virtsup image the run built (its reference and size). */
-    VirtsupImage image() {
-        return VirtsupImage.shared(context);
-    }
-
     /** A container of the plain base image (no virtsup, no libvirt accounts), not yet started. */
     ScenarioContainer onBaseImage() {
         return track(new ScenarioContainer(scenario, VirtsupImage.requireBaseImage()));

@@ -31,13 +31,9 @@ final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
 
     private final LocalImage image;
-    private final String baseImage;
-    private final long sizeBytes;
 
-    private VirtsupImage(LocalImage image, String baseImage, long sizeBytes) {
+    private VirtsupImage(LocalImage image) {
         this.image = image;
-        this.baseImage = baseImage;
-        this.sizeBytes = sizeBytes;
     }
 
     /** The run's image, built on first use; JUnit closes (removes) it when the whole run ends. */
@@ -75,11 +71,13 @@ final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
             LocalImage image = LocalImage.build("virtsup", context, context.resolve("Containerfile"),
                     Map.of("BASE", base, "VERSION", PackagedDeb.debianVersion()), BUILD_TIMEOUT);
             Benchmark.record("virtsup image build", Duration.ofNanos(System.nanoTime() - started));
-            long size = DockerClientFactory.instance().client().inspectImageCmd(image.reference()).exec().getSize();
-            long baseSize = DockerClientFactory.instance().client().inspectImageCmd(base).exec().getSize();
-            Sizes.record("virtsup image size", size);
-            Sizes.record("virtsup image size over its base " + base, size - baseSize);
-            return new VirtsupImage(image, base, size);
+            try {
+                recordSizes(image.reference(), base);
+            } catch (RuntimeException e) {
+                image.close();
+                throw e;
+            }
+            return new VirtsupImage(image);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the image's build context: " + e.getMessage(), e);
         } finally {
@@ -87,6 +85,13 @@ final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
                 deleteTree(context);
             }
         }
+    }
+
+    private static void recordSizes(String image, String base) {
+        long size = DockerClientFactory.instance().client().inspectImageCmd(image).exec().getSize();
+        long baseSize = DockerClientFactory.instance().client().inspectImageCmd(base).exec().getSize();
+        Sizes.record("virtsup image size", size);
+        Sizes.record("virtsup image size over its base " + base, size - baseSize);
     }
 
     private static void deleteTree(Path directory) {
@@ -99,14 +104,6 @@ final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
 
     String reference() {
         return image.reference();
-    }
-
-    String baseImage() {
-        return baseImage;
-    }
-
-    long sizeBytes() {
-        return sizeBytes;
     }
 
     @Override
