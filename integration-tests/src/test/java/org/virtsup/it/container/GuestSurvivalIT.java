@@ -153,6 +153,34 @@ class GuestSurvivalIT {
                 "a guest started after the new virtlogd logs its console");
     }
 
+    /**
+     * Run with {@code docker run --init} (compose's {@code init: true}), virtsup
+     * is not PID 1; as a child subreaper it still adopts the guests' QEMU
+     * (daemonized by libvirtd), reaps it when the guest is destroyed, and stops
+     * cleanly on docker stop through the init.
+     */
+    @Test
+    void underDockerInitVirtsupStillAdoptsAndReapsTheGuestsQemu() {
+        ScenarioContainer container = scenarios.inVirtsupImage().withInit().start();
+        int virtsup = container.awaitAllRunning(UP).supervisorPid();
+        assertNotEquals(1, virtsup, "docker-init is PID 1");
+        container.writeFile("/tmp/guest.xml", guestXml(GUEST));
+        container.exec("virsh", "-c", "qemu:///system", "create", "/tmp/guest.xml").orFail();
+        int qemu = container.pidsOf(QEMU).get(0);
+        assertEquals(Integer.toString(virtsup), container.exec("ps", "-o", "ppid=", "-p", Integer.toString(qemu))
+                .orFail().stdout().strip(), "QEMU's parent is virtsup, the subreaper");
+
+        container.exec("virsh", "-c", "qemu:///system", "destroy", GUEST).orFail();
+        Poll.until("QEMU (pid " + qemu + ") is gone, reaped, no zombie", UP, () -> {
+            ExecResult ps = container.exec("ps", "-eo", "stat=,pid=");
+            return ps.succeeded() && ps.stdout().lines().map(line -> line.strip().split("\\s+"))
+                    .noneMatch(columns -> columns[0].startsWith("Z") || columns[1].equals(Integer.toString(qemu)));
+        });
+
+        container.dockerStop(Duration.ofSeconds(60));
+        assertEquals(0, container.awaitExit(UP), "virtsup's exit code through docker-init");
+    }
+
     private static int occurrences(String text, String part) {
         int count = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
