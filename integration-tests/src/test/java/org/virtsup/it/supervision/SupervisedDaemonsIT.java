@@ -1,0 +1,257 @@
+package org.virtsup.it.supervision;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.it.Benchmark;
+import org.virtsup.it.ExecResult;
+import org.virtsup.it.Poll;
+
+/**
+ * virtsup as a container's PID 1 supervising Debian's real virtlogd and
+ * libvirtd: start in order with the rendered configuration applied, orphans
+ * reaped, SIGUSR1, a killed libvirtd, SIGHUP with changed settings, and
+ * {@code docker stop}. One container for the whole class, the scenarios in
+ * the order a host lives them (each leaves both daemons running, the last
+ * stops them).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SupervisedDaemonsIT {
+    private static final Duration UP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final String LIBVIRTD_PID = "/run/libvirtd.pid";
+    private static final String VIRTLOGD_PID = "/run/virtlogd.pid";
+
+    /** Values away from the defaults (max-workers 20, virtlog max-clients 1024, log-filters "3:remote 4:event"). */
+    private static String configuration(String virtlogFilters, int virtlogMaxClients, int libvirtMaxWorkers) {
+        return """
+                (supervisor-configuration
+                 (restart-delay-max 4)
+                 (stop-timeout 10))
+                (service virtlog-service-type
+                         (virtlog-configuration
+                          (log-filters "%s")
+                          (max-clients %d)))
+                (service libvirt-service-type
+                         (libvirt-configuration
+                          (max-workers %d)))
+                """.formatted(virtlogFilters, virtlogMaxClients, libvirtMaxWorkers);
+    }
+
+    @RegisterExtension
+    static final SupervisorContainer host = SupervisorContainer.create()
+            .preparedForLibvirt()
+            .withConfiguration(configuration("3:remote", 77, 7));
+
+    @Test
+    @Order(1)
+    void bothDaemonsComeUpInOrderWithTheRenderedConfiguration() {
+        Duration up = Poll.until("libvirtd answers virsh -c qemu:///system version", UP_TIMEOUT,
+                host::libvirtdAnswers);
+        Benchmark.record("virtsup as PID 1: libvirtd answers virsh after the container started", up);
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        ProcessStat virtlogdStat = ProcessStat.of(host, virtlogd).orElseThrow();
+        ProcessStat libvirtdStat = ProcessStat.of(host, libvirtd).orElseThrow();
+        SupervisorStatus status = SupervisorStatus.of(host);
+        VirtsupLog log = VirtsupLog.of(host);
+        assertAll(
+                () -> assertEquals(1, status.supervisorPid(), "virtsup is PID 1"),
+                () -> assertEquals(virtlogd, SupervisorStatus.number(status.virtlogd(), "pid"),
+                        "virtlogd's pid file and virtsup status agree"),
+                () -> assertEquals(libvirtd, SupervisorStatus.number(status.libvirtd(), "pid"),
+                        "libvirtd's pid file and virtsup status agree"),
+                () -> assertEquals(1, virtlogdStat.parentPid(), "virtlogd's parent is virtsup (PID 1)"),
+                () -> assertEquals(1, libvirtdStat.parentPid(), "libvirtd's parent is virtsup (PID 1)"),
+                () -> assertTrue(virtlogdStat.startTime() <= libvirtdStat.startTime(),
+                        "virtlogd started before libvirtd (/proc/PID/stat field 22: " + virtlogdStat.startTime()
+                                + " vs " + libvirtdStat.startTime() + ")"),
+                () -> assertTrue(log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") is ready") >= 0
+                                && log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") is ready")
+                                < log.indexOf("virtsup: libvirtd started (pid"),
+                        "the log shows virtlogd ready before libvirtd is started"),
+                () -> assertEquals(7, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
+                        "srv-threadpool-info", "libvirtd"), "libvirtd applied max-workers 7"),
+                () -> assertEquals(77, AdminFields.read(host, AdminFields.VIRTLOGD, "nclients_max",
+                        "srv-clients-info", "virtlogd"), "virtlogd applied max-clients 77"));
+    }
+
+    @Test
+    @Order(2)
+    void reapsOrphansAsPid1() {
+        // sh leaves its background sleep behind: the orphan is re-parented to PID 1, which must reap it.
+        ExecResult made = host.exec("sh", "-c", "sleep 0.3 </dev/null >/dev/null 2>&1 & echo $!").orFail();
+        int orphan = Integer.parseInt(made.stdout().trim());
+        Optional<ProcessStat> seen = ProcessStat.of(host, orphan);
+        seen.ifPresent(stat -> assertEquals(1, stat.parentPid(), "the orphan is re-parented to PID 1"));
+        Duration gone = Poll.until("the orphan (pid " + orphan + ") has ended and was reaped", Duration.ofSeconds(10),
+                () -> ProcessStat.of(host, orphan).isEmpty());
+        Benchmark.record("orphan of 0.3 s reaped by virtsup", gone);
+        Poll.until("no zombie is left in the container", Duration.ofSeconds(10),
+                () -> !host.exec("ps", "-eo", "stat=").orFail().stdout().lines().anyMatch(s -> s.startsWith("Z")));
+    }
+
+    @Test
+    @Order(3)
+    void usr1ReexecutesVirtlogdInPlaceWithoutARestart() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        long started = ProcessStat.of(host, virtlogd).orElseThrow().startTime();
+        String reexecuted = "virtsup: virtlogd (pid " + virtlogd + ") re-executed itself and is ready again";
+        int before = VirtsupLog.of(host).count(reexecuted);
+        host.signalPid1("USR1");
+        Duration again = Poll.until("virtsup logs that virtlogd re-executed itself", Duration.ofSeconds(20),
+                () -> VirtsupLog.of(host).count(reexecuted) > before);
+        Benchmark.record("SIGUSR1 to virtsup until virtlogd is ready again", again);
+        ProcessStat after = ProcessStat.of(host, virtlogd).orElseThrow(
+                () -> new AssertionError("virtlogd (pid " + virtlogd + ") is gone after SIGUSR1"));
+        SupervisorStatus status = SupervisorStatus.of(host);
+        assertAll(
+                () -> assertEquals(started, after.startTime(), "the same process (same start time), re-executed"),
+                () -> assertEquals(1, after.parentPid(), "still virtsup's child"),
+                () -> AdminFields.virtAdmin(host, AdminFields.VIRTLOGD, "srv-list").orFail(),
+                () -> assertEquals(virtlogd, SupervisorStatus.number(status.virtlogd(), "pid")),
+                () -> assertEquals(0, SupervisorStatus.number(status.virtlogd(), "restarts"),
+                        "a re-execution is not a restart"),
+                () -> assertEquals("RUNNING", status.virtlogd().get("state")));
+    }
+
+    @Test
+    @Order(4)
+    void killedLibvirtdIsRestartedAndTheSignalLogged() {
+        int killed = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        int restartsBefore = SupervisorStatus.number(SupervisorStatus.of(host).libvirtd(), "restarts");
+        long sent = System.nanoTime();
+        host.exec("kill", "-KILL", Integer.toString(killed)).orFail();
+        int replacement = Poll.untilPresent("a new libvirtd, child of virtsup, wrote its pid file", UP_TIMEOUT, () -> {
+            var pid = host.pidFile(LIBVIRTD_PID);
+            if (pid.isEmpty() || pid.getAsInt() == killed) {
+                return Optional.empty();
+            }
+            return ProcessStat.of(host, pid.getAsInt()).filter(stat -> stat.parentPid() == 1 && !stat.zombie())
+                    .map(stat -> pid.getAsInt());
+        });
+        Duration toNewPid = Duration.ofNanos(System.nanoTime() - sent);
+        Poll.until("the new libvirtd answers virsh", UP_TIMEOUT, host::libvirtdAnswers);
+        Duration toAnswer = Duration.ofNanos(System.nanoTime() - sent);
+        Benchmark.record("kill -9 libvirtd until a new libvirtd wrote its pid file", toNewPid);
+        Benchmark.record("kill -9 libvirtd until the new libvirtd answers virsh", toAnswer);
+        SupervisorStatus status = SupervisorStatus.of(host);
+        VirtsupLog log = VirtsupLog.of(host);
+        assertAll(
+                () -> assertNotEquals(killed, replacement),
+                () -> assertTrue(log.has("virtsup: libvirtd (pid " + killed + ") killed by signal 9 (SIGKILL)"),
+                        "the log names the exit signal"),
+                () -> assertEquals("killed by signal 9 (SIGKILL)", SupervisorStatus.lastExit(status.libvirtd())),
+                () -> assertEquals(restartsBefore + 1, SupervisorStatus.number(status.libvirtd(), "restarts")),
+                () -> assertEquals(replacement, SupervisorStatus.number(status.libvirtd(), "pid")));
+    }
+
+    /**
+     * virtlogd re-executes itself for a changed virtlogd.conf (it has no
+     * SIGHUP): the log settings are re-read on the way, but libvirt 9.0
+     * restores its server's client limit from the state it saved before
+     * re-executing, so a new max-clients is not applied until virtlogd next
+     * starts; virtsup says so rather than restarting virtlogd, which would
+     * cut running guests' console logs.
+     */
+    @Test
+    @Order(5)
+    void hupAppliesAChangedVirtlogdSettingByReexecution() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        long started = ProcessStat.of(host, virtlogd).orElseThrow().startTime();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        assertEquals("3:*remote*", virtlogdFilters());
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 7));
+        long sent = System.nanoTime();
+        host.signalPid1("HUP");
+        String reexecutes = "virtsup: virtlogd (pid " + virtlogd + ") re-executes itself in place since virtlogd.conf"
+                + " changed";
+        Poll.until("virtsup re-executes virtlogd for its changed file", Duration.ofSeconds(20),
+                () -> VirtsupLog.of(host).has(reexecutes));
+        Poll.until("virtlogd reports the new log filters", Duration.ofSeconds(20),
+                () -> "2:*logging*".equals(virtlogdFilters()));
+        Benchmark.record("SIGHUP with new virtlog log-filters until virtlogd reports them",
+                Duration.ofNanos(System.nanoTime() - sent));
+        assertAll(
+                () -> assertEquals(started, ProcessStat.of(host, virtlogd).orElseThrow().startTime(),
+                        "virtlogd is the same process"),
+                () -> assertEquals(1, ProcessStat.of(host, virtlogd).orElseThrow().parentPid()),
+                () -> assertEquals(0, SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts")),
+                () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow(),
+                        "libvirtd's file did not change: it keeps running"),
+                () -> assertTrue(host.libvirtdAnswers()),
+                () -> assertEquals(77, AdminFields.read(host, AdminFields.VIRTLOGD, "nclients_max",
+                        "srv-clients-info", "virtlogd"), "libvirt keeps virtlogd's client limit across re-execution"),
+                () -> assertTrue(VirtsupLog.of(host).has("virtlog max-clients 78 takes effect when virtlogd next"
+                        + " starts"), "virtsup says when the new max-clients applies"));
+    }
+
+    /** virtlogd's log filters as it applied them, "" when virt-admin cannot tell (e.g. mid re-execution). */
+    private static String virtlogdFilters() {
+        ExecResult filters = AdminFields.virtAdmin(host, AdminFields.VIRTLOGD, "daemon-log-filters");
+        String label = "Logging filters:";
+        return filters.stdout().lines().map(String::trim).filter(line -> line.startsWith(label))
+                .map(line -> line.substring(label.length()).trim()).findFirst().orElse("");
+    }
+
+    @Test
+    @Order(6)
+    void hupRestartsLibvirtdForAChangedLibvirtdSetting() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9));
+        long sent = System.nanoTime();
+        host.signalPid1("HUP");
+        Poll.until("a new libvirtd reports max-workers 9", UP_TIMEOUT, () -> {
+            var pid = host.pidFile(LIBVIRTD_PID);
+            if (pid.isEmpty() || pid.getAsInt() == libvirtd) {
+                return false;
+            }
+            ExecResult pool = AdminFields.virtAdmin(host, AdminFields.LIBVIRTD, "srv-threadpool-info", "libvirtd");
+            return pool.succeeded() && "9".equals(AdminFields.fields(pool.stdout()).get("maxWorkers"));
+        });
+        Poll.until("the new libvirtd answers virsh", UP_TIMEOUT, host::libvirtdAnswers);
+        Benchmark.record("SIGHUP with a new max-workers until the restarted libvirtd answers virsh",
+                Duration.ofNanos(System.nanoTime() - sent));
+        int restarted = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        assertAll(
+                () -> assertNotEquals(libvirtd, restarted, "libvirtd was restarted"),
+                () -> assertEquals(1, ProcessStat.of(host, restarted).orElseThrow().parentPid()),
+                () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow(), "virtlogd kept running"),
+                () -> assertTrue(VirtsupLog.of(host).has("virtsup: libvirtd.conf changed; restarting libvirtd (pid "
+                        + libvirtd + ")")));
+    }
+
+    @Test
+    @Order(7)
+    void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        long sent = System.nanoTime();
+        host.dockerStop(STOP_TIMEOUT);
+        Duration took = Duration.ofNanos(System.nanoTime() - sent);
+        Benchmark.record("docker stop of virtsup with both daemons running", took);
+        long exitCode = host.awaitExitCode(Duration.ofSeconds(5));
+        VirtsupLog log = VirtsupLog.of(host);
+        int libvirtdStopped = log.indexOf("virtsup: libvirtd (pid " + libvirtd + ") stopped");
+        int virtlogdStopped = log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") stopped");
+        assertAll(
+                // 0, not 137: virtsup exited by itself before docker's stop timeout and its SIGKILL.
+                () -> assertEquals(0, exitCode, "virtsup's exit code"),
+                () -> assertTrue(libvirtdStopped >= 0, "libvirtd's stop is logged"),
+                () -> assertTrue(virtlogdStopped > libvirtdStopped, "virtlogd stops after libvirtd"),
+                () -> assertFalse(log.has("sending SIGKILL"), "no daemon needed SIGKILL"),
+                () -> assertTrue(log.has("virtsup: every daemon is stopped; exiting with code 0")));
+    }
+}

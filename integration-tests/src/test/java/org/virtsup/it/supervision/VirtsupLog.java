@@ -1,0 +1,54 @@
+package org.virtsup.it.supervision;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * virtsup's log as the container captured it: its own lines (logger
+ * {@code virtsup}), the daemons' (logger {@code daemon.NAME}), and the
+ * indented "last output" a dying daemon leaves.
+ */
+record VirtsupLog(List<String> lines) {
+    private static final Pattern NEXT_ATTEMPT = Pattern.compile("next attempt in ([0-9.]+) s\\b");
+
+    static VirtsupLog of(SupervisorContainer host) {
+        return new VirtsupLog(host.logLines());
+    }
+
+    /** The index of the first line holding {@code fragment}, -1 when none does. */
+    int indexOf(String fragment) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    boolean has(String fragment) {
+        return indexOf(fragment) >= 0;
+    }
+
+    int count(String fragment) {
+        return (int) lines.stream().filter(line -> line.contains(fragment)).count();
+    }
+
+    /** The delays of "next attempt in N s" of a daemon's restarts, in seconds, in log order. */
+    List<Double> nextAttemptDelays(String daemon) {
+        List<Double> delays = new ArrayList<>();
+        for (String line : lines) {
+            Matcher delay = NEXT_ATTEMPT.matcher(line);
+            if (line.contains(" virtsup: " + daemon + " ") && delay.find()) {
+                delays.add(Double.parseDouble(delay.group(1)));
+            }
+        }
+        return delays;
+    }
+
+    @Override
+    public String toString() {
+        return String.join("\n", lines);
+    }
+}
