@@ -248,6 +248,10 @@ public final class SupervisedHost {
                 || !before.controlGroup().equals(after.controlGroup())) {
             notes.add("state-directory, control-socket and control-group take effect when virtsup restarts");
         }
+        virtlogClientLimitNote(configuration, next).ifPresent(note -> {
+            log.warn(note);
+            notes.add(note);
+        });
         Set<Daemon> changed;
         try {
             Configuration previous = configuration;
@@ -274,6 +278,25 @@ public final class SupervisedHost {
             return new Reply.Failure(ErrorCode.FAILED, rejected.get());
         }
         return new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(), summary, notes);
+    }
+
+    /**
+     * virtlogd re-executes itself for a changed virtlogd.conf and re-reads its
+     * log settings, but libvirt (9.0) restores its server's client limit from
+     * the state it saved before re-executing: a new max-clients waits for
+     * virtlogd's next start. Restarting virtlogd for it would cut running
+     * guests' console logs, so the operator is told instead.
+     */
+    private Optional<String> virtlogClientLimitNote(Configuration previous, Configuration next) {
+        if (previous.virtlog().isEmpty() || next.virtlog().isEmpty()
+                || previous.virtlog().get().maxClients() == next.virtlog().get().maxClients()
+                || supervisor.state().daemon(Daemon.VIRTLOGD).pid() == DaemonState.NO_PID) {
+            return Optional.empty();
+        }
+        return Optional.of("virtlog max-clients " + next.virtlog().get().maxClients()
+                + " takes effect when virtlogd next starts: re-executing in place, virtlogd keeps its client limit ("
+                + previous.virtlog().get().maxClients() + "); `virtsup restart virtlogd` applies it now but running"
+                + " guests lose their console logs until they restart");
     }
 
     private Reply status(Optional<Daemon> only) {
