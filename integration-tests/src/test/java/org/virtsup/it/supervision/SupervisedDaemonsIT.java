@@ -91,13 +91,14 @@ class SupervisedDaemonsIT {
     @Order(2)
     void reapsOrphansAsPid1() {
         // sh leaves its background sleep behind: the orphan is re-parented to PID 1, which must reap it.
-        ExecResult made = host.exec("sh", "-c", "sleep 0.3 </dev/null >/dev/null 2>&1 & echo $!").orFail();
+        ExecResult made = host.exec("sh", "-c", "sleep 1 </dev/null >/dev/null 2>&1 & echo $!").orFail();
         int orphan = Integer.parseInt(made.stdout().trim());
-        Optional<ProcessStat> seen = ProcessStat.of(host, orphan);
-        seen.ifPresent(stat -> assertEquals(1, stat.parentPid(), "the orphan is re-parented to PID 1"));
+        ProcessStat seen = ProcessStat.of(host, orphan).orElseThrow(
+                () -> new AssertionError("the orphan (pid " + orphan + ") ended before it could be seen"));
+        assertEquals(1, seen.parentPid(), "the orphan is re-parented to PID 1");
         Duration gone = Poll.until("the orphan (pid " + orphan + ") has ended and was reaped", Duration.ofSeconds(10),
                 () -> ProcessStat.of(host, orphan).isEmpty());
-        Benchmark.record("orphan of 0.3 s reaped by virtsup", gone);
+        Benchmark.record("orphan of 1 s (sleep 1) gone after it was seen", gone);
         Poll.until("no zombie is left in the container", Duration.ofSeconds(10),
                 () -> !host.exec("ps", "-eo", "stat=").orFail().stdout().lines().anyMatch(s -> s.startsWith("Z")));
     }

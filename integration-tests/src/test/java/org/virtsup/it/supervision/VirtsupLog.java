@@ -1,5 +1,7 @@
 package org.virtsup.it.supervision;
 
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -11,10 +13,42 @@ import java.util.regex.Pattern;
  * indented "last output" a dying daemon leaves.
  */
 record VirtsupLog(List<String> lines) {
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+    private static final int TIMESTAMP_LENGTH = "yyyy-MM-dd HH:mm:ss.SSS".length();
     private static final Pattern NEXT_ATTEMPT = Pattern.compile("next attempt in ([0-9.]+) s\\b");
 
     static VirtsupLog of(SupervisorContainer host) {
         return new VirtsupLog(host.logLines());
+    }
+
+    /** When virtsup wrote line {@code index} (its log's "yyyy-MM-dd HH:mm:ss.SSS" prefix). */
+    LocalDateTime timeOf(int index) {
+        String line = lines.get(index);
+        if (line.length() < TIMESTAMP_LENGTH) {
+            throw new AssertionError("no timestamp on log line: " + line);
+        }
+        return LocalDateTime.parse(line.substring(0, TIMESTAMP_LENGTH), TIMESTAMP);
+    }
+
+    /** The indexes of the lines holding {@code fragment}, in order. */
+    List<Integer> indexesOf(String fragment) {
+        List<Integer> found = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                found.add(i);
+            }
+        }
+        return found;
+    }
+
+    /** The index of the first line after {@code from} holding {@code fragment}, -1 when none does. */
+    int indexAfter(int from, String fragment) {
+        for (int i = from + 1; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The index of the first line holding {@code fragment}, -1 when none does. */
