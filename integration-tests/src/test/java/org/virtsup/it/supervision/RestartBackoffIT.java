@@ -81,7 +81,7 @@ class RestartBackoffIT {
     @Order(2)
     void hupAfterTheCauseIsFixedBringsLibvirtdBackWithoutRestartingVirtsup() {
         String pid1Before = pid1();
-        host.shell(SupervisorContainer.PREPARE_LIBVIRT_HOST).orFail();
+        host.prepareLibvirtHost();
         long sent = System.nanoTime();
         host.signalPid1("HUP");
         Poll.until("libvirtd answers virsh once its accounts exist", Duration.ofSeconds(60), host::libvirtdAnswers);

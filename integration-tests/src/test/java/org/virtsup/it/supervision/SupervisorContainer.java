@@ -3,6 +3,8 @@ package org.virtsup.it.supervision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -61,25 +63,15 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
             "-cp", VIRTSUP_HOME + "/virtsup.jar:" + VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main");
 
     /**
-     * What a Debian host with libvirt-daemon-system has and the base image
-     * lacks: the QEMU driver's accounts (libvirtd exits at once without
-     * user and group libvirt-qemu) and a qemu.conf for an unprivileged
-     * container. The same recipe as the harness's, kept here because the
-     * backoff test runs it by hand, later, as "fixing the cause".
+     * packaging/dev/prepare-libvirt-host, the project's one recipe for what a
+     * Debian host with libvirt-daemon-system has and the base image lacks
+     * (the QEMU driver's accounts, without which libvirtd exits at once, and
+     * qemu.conf for an unprivileged container), copied in here.
      */
-    static final String PREPARE_LIBVIRT_HOST = String.join("\n",
-            "set -eu",
-            "getent group libvirt >/dev/null || groupadd --system libvirt",
-            "getent group kvm >/dev/null || groupadd --system kvm",
-            "getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu",
-            "getent passwd libvirt-qemu >/dev/null || useradd --system --gid libvirt-qemu --groups kvm"
-                    + " --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin libvirt-qemu",
-            "mkdir -p /etc/libvirt /var/log/libvirt",
-            "grep -q '^remember_owner' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'remember_owner = 0' >> /etc/libvirt/qemu.conf",
-            "grep -q '^cgroup_controllers' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'cgroup_controllers = [ ]' >> /etc/libvirt/qemu.conf",
-            "");
+    static final String PREPARE_SCRIPT = "/usr/local/sbin/virtsup-prepare-libvirt-host";
+
+    /** The longest one exec may take: a command talking to a stuck daemon fails the test, not the build. */
+    private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(120);
 
     /** A PID 1 that has exited is what some tests want: never a failed start. */
     private static final StartupCheckStrategy ANY_OUTCOME = new StartupCheckStrategy() {
@@ -137,7 +129,7 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
         List<String> command = new ArrayList<>();
         if (prepared) {
             // bash execs virtsup: PID 1 stays PID 1, now virtsup's JVM.
-            command.addAll(List.of("bash", "-c", PREPARE_LIBVIRT_HOST + "exec \"$@\"", "pid1"));
+            command.addAll(List.of("bash", "-c", PREPARE_SCRIPT + " --container && exec \"$@\"", "pid1"));
         }
         command.addAll(JAVA);
         command.addAll(runArguments);
@@ -145,6 +137,7 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
         GenericContainer<?> created = new GenericContainer<>(DockerImageName.parse(image.get()))
                 .withImagePullPolicy(name -> false)
                 .withStartupCheckStrategy(ANY_OUTCOME)
+                .withCopyFileToContainer(MountableFile.forHostPath(prepareScript(), 0755), PREPARE_SCRIPT)
                 .withCopyFileToContainer(MountableFile.forHostPath(TestSettings.virtsupJar().get()),
                         VIRTSUP_HOME + "/virtsup.jar")
                 .withCopyFileToContainer(MountableFile.forHostPath(TestSettings.virtsupLib().get()),
@@ -164,14 +157,38 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
         return this;
     }
 
+    private static Path prepareScript() {
+        Path script = TestSettings.property("virtsup.home").map(Path::of)
+                .orElseThrow(() -> new IllegalStateException("system property virtsup.home is not set"
+                        + " (failsafe sets it to the source checkout)"))
+                .resolve("packaging/dev/prepare-libvirt-host");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("no " + script + ": virtsup.home must be the source checkout");
+        }
+        return script;
+    }
+
+    /** Gives the running container what libvirtd needs (packaging/dev/prepare-libvirt-host --container). */
+    void prepareLibvirtHost() {
+        exec(PREPARE_SCRIPT, "--container").orFail();
+    }
+
     String containerId() {
         return running().getContainerId();
     }
 
-    /** Runs {@code argv} inside the container as root. */
+    /** Runs {@code argv} inside the container as root, ended by coreutils' timeout after {@link #EXEC_TIMEOUT}. */
     ExecResult exec(String... argv) {
+        return exec(EXEC_TIMEOUT, argv);
+    }
+
+    /** Runs {@code argv} inside the container as root; after {@code timeout} it is ended (exit 124, or 137). */
+    ExecResult exec(Duration timeout, String... argv) {
+        List<String> bounded = new ArrayList<>(List.of("timeout", "--kill-after=5",
+                Long.toString(Math.max(1, timeout.toSeconds()))));
+        bounded.addAll(Arrays.asList(argv));
         try {
-            Container.ExecResult result = running().execInContainer(argv);
+            Container.ExecResult result = running().execInContainer(bounded.toArray(String[]::new));
             return new ExecResult(Arrays.asList(argv), result.getExitCode(), result.getStdout(), result.getStderr());
         } catch (IOException e) {
             throw new AssertionError("cannot run " + Arrays.toString(argv) + " in the container: " + e, e);
