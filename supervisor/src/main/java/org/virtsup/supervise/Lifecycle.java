@@ -350,8 +350,9 @@ final class Lifecycle {
             log(Level.WARNING, what + "; " + name() + " failed " + Phrases.starts(failures)
                     + " in a row; next attempt in " + Phrases.duration(delay) + restart);
         } else if (mayStart) {
-            spawn();
+            // Logged before the spawn: the executor logs the new pid while carrying the spawn out.
             log(Level.WARNING, what + "; restarting now" + restart);
+            spawn();
         } else {
             next.phase = Phase.STOPPED;
             log(Level.WARNING, what + "; restarting once virtlogd is running" + restart);
