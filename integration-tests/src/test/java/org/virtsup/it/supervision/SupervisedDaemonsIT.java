@@ -153,6 +153,9 @@ class SupervisedDaemonsIT {
                 () -> assertNotEquals(killed, replacement),
                 () -> assertTrue(log.has("virtsup: libvirtd (pid " + killed + ") killed by signal 9 (SIGKILL)"),
                         "the log names the exit signal"),
+                () -> assertTrue(log.indexOf("virtsup: libvirtd (pid " + killed + ") killed by signal 9")
+                                < log.indexOf("virtsup: libvirtd started (pid " + replacement + ")"),
+                        "the death is logged before the new process's start"),
                 () -> assertEquals("killed by signal 9 (SIGKILL)", SupervisorStatus.lastExit(status.libvirtd())),
                 () -> assertEquals(restartsBefore + 1, SupervisorStatus.number(status.libvirtd(), "restarts")),
                 () -> assertEquals(replacement, SupervisorStatus.number(status.libvirtd(), "pid")));
