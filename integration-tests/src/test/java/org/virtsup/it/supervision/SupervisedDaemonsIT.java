@@ -201,6 +201,25 @@ class SupervisedDaemonsIT {
                         + " starts"), "virtsup says when the new max-clients applies"));
     }
 
+    /** What virtsup's warning of the previous scenario advises: a restart applies the new client limit. */
+    @Test
+    @Order(6)
+    void restartingVirtlogdAppliesItsNewClientLimit() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        long sent = System.nanoTime();
+        host.virtsup("restart", "virtlogd").orFail();
+        Benchmark.record("virtsup restart virtlogd (the CLI's whole run)", Duration.ofNanos(System.nanoTime() - sent));
+        int restarted = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        assertAll(
+                () -> assertNotEquals(virtlogd, restarted, "a new virtlogd"),
+                () -> assertEquals(1, ProcessStat.of(host, restarted).orElseThrow().parentPid()),
+                () -> assertEquals(78, AdminFields.read(host, AdminFields.VIRTLOGD, "nclients_max",
+                        "srv-clients-info", "virtlogd"), "the new virtlogd applies max-clients 78"),
+                () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow(), "libvirtd kept running"),
+                () -> assertTrue(host.libvirtdAnswers()));
+    }
+
     /** virtlogd's log filters as it applied them, "" when virt-admin cannot tell (e.g. mid re-execution). */
     private static String virtlogdFilters() {
         ExecResult filters = AdminFields.virtAdmin(host, AdminFields.VIRTLOGD, "daemon-log-filters");
@@ -210,7 +229,7 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void hupRestartsLibvirtdForAChangedLibvirtdSetting() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -238,7 +257,33 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
+    void hupWithAnInvalidConfigurationChangesNothing() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9).replace("(max-workers 9)",
+                "(max-workers 0)"));
+        host.signalPid1("HUP");
+        Poll.until("virtsup refuses the reload", Duration.ofSeconds(20),
+                () -> VirtsupLog.of(host).has("virtsup: reload refused: " + SupervisorContainer.CONFIG + ":10:"));
+        SupervisorStatus status = SupervisorStatus.of(host);
+        assertAll(
+                () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow()),
+                () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow()),
+                () -> assertEquals(9, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
+                        "srv-threadpool-info", "libvirtd"), "libvirtd keeps the previous value"),
+                () -> assertTrue(host.exec("grep", "-qx", "max_workers = 9", "/run/virtsup/libvirtd.conf").succeeded(),
+                        "the rendered file is untouched"),
+                () -> assertEquals(Boolean.FALSE, status.configMatchesFile(),
+                        "virtsup status says the running configuration is not the file's"),
+                () -> assertEquals("RUNNING", status.libvirtd().get("state")),
+                () -> assertEquals("RUNNING", status.virtlogd().get("state")));
+        // Put a valid file back: what follows stops a host whose file matches what runs.
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9));
+    }
+
+    @Test
+    @Order(9)
     void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import org.virtsup.it.ExecResult;
 
 /** What {@code virtsup status --json} said about one daemon. */
-record SupervisorStatus(int supervisorPid, Map<String, Object> virtlogd, Map<String, Object> libvirtd) {
+record SupervisorStatus(int supervisorPid, Boolean configMatchesFile, Map<String, Object> virtlogd,
+        Map<String, Object> libvirtd) {
 
     /** Asks the virtsup running in the container; exit 3 (a daemon is not running) still reports. */
     static SupervisorStatus of(SupervisorContainer host) {
@@ -44,7 +45,8 @@ record SupervisorStatus(int supervisorPid, Map<String, Object> virtlogd, Map<Str
                 default -> throw new AssertionError("status names an unknown daemon: " + json);
             }
         }
-        return new SupervisorStatus(((Number) supervisor.get("pid")).intValue(), virtlogd, libvirtd);
+        return new SupervisorStatus(((Number) supervisor.get("pid")).intValue(),
+                (Boolean) supervisor.get("configMatchesFile"), virtlogd, libvirtd);
     }
 
     static int number(Map<String, Object> daemon, String field) {
