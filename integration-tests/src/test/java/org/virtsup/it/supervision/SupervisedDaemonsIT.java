@@ -161,6 +161,36 @@ class SupervisedDaemonsIT {
                 () -> assertEquals(replacement, SupervisorStatus.number(status.libvirtd(), "pid")));
     }
 
+    /** kill -9 of virtlogd: a new virtlogd, and libvirtd, which only connects to it per guest, keeps running. */
+    @Test
+    @Order(5)
+    void killedVirtlogdIsRestartedAndLibvirtdKeepsRunning() {
+        int killed = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        long sent = System.nanoTime();
+        host.exec("kill", "-KILL", Integer.toString(killed)).orFail();
+        int replacement = Poll.untilPresent("a new virtlogd, child of virtsup, answers virt-admin", UP_TIMEOUT, () -> {
+            var pid = host.pidFile(VIRTLOGD_PID);
+            if (pid.isEmpty() || pid.getAsInt() == killed
+                    || !AdminFields.virtAdmin(host, AdminFields.VIRTLOGD, "srv-list").succeeded()) {
+                return Optional.empty();
+            }
+            return ProcessStat.of(host, pid.getAsInt()).filter(stat -> stat.parentPid() == 1 && !stat.zombie())
+                    .map(stat -> pid.getAsInt());
+        });
+        Benchmark.record("kill -9 virtlogd until a new virtlogd answers virt-admin",
+                Duration.ofNanos(System.nanoTime() - sent));
+        SupervisorStatus status = SupervisorStatus.of(host);
+        assertAll(
+                () -> assertNotEquals(killed, replacement),
+                () -> assertTrue(VirtsupLog.of(host).has("virtsup: virtlogd (pid " + killed
+                        + ") killed by signal 9 (SIGKILL)"), "the log names the exit signal"),
+                () -> assertEquals(1, SupervisorStatus.number(status.virtlogd(), "restarts")),
+                () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow(), "libvirtd kept running"),
+                () -> assertEquals(libvirtd, SupervisorStatus.number(status.libvirtd(), "pid")),
+                () -> assertTrue(host.libvirtdAnswers()));
+    }
+
     /**
      * virtlogd re-executes itself for a changed virtlogd.conf (it has no
      * SIGHUP): the log settings are re-read on the way, but libvirt 9.0
@@ -170,12 +200,13 @@ class SupervisedDaemonsIT {
      * cut running guests' console logs.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void hupAppliesAChangedVirtlogdSettingByReexecution() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         long started = ProcessStat.of(host, virtlogd).orElseThrow().startTime();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
         assertEquals("3:*remote*", virtlogdFilters());
+        int restarts = SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts");
         host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 7));
         long sent = System.nanoTime();
         host.signalPid1("HUP");
@@ -191,7 +222,8 @@ class SupervisedDaemonsIT {
                 () -> assertEquals(started, ProcessStat.of(host, virtlogd).orElseThrow().startTime(),
                         "virtlogd is the same process"),
                 () -> assertEquals(1, ProcessStat.of(host, virtlogd).orElseThrow().parentPid()),
-                () -> assertEquals(0, SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts")),
+                () -> assertEquals(restarts, SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts"),
+                        "a re-execution is not a restart"),
                 () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow(),
                         "libvirtd's file did not change: it keeps running"),
                 () -> assertTrue(host.libvirtdAnswers()),
@@ -203,7 +235,7 @@ class SupervisedDaemonsIT {
 
     /** What virtsup's warning of the previous scenario advises: a restart applies the new client limit. */
     @Test
-    @Order(6)
+    @Order(7)
     void restartingVirtlogdAppliesItsNewClientLimit() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -229,7 +261,7 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void hupRestartsLibvirtdForAChangedLibvirtdSetting() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -257,7 +289,7 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void hupWithAnInvalidConfigurationChangesNothing() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -283,7 +315,7 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
