@@ -32,7 +32,8 @@ class RenderedConfigurationAppliedIT {
             (service virtlog-service-type
                      (virtlog-configuration
                       (max-clients 77)
-                      (log-filters "2:logging")))
+                      (log-filters "2:logging")
+                      (log-outputs "3:file:/var/log/virtsup-test/virtlogd-own.log")))
             (service libvirt-service-type
                      (libvirt-configuration
                       (unix-sock-dir "/run/virtsup-test/sockets")
@@ -63,8 +64,9 @@ class RenderedConfigurationAppliedIT {
     void nonDefaultConfigurationIsApplied() {
         Configuration configuration = loaded(ConfigurationLoader.load("non-default.scm", NON_DEFAULT, HOST_NAME));
         Expected expected = new Expected(3, 7, 2, 42, 9, 1, 4, 3,
-                "1:qemu 3:remote", "2:stderr", 77, "2:logging", "3:stderr");
+                "1:qemu 3:remote", "2:stderr", 77, "2:logging", "3:file:/var/log/virtsup-test/virtlogd-own.log");
         assertAppliedBy(configuration, expected, "non-default");
+        assertTrue(host.exists("/var/log/virtsup-test/virtlogd-own.log"), "virtlogd opened its file output");
     }
 
     @Test
