@@ -58,7 +58,7 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     static final String VIRTSUP_HOME = "/opt/virtsup";
     static final String CONFIG = "/etc/virtsup/config.scm";
 
-    /** What the brief measured as the fastest start for virtsup's JVM on 2 shared cores. */
+    /** A serial collector and the C1 compiler only: the quickest start of virtsup's JVM on a few cores. */
     private static final List<String> JAVA = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-cp", VIRTSUP_HOME + "/virtsup.jar:" + VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main");
 
@@ -196,10 +196,6 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while running " + Arrays.toString(argv), e);
         }
-    }
-
-    ExecResult shell(String script) {
-        return exec("bash", "-c", script);
     }
 
     /** virtsup's CLI inside the container, e.g. {@code virtsup("status", "--json")}. */
