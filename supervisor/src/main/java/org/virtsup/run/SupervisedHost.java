@@ -100,6 +100,7 @@ public final class SupervisedHost {
             return 1;
         }
         JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        JvmSignals.route(name -> supervisor.childSignalled(), "CHLD");
         supervisor.startReaper();
         loop.post(() -> supervisor.feed(new Event.Boot()));
         WatchdogInterval.from(environment, posix.getpid()).ifPresent(this::keepWatchdogFed);

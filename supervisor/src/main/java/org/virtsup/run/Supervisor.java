@@ -87,6 +87,11 @@ public final class Supervisor {
         }
     }
 
+    /** SIGCHLD: wakes the reaper if it sleeps for want of children (see {@link Reaper#childSignalled()}). */
+    public void childSignalled() {
+        reaper.childSignalled();
+    }
+
     /** Starts the reaper thread; call once before the first event. */
     public void startReaper() {
         reaper.start();
