@@ -47,8 +47,30 @@ class EmbeddedDefaultIT {
                         .orElseThrow().parentPid()));
     }
 
+    /**
+     * With both daemons stopped virtsup has no child at all; an orphan
+     * re-parented to it afterwards must still be reaped, not left a zombie
+     * until a daemon is started again.
+     */
     @Test
     @Order(2)
+    void reapsOrphansWhileNoDaemonRuns() {
+        host.virtsup("stop", "libvirtd").orFail();
+        host.virtsup("stop", "virtlogd").orFail();
+        assertEquals("", host.exec("ps", "--ppid", "1", "-o", "pid=,args=").stdout().trim(),
+                "virtsup has no child left");
+        int orphan = Integer.parseInt(host.exec("sh", "-c", "sleep 0.5 </dev/null >/dev/null 2>&1 & echo $!")
+                .orFail().stdout().trim());
+        assertEquals(1, ProcessStat.of(host, orphan).orElseThrow().parentPid(), "the orphan is PID 1's child");
+        Poll.until("the orphan (pid " + orphan + ") has ended and was reaped", Duration.ofSeconds(10),
+                () -> ProcessStat.of(host, orphan).isEmpty());
+        host.virtsup("start", "virtlogd").orFail();
+        host.virtsup("start", "libvirtd").orFail();
+        Poll.until("libvirtd answers virsh again", Duration.ofSeconds(60), host::libvirtdAnswers);
+    }
+
+    @Test
+    @Order(3)
     void sigintStopsBothAndExitsZero() {
         int virtlogd = host.pidFile("/run/virtlogd.pid").orElseThrow();
         int libvirtd = host.pidFile("/run/libvirtd.pid").orElseThrow();
