@@ -109,8 +109,18 @@ public final class SupervisedHost {
         return exitCode;
     }
 
-    /** libvirtd and virtlogd lock their pid files: a held lock is a copy running outside virtsup. */
+    /**
+     * libvirtd and virtlogd lock their pid files: a held lock is a copy running
+     * outside virtsup, unless another virtsup answers on the control socket
+     * and runs them: then that is what to say.
+     */
     private boolean refuseOutsideCopies() {
+        Path controlSocket = Path.of(configuration.supervisor().controlSocket());
+        if (anotherSupervisorAnswers(controlSocket)) {
+            log.error("{} virtsup starts no second copy of the daemons and has changed nothing.",
+                    new ControlSocketInUseException(controlSocket).getMessage());
+            return false;
+        }
         boolean clear = true;
         for (Daemon daemon : supervised(configuration)) {
             Path pidFile = program(daemon).pidFile();
@@ -168,6 +178,19 @@ public final class SupervisedHost {
                     new ControlBridge(supervisor, this::status, this::reload));
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static boolean anotherSupervisorAnswers(Path controlSocket) {
+        if (!Files.exists(controlSocket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(controlSocket));
+            return true;
+        } catch (IOException e) {
+            // Refused: what a virtsup that died left behind; prepare() replaces it.
+            return false;
         }
     }
 
