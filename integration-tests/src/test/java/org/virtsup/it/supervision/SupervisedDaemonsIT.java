@@ -316,6 +316,29 @@ class SupervisedDaemonsIT {
 
     @Test
     @Order(10)
+    void aSecondVirtsupRunRefusesAndTheFirstKeepsRunning() {
+        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        // Were it to start supervising instead of refusing, the exec would only end at its timeout.
+        ExecResult second = host.exec(Duration.ofSeconds(60), "java", "-cp",
+                SupervisorContainer.VIRTSUP_HOME + "/virtsup.jar:" + SupervisorContainer.VIRTSUP_HOME + "/lib/*",
+                "org.virtsup.cli.Main", "run", "--config", SupervisorContainer.CONFIG);
+        String output = second.stdout() + second.stderr();
+        SupervisorStatus status = SupervisorStatus.of(host);
+        assertAll(
+                () -> assertNotEquals(0, second.exitCode(), second.describe()),
+                () -> assertFalse(second.exitCode() == 124 || second.exitCode() == 137, "it ended by itself"),
+                () -> assertTrue(output.contains("another virtsup is running: its control socket"
+                        + " /run/virtsup/control.sock accepts connections"), "says what runs: " + output),
+                () -> assertEquals(1, status.supervisorPid(), "the first virtsup still answers"),
+                () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow()),
+                () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow()),
+                () -> assertEquals(virtlogd, SupervisorStatus.number(status.virtlogd(), "pid")),
+                () -> assertEquals(libvirtd, SupervisorStatus.number(status.libvirtd(), "pid")));
+    }
+
+    @Test
+    @Order(11)
     void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
