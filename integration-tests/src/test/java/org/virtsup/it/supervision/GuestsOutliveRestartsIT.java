@@ -43,7 +43,8 @@ class GuestsOutliveRestartsIT {
         Poll.until("libvirtd answers virsh", TIMEOUT, host::libvirtdAnswers);
         long sent = System.nanoTime();
         virsh("create", "/etc/virtsup-test/" + GUEST + ".xml");
-        Benchmark.record("virsh create of a disk-less TCG guest under virtsup", Duration.ofNanos(System.nanoTime() - sent));
+        Benchmark.record("virsh create of a disk-less TCG guest under virtsup",
+                Duration.ofNanos(System.nanoTime() - sent));
         qemu = host.pidFile("/run/libvirt/qemu/" + GUEST + ".pid").orElseThrow();
         ProcessStat stat = ProcessStat.of(host, qemu).orElseThrow();
         qemuStarted = stat.startTime();

@@ -92,7 +92,8 @@ class RestartBackoffIT {
         long sent = System.nanoTime();
         host.signalPid1("HUP");
         Poll.until("libvirtd answers virsh once its accounts exist", Duration.ofSeconds(60), host::libvirtdAnswers);
-        Benchmark.record("SIGHUP after the fix until libvirtd answers virsh", Duration.ofNanos(System.nanoTime() - sent));
+        Benchmark.record("SIGHUP after the fix until libvirtd answers virsh",
+                Duration.ofNanos(System.nanoTime() - sent));
         int libvirtd = host.pidFile("/run/libvirtd.pid").orElseThrow();
         SupervisorStatus status = SupervisorStatus.of(host);
         assertAll(

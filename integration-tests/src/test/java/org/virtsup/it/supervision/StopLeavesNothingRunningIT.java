@@ -41,7 +41,8 @@ class StopLeavesNothingRunningIT {
         host.exec("kill", "-TERM", Integer.toString(virtsup.pid())).orFail();
         Poll.until("virtsup (pid " + virtsup.pid() + ") has exited", Duration.ofSeconds(30),
                 () -> !host.isAlive(virtsup.pid()));
-        Benchmark.record("SIGTERM to virtsup (not PID 1) until it has exited", Duration.ofNanos(System.nanoTime() - sent));
+        Benchmark.record("SIGTERM to virtsup (not PID 1) until it has exited",
+                Duration.ofNanos(System.nanoTime() - sent));
 
         String log = host.readFile(virtsup.logFile());
         assertAll(

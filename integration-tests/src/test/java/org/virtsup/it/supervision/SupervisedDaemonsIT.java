@@ -32,6 +32,7 @@ class SupervisedDaemonsIT {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final String LIBVIRTD_PID = "/run/libvirtd.pid";
     private static final String VIRTLOGD_PID = "/run/virtlogd.pid";
+    private static final int BURST_LAST_WORKERS = 13;
 
     /** Values away from the defaults (max-workers 20, virtlog max-clients 1024, log-filters "3:remote 4:event"). */
     private static String configuration(String virtlogFilters, int virtlogMaxClients, int libvirtMaxWorkers) {
@@ -288,13 +289,39 @@ class SupervisedDaemonsIT {
                         + libvirtd + ")")));
     }
 
+    /** SIGHUPs faster than libvirtd restarts: whatever happens in between, the last file wins. */
     @Test
     @Order(9)
+    void aBurstOfReloadsEndsWithTheLastFileApplied() {
+        int before = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        for (int workers : new int[] {10, 11, 12, BURST_LAST_WORKERS}) {
+            host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, workers));
+            host.signalPid1("HUP");
+        }
+        Poll.until("libvirtd runs with max-workers " + BURST_LAST_WORKERS + " and virtsup agrees", UP_TIMEOUT, () -> {
+            var pid = host.pidFile(LIBVIRTD_PID);
+            ExecResult pool = AdminFields.virtAdmin(host, AdminFields.LIBVIRTD, "srv-threadpool-info", "libvirtd");
+            if (pid.isEmpty() || pid.getAsInt() == before || !pool.succeeded()
+                    || !Integer.toString(BURST_LAST_WORKERS)
+                            .equals(AdminFields.fields(pool.stdout()).get("maxWorkers"))) {
+                return false;
+            }
+            SupervisorStatus status = SupervisorStatus.of(host);
+            return "RUNNING".equals(status.libvirtd().get("state"))
+                    && SupervisorStatus.number(status.libvirtd(), "pid") == pid.getAsInt();
+        });
+        assertAll(
+                () -> assertTrue(host.exec("grep", "-qx", "max_workers = " + BURST_LAST_WORKERS,
+                        "/run/virtsup/libvirtd.conf").succeeded(), "the rendered file is the last one"),
+                () -> assertTrue(host.libvirtdAnswers()));
+    }
+
+    @Test
+    @Order(10)
     void hupWithAnInvalidConfigurationChangesNothing() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
-        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9).replace("(max-workers 9)",
-                "(max-workers 0)"));
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 0));
         host.signalPid1("HUP");
         Poll.until("virtsup refuses the reload", Duration.ofSeconds(20),
                 () -> VirtsupLog.of(host).has("virtsup: reload refused: " + SupervisorContainer.CONFIG + ":10:"));
@@ -302,20 +329,21 @@ class SupervisedDaemonsIT {
         assertAll(
                 () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow()),
                 () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow()),
-                () -> assertEquals(9, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
+                () -> assertEquals(BURST_LAST_WORKERS, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
                         "srv-threadpool-info", "libvirtd"), "libvirtd keeps the previous value"),
-                () -> assertTrue(host.exec("grep", "-qx", "max_workers = 9", "/run/virtsup/libvirtd.conf").succeeded(),
+                () -> assertTrue(host.exec("grep", "-qx", "max_workers = " + BURST_LAST_WORKERS,
+                        "/run/virtsup/libvirtd.conf").succeeded(),
                         "the rendered file is untouched"),
                 () -> assertEquals(Boolean.FALSE, status.configMatchesFile(),
                         "virtsup status says the running configuration is not the file's"),
                 () -> assertEquals("RUNNING", status.libvirtd().get("state")),
                 () -> assertEquals("RUNNING", status.virtlogd().get("state")));
         // Put a valid file back: what follows stops a host whose file matches what runs.
-        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9));
+        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, BURST_LAST_WORKERS));
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aSecondVirtsupRunRefusesAndTheFirstKeepsRunning() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -338,7 +366,7 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();

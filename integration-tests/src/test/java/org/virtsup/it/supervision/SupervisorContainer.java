@@ -209,7 +209,9 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     OptionalInt pidFile(String path) {
         ExecResult read = exec("cat", path);
         String text = read.stdout().trim();
-        return read.succeeded() && text.matches("[0-9]+") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
+        return read.succeeded() && text.matches("[0-9]+")
+                ? OptionalInt.of(Integer.parseInt(text))
+                : OptionalInt.empty();
     }
 
     /** Whether libvirtd's QEMU driver answers ({@code virsh -c qemu:///system version}): libvirtd is fully up. */
@@ -224,7 +226,8 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
 
     /** Whether a path exists in the container, running or not (read through the engine, not through exec). */
     boolean hasFile(String path) {
-        try (InputStream archive = running().getDockerClient().copyArchiveFromContainerCmd(containerId(), path).exec()) {
+        DockerClient client = running().getDockerClient();
+        try (InputStream archive = client.copyArchiveFromContainerCmd(containerId(), path).exec()) {
             return archive != null;
         } catch (NotFoundException e) {
             return false;
