@@ -82,6 +82,7 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     };
 
     private final Map<String, String> files = new LinkedHashMap<>();
+    private final List<String> setup = new ArrayList<>();
     private boolean prepared;
     private List<String> runArguments = List.of("run");
     private GenericContainer<?> container;
@@ -106,6 +107,12 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
         return withFile(CONFIG, text);
     }
 
+    /** A shell command run as root before virtsup starts (after {@link #preparedForLibvirt()}'s recipe). */
+    SupervisorContainer withSetup(String shellCommand) {
+        setup.add(shellCommand);
+        return this;
+    }
+
     /** Creates libvirt's accounts and qemu.conf before virtsup starts; without it libvirtd cannot start. */
     SupervisorContainer preparedForLibvirt() {
         prepared = true;
@@ -127,9 +134,15 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
         FullTests.require(TestSettings.virtsupJar().isPresent() && TestSettings.virtsupLib().isPresent(),
                 "virtsup's jars are missing (supervisor/target/virtsup.jar and lib/): build with mvn package");
         List<String> command = new ArrayList<>();
+        List<String> before = new ArrayList<>(List.of("set -eu"));
         if (prepared) {
+            before.add(PREPARE_SCRIPT + " --container");
+        }
+        before.addAll(setup);
+        if (before.size() > 1) {
             // bash execs virtsup: PID 1 stays PID 1, now virtsup's JVM.
-            command.addAll(List.of("bash", "-c", PREPARE_SCRIPT + " --container && exec \"$@\"", "pid1"));
+            before.add("exec \"$@\"");
+            command.addAll(List.of("bash", "-c", String.join("\n", before), "pid1"));
         }
         command.addAll(JAVA);
         command.addAll(runArguments);
