@@ -60,8 +60,8 @@ class ControlGroupIT {
                 () -> assertEquals(0, memberRestart.exitCode(), memberRestart.describe()),
                 () -> assertNotEquals(libvirtd, restarted, "the member's restart happened"),
                 () -> assertEquals(4, strangerStatus.exitCode(), "cannot reach virtsup: " + strangerStatus.describe()),
-                () -> assertTrue(strangerStatus.stderr().contains("virtsup does not answer on /run/virtsup/control.sock"),
-                        strangerStatus.describe()),
+                () -> assertTrue(strangerStatus.stderr()
+                        .contains("virtsup does not answer on /run/virtsup/control.sock"), strangerStatus.describe()),
                 () -> assertEquals(4, strangerStop.exitCode(), strangerStop.describe()),
                 () -> assertEquals(restarted, host.pidFile("/run/libvirtd.pid").orElseThrow(),
                         "the stranger's stop changed nothing"));
