@@ -27,14 +27,17 @@ import org.virtsup.it.Poll;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestartBackoffIT {
     private static final int RESTART_DELAY_MAX = 4;
+    /** Short enough to wait for; longer than each failed start here (libvirtd dies 0.1-0.3 s after READY=1). */
+    private static final int RESTART_RESET_AFTER = 3;
     private static final String CONFIGURATION = """
             (supervisor-configuration
-             (restart-delay-max %d))
+             (restart-delay-max %d)
+             (restart-reset-after %d))
             (service virtlog-service-type
                      (virtlog-configuration))
             (service libvirt-service-type
                      (libvirt-configuration))
-            """.formatted(RESTART_DELAY_MAX);
+            """.formatted(RESTART_DELAY_MAX, RESTART_RESET_AFTER);
     /** 1, 2, 4 and 4 again: the growth and the cap, in about 12 s. */
     private static final int DELAYS_TO_SEE = 4;
 
@@ -104,6 +107,35 @@ class RestartBackoffIT {
                 () -> assertEquals("RUNNING", status.libvirtd().get("state")),
                 () -> assertTrue(VirtsupLog.of(host).has("virtsup: configuration reloaded: trying libvirtd again now"),
                         "the reload retried libvirtd at once"));
+    }
+
+    /**
+     * Up for restart-reset-after, libvirtd has recovered: its next death is a
+     * first failure again (restarted at once), not one more in the series
+     * that would wait restart-delay-max.
+     */
+    @Test
+    @Order(3)
+    void aDeathAfterRestartResetAfterRestartsAtOnce() {
+        int libvirtd = host.pidFile("/run/libvirtd.pid").orElseThrow();
+        Poll.until("libvirtd has run for more than restart-reset-after", Duration.ofSeconds(30), () -> {
+            SupervisorStatus status = SupervisorStatus.of(host);
+            return SupervisorStatus.number(status.libvirtd(), "pid") == libvirtd
+                    && SupervisorStatus.number(status.libvirtd(), "uptimeSeconds") > RESTART_RESET_AFTER;
+        });
+        long sent = System.nanoTime();
+        host.exec("kill", "-KILL", Integer.toString(libvirtd)).orFail();
+        // The decision line, not the one before it that shows the daemon's last output.
+        String died = "virtsup: libvirtd (pid " + libvirtd + ") killed by signal 9 (SIGKILL); ";
+        String decision = Poll.untilPresent("virtsup logs what it does about the death", Duration.ofSeconds(20),
+                () -> VirtsupLog.of(host).lines().stream()
+                        .filter(line -> line.contains(died) && !line.contains(died + "its last output"))
+                        .findFirst());
+        Poll.until("a new libvirtd answers virsh", Duration.ofSeconds(60),
+                () -> host.pidFile("/run/libvirtd.pid").orElse(libvirtd) != libvirtd && host.libvirtdAnswers());
+        Benchmark.record("kill -9 of a recovered libvirtd until a new one answers virsh",
+                Duration.ofNanos(System.nanoTime() - sent));
+        assertTrue(decision.contains(died + "restarting now"), "restarted at once, not backed off: " + decision);
     }
 
     /** PID 1's command and start time: unchanged means virtsup was never restarted. */
