@@ -21,10 +21,12 @@ import org.virtsup.it.Poll;
 /**
  * virtsup as a container's PID 1 supervising Debian's real virtlogd and
  * libvirtd: start in order with the rendered configuration applied, orphans
- * reaped, SIGUSR1, a killed libvirtd, SIGHUP with changed settings, and
- * {@code docker stop}. One container for the whole class, the scenarios in
- * the order a host lives them (each leaves both daemons running, the last
- * stops them).
+ * reaped, SIGUSR1, kill -9 of each daemon, SIGHUP with a changed virtlogd
+ * setting, a changed libvirtd setting, a burst of changes and an invalid
+ * file, a second virtsup refused, and {@code docker stop}. One container for
+ * the whole class, the scenarios in the order a host lives them (each leaves
+ * both daemons running, the last stops them); a failure early on may make
+ * later ones fail too: read the first.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SupervisedDaemonsIT {
