@@ -20,6 +20,11 @@
  * <li>{@link org.virtsup.it.supervision.EmbeddedDefaultIT}: no file at all; SIGINT.</li>
  * <li>{@link org.virtsup.it.supervision.StopLeavesNothingRunningIT}: virtsup below
  *     the container's init, as under systemd; nothing left after SIGTERM.</li>
+ * <li>{@link org.virtsup.it.supervision.StopTimeoutIT}: a libvirtd deaf to SIGTERM, killed after stop-timeout.</li>
+ * <li>{@link org.virtsup.it.supervision.GuestsOutliveRestartsIT}: a guest's QEMU
+ *     through virtlogd's re-execution and libvirtd's restarts, then reaped.</li>
+ * <li>{@link org.virtsup.it.supervision.ControlGroupIT}: the control socket for
+ *     members of control-group and for strangers.</li>
  * </ul>
  * Waiting is always {@link org.virtsup.it.Poll} on an observable condition;
  * timings are printed as {@code virtsup-benchmark:} lines, never asserted.
