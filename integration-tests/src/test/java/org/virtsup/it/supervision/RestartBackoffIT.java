@@ -55,7 +55,10 @@ class RestartBackoffIT {
         System.out.println("virtsup-benchmark: libvirtd restart delays measured (ms): " + measuredDelays(log));
         int lastOutput = log.indexOf("exited with code 0; its last output:");
         SupervisorStatus status = SupervisorStatus.of(host);
+        String lastLines = host.virtsup("log", "libvirtd").orFail().stdout();
         assertAll(
+                () -> assertTrue(lastLines.contains("Failed to parse user 'libvirt-qemu'"),
+                        "virtsup log libvirtd shows why: " + lastLines),
                 () -> assertEquals(1.0, delays.get(0), "the first delayed restart waits 1 s: " + delays),
                 () -> {
                     for (int i = 1; i < delays.size(); i++) {
