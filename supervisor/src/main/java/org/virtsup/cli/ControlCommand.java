@@ -18,11 +18,9 @@ final class ControlCommand implements Command {
     }
 
     static List<Command> all() {
-        return ControlCommands.summaries().stream().map(line -> {
-            String name = line.substring(0, line.indexOf(' '));
-            String summary = line.replaceFirst("^\\S+(\\s+\\S*[A-Z\\]]+)*\\s{2,}", "").trim();
-            return (Command) new ControlCommand(name, summary);
-        }).toList();
+        return ControlCommands.names().stream()
+                .map(name -> (Command) new ControlCommand(name, ControlCommands.summary(name)))
+                .toList();
     }
 
     @Override

@@ -17,8 +17,7 @@ import org.virtsup.posix.PosixException;
  * event loop, which tells the daemons' exits from the rest by pid.
  *
  * <p>With no child at all, waitpid fails at once with ECHILD; the reaper then
- * sleeps until {@link #childSpawned()} or {@link #childSignalled()} says there
- * is something to wait for.
+ * sleeps until {@link #childSpawned()} says there is something to wait for.
  */
 public final class Reaper implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
@@ -46,12 +45,11 @@ public final class Reaper implements Runnable {
     }
 
     /**
-     * Call on SIGCHLD. A child virtsup did not spawn (an orphan re-parented to
-     * it as PID 1 or subreaper, a guest's QEMU) may arrive while it has no
-     * child at all and the reaper sleeps; without this it would stay a zombie
-     * until the next spawn.
+     * Call on SIGCHLD: a child changed state. With no daemon running the reaper
+     * sleeps, but orphans re-parented to virtsup (as PID 1 or subreaper) still
+     * end, and must be reaped then, not at the next spawn.
      */
-    public void childSignalled() {
+    public void childChanged() {
         children.release();
     }
 
