@@ -46,7 +46,7 @@ class ExitOnFailureIT {
                 () -> assertEquals(3, log.count("virtsup: libvirtd started (pid"), "exactly respawn-limit starts"),
                 () -> assertTrue(virtlogdStopped > givenUp && log.lines().get(virtlogdStopped).contains("virtlogd"),
                         "then virtlogd is stopped cleanly"),
-                () -> assertTrue(log.has("virtsup: every daemon is stopped; exiting with code 1"
+                () -> assertTrue(log.has("; exiting with code 1"
                         + " (libvirtd failed and exit-on-failure? is set)"), "and says why it exits"));
     }
 }

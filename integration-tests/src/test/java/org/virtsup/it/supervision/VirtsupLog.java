@@ -3,6 +3,7 @@ package org.virtsup.it.supervision;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,6 +64,11 @@ record VirtsupLog(List<String> lines) {
 
     boolean has(String fragment) {
         return indexOf(fragment) >= 0;
+    }
+
+    /** Whether one line holds every fragment, in any order: the wording around them may change. */
+    boolean hasLineWith(String... fragments) {
+        return lines.stream().anyMatch(line -> Arrays.stream(fragments).allMatch(line::contains));
     }
 
     int count(String fragment) {
