@@ -304,7 +304,14 @@ public final class SupervisedHost {
         try {
             Configuration previous = configuration;
             configuration = next;
-            changed = files.write(configuration);
+            changed = EnumSet.noneOf(Daemon.class);
+            changed.addAll(files.write(configuration));
+            if (libvirtdCommandChanged(previous, next)) {
+                // --listen and the installation prefix are on libvirtd's command line, not in its file:
+                // only a new process takes them.
+                log.info("libvirtd's command line changed (listen? or libvirt): libvirtd restarts to take it");
+                changed.add(Daemon.LIBVIRTD);
+            }
             if (next.libvirt().isPresent() && (previous.libvirt().isEmpty()
                     || !previous.libvirt().get().unixSockGroup().equals(next.libvirt().get().unixSockGroup())
                     || !previous.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
@@ -326,6 +333,12 @@ public final class SupervisedHost {
             return new Reply.Failure(ErrorCode.FAILED, rejected.get());
         }
         return new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(), summary, notes);
+    }
+
+    private static boolean libvirtdCommandChanged(Configuration previous, Configuration next) {
+        return previous.libvirt().isPresent() && next.libvirt().isPresent()
+                && (previous.supervisor().listen() != next.supervisor().listen()
+                        || !previous.libvirt().get().libvirt().equals(next.libvirt().get().libvirt()));
     }
 
     /**
