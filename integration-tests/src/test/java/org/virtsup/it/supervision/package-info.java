@@ -25,6 +25,7 @@
  *     through virtlogd's re-execution and libvirtd's restarts, then reaped.</li>
  * <li>{@link org.virtsup.it.supervision.ControlGroupIT}: the control socket for
  *     members of control-group and for strangers.</li>
+ * <li>{@link org.virtsup.it.supervision.ListenIT}: listen? on libvirtd's command line, on and off.</li>
  * </ul>
  * Waiting is always {@link org.virtsup.it.Poll} on an observable condition;
  * timings are printed as {@code virtsup-benchmark:} lines, never asserted.
