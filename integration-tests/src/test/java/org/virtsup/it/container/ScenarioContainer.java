@@ -28,7 +28,7 @@ import org.virtsup.it.Poll;
  * One scenario's container. By default it runs the image's own ENTRYPOINT
  * and CMD, i.e. {@code virtsup run} as PID 1 in virtsup's image; the settings
  * ({@link #withCommand}, {@link #withInit}, {@link #withHealthCheckInterval},
- * {@link #withReadOnlyFile}, {@link #withFile}) apply at {@link #start()}.
+ * {@link #withReadOnlyBind}, {@link #withFile}) apply at {@link #start()}.
  * Every exec is bounded by a timeout; signals go to the container's PID 1
  * (as {@code docker kill --signal}) or, by pid, to processes inside it.
  */
@@ -77,13 +77,13 @@ final class ScenarioContainer implements AutoCloseable {
     }
 
     /**
-     * Binds a file of this machine read-only into the container (docker run
-     * -v FILE:PATH:ro). Given to the engine as is: Testcontainers' own file
-     * binds first check the engine with a helper image from Docker Hub, and
-     * there is no registry.
+     * Binds a file or directory of this machine read-only into the container
+     * (docker run -v PATH:PATH:ro). Given to the engine as is: Testcontainers'
+     * own file binds first check the engine with a helper image from Docker
+     * Hub, and there is no registry.
      */
-    ScenarioContainer withReadOnlyFile(Path hostFile, String containerPath) {
-        binds.add(new Bind(hostFile.toAbsolutePath().toString(), new Volume(containerPath), AccessMode.ro));
+    ScenarioContainer withReadOnlyBind(Path hostPath, String containerPath) {
+        binds.add(new Bind(hostPath.toAbsolutePath().toString(), new Volume(containerPath), AccessMode.ro));
         return this;
     }
 

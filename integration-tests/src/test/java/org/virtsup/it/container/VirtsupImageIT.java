@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,7 +203,7 @@ class VirtsupImageIT {
                 " (libvirt-configuration))",
                 ""));
         ScenarioContainer container = scenarios.inVirtsupImage()
-                .withReadOnlyFile(config, "/etc/virtsup/config.scm").start();
+                .withReadOnlyBind(config, "/etc/virtsup/config.scm").start();
 
         long exitCode = container.awaitExit(UP);
         String log = container.logs();
@@ -229,8 +230,8 @@ class VirtsupImageIT {
         Files.writeString(qemuConf, "user = \n");
         long started = System.nanoTime();
         ScenarioContainer container = scenarios.inVirtsupImage()
-                .withReadOnlyFile(config, "/etc/virtsup/config.scm")
-                .withReadOnlyFile(qemuConf, "/etc/libvirt/qemu.conf").start();
+                .withReadOnlyBind(config, "/etc/virtsup/config.scm")
+                .withReadOnlyBind(qemuConf, "/etc/libvirt/qemu.conf").start();
 
         long exitCode = container.awaitExit(UP);
         Benchmark.record("image: container start to exit after respawn-limit 2", since(started));
@@ -239,6 +240,42 @@ class VirtsupImageIT {
         assertTrue(log.contains("libvirtd failed 2 starts in a row (respawn-limit 2)"), log);
         assertTrue(log.contains("/etc/libvirt/qemu.conf:1"), "libvirtd's own reason reaches the log:\n" + log);
         assertTrue(log.matches("(?s).*virtlogd \\(pid \\d+\\) stopped.*"), "virtlogd is stopped, not left:\n" + log);
+    }
+
+    /**
+     * The way to change the configuration of a running container: bind a
+     * directory on /etc/virtsup, edit the file on the host, virtsup reload.
+     * Editors and sed -i replace the file (a new inode), which a bound
+     * directory shows at once; a file bound on its own would keep showing
+     * the old one.
+     */
+    @Test
+    void anEditInABoundConfigurationDirectoryIsAppliedByReload(@TempDir Path directory) throws IOException {
+        Path config = directory.resolve("config.scm");
+        Files.writeString(config, virtlogWithMaxSize(1_000_000));
+        ScenarioContainer container = scenarios.inVirtsupImage().withReadOnlyBind(directory, "/etc/virtsup").start();
+        int virtlogd = container.awaitAllRunning(UP).pidOf("virtlogd");
+        assertTrue(container.exec("cat", "/run/virtsup/virtlogd.conf").orFail().stdout()
+                .contains("max_size = 1000000\n"));
+
+        Path edited = directory.resolve("config.scm.new");
+        Files.writeString(edited, virtlogWithMaxSize(2_000_000));
+        Files.move(edited, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ExecResult reload = container.virtsup("reload").orFail();
+        assertTrue(reload.stdout().contains("virtlogd.conf"), "virtlogd.conf changed: " + reload.stdout());
+        assertTrue(container.exec("cat", "/run/virtsup/virtlogd.conf").orFail().stdout()
+                .contains("max_size = 2000000\n"), "the edit reached the rendered file");
+        container.awaitLog("virtlogd (pid " + virtlogd + ") re-executed itself and is ready again", UP);
+        assertEquals(virtlogd, container.awaitAllRunning(UP).pidOf("virtlogd"));
+    }
+
+    private static String virtlogWithMaxSize(long bytes) {
+        return String.join("\n",
+                "(service virtlog-service-type",
+                " (virtlog-configuration",
+                "  (max-size " + bytes + ")))",
+                "(service libvirt-service-type (libvirt-configuration))",
+                "");
     }
 
     @Test
