@@ -1,0 +1,269 @@
+package org.virtsup.it.bench;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.it.DaemonProcess;
+import org.virtsup.it.ExecResult;
+import org.virtsup.it.FullTests;
+import org.virtsup.it.LibvirtHostContainer;
+import org.virtsup.it.Poll;
+import org.virtsup.it.TestSettings;
+
+/**
+ * virtsup beside the raw daemons, supervisord and runit, in one container on
+ * the base image: how fast a killed daemon is back, how fast both daemons
+ * answer after a launch, what an idle supervisor costs, and how long a status
+ * command takes. Prints a table on lines starting {@code virtsup-benchmark:};
+ * asserts nothing about time (it fails only when something does not work,
+ * e.g. a daemon never answers).
+ *
+ * <p>Run it alone, with enough repetitions for medians:
+ * <pre>
+ * ./packaging/dev/test -pl integration-tests -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dit.test=SupervisorBenchmarkIT -Dvirtsup.benchmark=full
+ * </pre>
+ * A plain {@code ./packaging/dev/test} runs it in its short form (3 rounds,
+ * about two minutes) so that the table reaches CI's summary.
+ *
+ * <p>Everything timed is timed inside the container by {@link InContainerProbe},
+ * a separate JVM: a daemon "answers" when it replies to the first call of
+ * libvirt's RPC protocol on its socket (see {@link LibvirtRpc}); a "new pid"
+ * is seen by scanning /proc every 0.2 ms. The machine is shared: the load
+ * average is printed with the table, and numbers are noisy under load.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SupervisorBenchmarkIT {
+
+    @RegisterExtension
+    static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
+
+    private static final String BENCH = "/opt/virtsup-bench";
+    private static final String CLASSES = BENCH + "/classes";
+    /** virtsup's launcher as in a source checkout, beside the built jars, so that it runs unchanged. */
+    private static final String CHECKOUT = "/opt/virtsup-checkout";
+    private static final String CONFIG = InContainerProbe.CONFIG_DIRECTORY;
+    private static final String VIRTSUP_CONFIG = CONFIG + "/virtsup.scm";
+    private static final String SUPERVISORD_CONFIG = CONFIG + "/supervisord.conf";
+    private static final String RUNIT_SERVICES = CONFIG + "/sv";
+    private static final String CDS_ARCHIVE = BENCH + "/virtsup-client.jsa";
+    /** Longer than a round of kills needs at 1 s (supervisord) to 2 s per kill. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(5);
+    /** Before each kill: a daemon up this long counts its next death as a first failure (virtsup.scm: 1 s). */
+    private static final String SETTLE_MS = "1500";
+
+    private static final BenchmarkSettings settings = BenchmarkSettings.current();
+    private static final Measurements results = new Measurements();
+    private static final List<String> loads = new ArrayList<>();
+    private static boolean prepared;
+
+    @Test
+    @Order(1)
+    void rawDaemons() {
+        prepare();
+        probe("first-start");
+        probe("cold", "virtlogd", rounds());
+        probe("cold", "libvirtd", rounds());
+        probe("raw-launch", rounds());
+    }
+
+    @Test
+    @Order(2)
+    void virtsup() {
+        prepare();
+        String launcher = CHECKOUT + "/virtsup";
+        probe("launch", "virtsup", rounds(), "TERM", launcher, "run", "--config", VIRTSUP_CONFIG);
+        DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
+        try {
+            probe("await");
+            probe("restart", "virtsup", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "virtsup", "virtlogd", rounds(), SETTLE_MS);
+
+            List<String> java = new ArrayList<>(List.of("java"));
+            java.addAll(launcherFlags());
+            List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
+                    + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
+            probe(concat(List.of("time", "virtsup-java", calls()), java, classPath));
+            // An installation's archive of the CLI's classes, dumped at the exit of one status call.
+            host.exec(concat(List.of(java.get(0), "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE),
+                    java.subList(1, java.size()), classPath).toArray(String[]::new)).orFail();
+            probe(concat(List.of("time", "virtsup-java-cds", calls(), java.get(0),
+                    "-XX:SharedArchiveFile=" + CDS_ARCHIVE), java.subList(1, java.size()), classPath));
+            probe("time", "virtsup-launcher", calls(), launcher, "status");
+
+            probe("idle", "virtsup", Long.toString(virtsup.pid()), Integer.toString(settings.idleSeconds()));
+        } finally {
+            host.stop(virtsup);
+            awaitNoDaemons();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void supervisord() {
+        prepare();
+        requireSupervisors();
+        probe("launch", "supervisord", rounds(), "TERM", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
+        DaemonProcess supervisord = host.startDaemon("supervisord", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
+        try {
+            probe("await");
+            probe("restart", "supervisord", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "supervisord", "virtlogd", rounds(), SETTLE_MS);
+            probe("time", "supervisorctl", calls(), "supervisorctl", "-c", SUPERVISORD_CONFIG, "status");
+            probe("idle", "supervisord", Long.toString(supervisord.pid()), Integer.toString(settings.idleSeconds()));
+        } finally {
+            host.stop(supervisord);
+            awaitNoDaemons();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void runit() {
+        prepare();
+        requireSupervisors();
+        // runsvdir ends on HUP after sending TERM to each runsv, which stops its service and exits.
+        probe("launch", "runit", rounds(), "HUP", "runsvdir", RUNIT_SERVICES);
+        DaemonProcess runsvdir = host.startDaemon("runsvdir", "runsvdir", RUNIT_SERVICES);
+        try {
+            probe("await");
+            probe("restart", "runit", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "runit", "virtlogd", rounds(), SETTLE_MS);
+            probe("time", "sv", calls(), "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
+            String runsv = host.exec("pgrep", "-d", ",", "-P", Long.toString(runsvdir.pid()), "-x", "runsv")
+                    .orFail().stdout().trim();
+            probe("idle", "runit", runsvdir.pid() + "," + runsv, Integer.toString(settings.idleSeconds()));
+        } finally {
+            host.exec("kill", "-HUP", Long.toString(runsvdir.pid()));
+            Poll.until("runsvdir (pid " + runsvdir.pid() + ") has exited after SIGHUP", Duration.ofSeconds(30),
+                    () -> !host.isAlive(runsvdir.pid()));
+            awaitNoDaemons();
+        }
+    }
+
+    @AfterAll
+    static void printTable() {
+        if (!prepared) {
+            return;
+        }
+        new BenchmarkTable(results, settings, loads).lines()
+                .forEach(line -> System.out.println("virtsup-benchmark: " + line));
+    }
+
+    /** Copies the probe, the launcher and the configurations in, once per class; renders the daemons' files. */
+    private static void prepare() {
+        if (prepared) {
+            return;
+        }
+        loads.add(host.exec("cat", "/proc/loadavg").orFail().stdout().trim());
+        Path classes = testClasses();
+        String packagePath = InContainerProbe.class.getPackageName().replace('.', '/');
+        host.copyIn(classes.resolve(packagePath), CLASSES + "/" + packagePath);
+        Path resources = classes.resolve("bench");
+        host.copyIn(resources.resolve("virtsup.scm"), VIRTSUP_CONFIG);
+        host.copyIn(resources.resolve("supervisord.conf"), SUPERVISORD_CONFIG);
+        for (String daemon : List.of("virtlogd", "libvirtd")) {
+            host.copyIn(resources.resolve("runit/" + daemon + "/run"), RUNIT_SERVICES + "/" + daemon + "/run");
+        }
+        Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
+        host.copyIn(home.resolve("virtsup"), CHECKOUT + "/virtsup");
+        host.copyIn(TestSettings.virtsupJar().orElseThrow(), CHECKOUT + "/supervisor/target/virtsup.jar");
+        host.copyIn(TestSettings.virtsupLib().orElseThrow(), CHECKOUT + "/supervisor/target/lib");
+        // The launcher rebuilds when a source is newer than the jar: there are no sources here.
+        host.shell(String.join(" && ",
+                "chmod 0755 " + CHECKOUT + "/virtsup " + RUNIT_SERVICES + "/*/run",
+                "mkdir -p " + CHECKOUT + "/config-model " + InContainerProbe.LOG_DIRECTORY,
+                "touch -d @0 " + CHECKOUT + "/pom.xml")).orFail();
+        for (String daemon : List.of("libvirtd", "virtlogd")) {
+            ExecResult rendered = host.virtsup("render", "--config", VIRTSUP_CONFIG, daemon).orFail();
+            host.writeFile(CONFIG + "/" + daemon + ".conf", rendered.stdout());
+        }
+        prepared = true;
+    }
+
+    private static void requireSupervisors() {
+        FullTests.require(host.shell("command -v supervisord && command -v supervisorctl && command -v runsvdir"
+                        + " && command -v sv").succeeded(),
+                "the base image has no supervisord or runit: rebuild it with packaging/container/build-base-image"
+                        + " (its package list has supervisor and runit) and set VIRTSUP_BASE_IMAGE to its output");
+    }
+
+    private static Path testClasses() {
+        try {
+            return Path.of(InContainerProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the test classes", e);
+        }
+    }
+
+    /** The JVM flags virtsup's launcher gives every command but run: {@code opts="..."}, its first assignment. */
+    static List<String> launcherFlags() {
+        Path launcher = TestSettings.property("virtsup.home").map(Path::of).orElseThrow().resolve("virtsup");
+        try {
+            return launcherFlags(Files.readString(launcher));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the launcher " + launcher, e);
+        }
+    }
+
+    static List<String> launcherFlags(String script) {
+        Matcher matcher = Pattern.compile("(?m)^opts=\"([^\"$]*)\"$").matcher(script);
+        if (!matcher.find()) {
+            throw new IllegalStateException("the launcher has no line opts=\"...\" any more: update "
+                    + SupervisorBenchmarkIT.class.getSimpleName());
+        }
+        return Arrays.asList(matcher.group(1).trim().split("\\s+"));
+    }
+
+    /** Runs the probe in the container and keeps what it measured. */
+    private static String probe(String... arguments) {
+        return probe(Arrays.asList(arguments));
+    }
+
+    private static String probe(List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", CLASSES, InContainerProbe.class.getName()));
+        command.addAll(arguments);
+        ExecResult result = host.exec(PROBE_TIMEOUT, command.toArray(String[]::new));
+        results.add(result.stdout());
+        if (!result.succeeded()) {
+            throw new AssertionError("the benchmark probe failed: " + result.describe());
+        }
+        return result.stdout();
+    }
+
+    private static void awaitNoDaemons() {
+        Poll.until("no libvirtd or virtlogd is left", Duration.ofSeconds(30),
+                () -> !host.exec("pgrep", "-x", "libvirtd|virtlogd").succeeded());
+        loads.add(host.exec("cat", "/proc/loadavg").orFail().stdout().trim());
+    }
+
+    private static String rounds() {
+        return Integer.toString(settings.rounds());
+    }
+
+    private static String calls() {
+        return Integer.toString(settings.calls());
+    }
+
+    private static List<String> concat(List<String> first, List<String> second, List<String> third) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        all.addAll(third);
+        return all;
+    }
+}
