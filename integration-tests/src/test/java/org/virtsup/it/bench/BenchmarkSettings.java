@@ -13,10 +13,11 @@ import org.virtsup.it.TestSettings;
  * @param rounds      repetitions of each kill and each launch
  * @param calls       calls of each status command
  * @param idleSeconds the window over which an idle supervisor's wake-ups are counted
+ * @param idleAfterStatus whether virtsup's wake-ups are counted a second time, after the status calls
  */
-record BenchmarkSettings(String name, int rounds, int calls, int idleSeconds) {
-    static final BenchmarkSettings SHORT = new BenchmarkSettings("short", 3, 20, 10);
-    static final BenchmarkSettings FULL = new BenchmarkSettings("full", 10, 40, 20);
+record BenchmarkSettings(String name, int rounds, int calls, int idleSeconds, boolean idleAfterStatus) {
+    static final BenchmarkSettings SHORT = new BenchmarkSettings("short", 3, 20, 10, false);
+    static final BenchmarkSettings FULL = new BenchmarkSettings("full", 10, 40, 15, true);
 
     static BenchmarkSettings current() {
         String chosen = TestSettings.property("virtsup.benchmark")

@@ -36,6 +36,10 @@ final class BenchmarkTable {
                 + String.join(" | ", loads) + ")");
         lines.add(row("ms: median (min–max)", COLUMNS.toArray(String[]::new)));
         for (String daemon : List.of("libvirtd", "virtlogd")) {
+            lines.add(row(daemon + ": kill -9 -> old pid reaped", "-",
+                    cell("restart.virtsup." + daemon + ".reaped"),
+                    cell("restart.supervisord." + daemon + ".reaped"),
+                    cell("restart.runit." + daemon + ".reaped")));
             lines.add(row(daemon + ": kill -9 -> new pid (raw: launch -> pid)",
                     cell("cold." + daemon + ".pid"),
                     cell("restart.virtsup." + daemon + ".pid"),
@@ -47,11 +51,19 @@ final class BenchmarkTable {
                     cell("restart.supervisord." + daemon + ".answer"),
                     cell("restart.runit." + daemon + ".answer")));
         }
+        for (String daemon : List.of("libvirtd", "virtlogd")) {
+            lines.add(row("CPU used by the supervisor per " + daemon + " restart", "-",
+                    cell("restart.virtsup." + daemon + ".supervisorCpu"),
+                    cell("restart.supervisord." + daemon + ".supervisorCpu"),
+                    cell("restart.runit." + daemon + ".supervisorCpu")));
+        }
         lines.add(row("launch -> virtlogd answering",
                 "-", cell("launch.virtsup.virtlogd"), cell("launch.supervisord.virtlogd"),
                 cell("launch.runit.virtlogd")));
         lines.add(row("launch -> both answering",
                 cell("launch.raw"), cell("launch.virtsup"), cell("launch.supervisord"), cell("launch.runit")));
+        lines.add(row("CPU used by the supervisor until both answer", "-", cell("launch.virtsup.supervisorCpu"),
+                cell("launch.supervisord.supervisorCpu"), cell("launch.runit.supervisorCpu")));
         lines.add(row("first start in a fresh container (both)", cell("first-start.both"), "-", "-", "-"));
         lines.add(row("idle: supervisor VmRSS (MiB)", "-", mebibytes("virtsup", "VmRSS"),
                 mebibytes("supervisord", "VmRSS"), mebibytes("runit", "VmRSS")));
@@ -60,13 +72,29 @@ final class BenchmarkTable {
         lines.add(row("idle: wake-ups/s (ctx switches, all threads)", "-", wakeups("virtsup"),
                 wakeups("supervisord"), wakeups("runit")));
         lines.add(row("idle: processes/threads", "-", tasks("virtsup"), tasks("supervisord"), tasks("runit")));
+        results.value("idle.virtsup-after-status.switches").ifPresent(n -> lines.add(row(
+                "idle after the status calls: wake-ups/s", "-", wakeups("virtsup-after-status"))));
         lines.add("status command, fresh process per call (ms: median / p90, exit codes):");
         status(lines, "virtsup-java", "java <launcher flags> -cp virtsup.jar:lib/* ...Main status");
-        status(lines, "virtsup-java-cds", "the same + -XX:SharedArchiveFile (AppCDS)");
+        status(lines, "virtsup-java-cds", "the same + -XX:SharedArchiveFile (AppCDS, "
+                + results.value("cds.archive.kB").map(kb -> kb + " kB").orElse("?")
+                + results.value("cds.training").map(t -> t == 1 ? ", made by ControlCommands' training run"
+                        : ", dumped after one status call").orElse("") + ")");
         status(lines, "virtsup-launcher", "./virtsup status (the launcher script)");
         status(lines, "supervisorctl", "supervisorctl status");
         status(lines, "sv", "sv status (runit)");
-        results.notes().stream().filter(note -> note.startsWith("!")).forEach(lines::add);
+        lines.add("how it was measured: a daemon answers when it replies to libvirt's RPC (libvirtd: AUTH_LIST then"
+                + " CONNECT_OPEN qemu:///system; virtlogd: admin CONNECT_OPEN), checked every 0.2 ms; one answered check"
+                + " costs " + median("resolution.libvirtd.exchange") + " ms (libvirtd), "
+                + median("resolution.virtlogd.exchange") + " ms (virtlogd); a new pid is seen by a /proc scan every"
+                + " 0.2 ms, one scan of " + results.value("resolution.processes").map(String::valueOf).orElse("?")
+                + " processes costs " + median("resolution.procScan") + " ms");
+        for (String column : List.of("virtsup", "virtsup-after-status", "supervisord", "runit")) {
+            List<String> threads = results.details("idle." + column);
+            if (!threads.isEmpty()) {
+                lines.add("idle wake-ups of " + column + " by thread (pid/tid name): " + String.join(", ", threads));
+            }
+        }
         return lines;
     }
 
@@ -92,6 +120,10 @@ final class BenchmarkTable {
                 + "–" + Measurements.millis(s.max()) + ")").orElse(MISSING);
     }
 
+    private String median(String key) {
+        return results.summary(key).map(s -> Measurements.millis(s.median())).orElse(MISSING);
+    }
+
     private String mebibytes(String key, String field) {
         return results.value("idle." + key + "." + field + ".kB")
                 .map(kb -> String.format(Locale.ROOT, "%.1f", kb / 1024.0)).orElse(MISSING);
@@ -103,8 +135,9 @@ final class BenchmarkTable {
         if (switches.isEmpty() || window.isEmpty() || window.get() == 0) {
             return MISSING;
         }
-        return String.format(Locale.ROOT, "%.2f (%d in %.1f s)", switches.get() * 1000.0 / window.get(),
-                switches.get(), window.get() / 1000.0);
+        return String.format(Locale.ROOT, "%.2f (%d in %.1f s%s)", switches.get() * 1000.0 / window.get(),
+                switches.get(), window.get() / 1000.0, results.value("idle." + key + ".quietAfterMs")
+                        .map(ms -> String.format(Locale.ROOT, ", quiet after %.1f s", ms / 1000.0)).orElse(""));
     }
 
     private String tasks(String key) {

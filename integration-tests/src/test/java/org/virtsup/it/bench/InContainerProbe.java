@@ -35,8 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code await} — waits until both daemons answer;</li>
  * <li>{@code restart KEY NAME ROUNDS SETTLE_MS} — SIGKILL to the daemon, then times kill → new pid and kill → answering;
  *     before each kill, the daemon has been answering for SETTLE_MS (so a supervisor's backoff has reset);</li>
- * <li>{@code idle KEY PID[,PID...] SECONDS} — resident memory of the processes and their threads' context
- *     switches over a window of SECONDS;</li>
+ * <li>{@code idle KEY PID[,PID...] SECONDS} — once the processes have been quiet for 2 s (at most 5 s: supervisord never is),
+ *     their resident memory and their threads' context switches over a window of SECONDS;</li>
+ * <li>{@code resolution ROUNDS} — what one check costs: an answered exchange with each daemon, a scan of /proc;</li>
  * <li>{@code time KEY ROUNDS ARGV...} — wall time of ROUNDS runs of ARGV (after one unmeasured run), its exit codes.</li>
  * </ul>
  */
@@ -50,6 +51,9 @@ public final class InContainerProbe {
     private static final long STOP_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
     /** Between two checks of a condition: short against what is measured, long enough not to eat a core of two. */
     private static final long PAUSE = TimeUnit.MICROSECONDS.toNanos(200);
+    /** An idle supervisor: no context switch for this long before the idle window starts. */
+    private static final long QUIET = TimeUnit.SECONDS.toNanos(2);
+    private static final long QUIET_TIMEOUT = TimeUnit.SECONDS.toNanos(5);
 
     private InContainerProbe() {
     }
@@ -103,6 +107,7 @@ public final class InContainerProbe {
             }
             case "restart" -> restart(rest.get(0), DaemonName.of(rest.get(1)), Integer.parseInt(rest.get(2)),
                     TimeUnit.MILLISECONDS.toNanos(Long.parseLong(rest.get(3))));
+            case "resolution" -> resolution(Integer.parseInt(rest.get(0)));
             case "idle" -> idle(rest.get(0), rest.get(1), Integer.parseInt(rest.get(2)));
             case "time" -> time(rest.get(0), Integer.parseInt(rest.get(1)), rest.subList(2, rest.size()));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -165,6 +170,7 @@ public final class InContainerProbe {
                     .start();
             long virtlogd = awaitAnswer(DaemonName.VIRTLOGD, started + READY_TIMEOUT);
             long libvirtd = awaitAnswer(DaemonName.LIBVIRTD, started + READY_TIMEOUT);
+            sample("launch." + key + ".supervisorCpu", cpuNanos((int) supervisor.pid()));
             sample("launch." + key + ".virtlogd", virtlogd - started);
             sample("launch." + key, libvirtd - started);
             int signalled = new ProcessBuilder("kill", "-s", stopSignal, Long.toString(supervisor.pid()))
@@ -180,6 +186,25 @@ public final class InContainerProbe {
         }
     }
 
+    /** What one check costs while both daemons run: an answered exchange with each, one scan of /proc. */
+    private static void resolution(int rounds) {
+        for (int round = 0; round < rounds; round++) {
+            for (DaemonName name : DaemonName.values()) {
+                long started = System.nanoTime();
+                if (!(name.answers(READY_TIMEOUT) instanceof LibvirtRpc.Answered)) {
+                    throw new ProbeFailure(name.comm + " does not answer");
+                }
+                sample("resolution." + name.comm + ".exchange", System.nanoTime() - started);
+            }
+            long started = System.nanoTime();
+            if (daemonPid(DaemonName.LIBVIRTD, -1).isEmpty()) {
+                throw new ProbeFailure("no libvirtd in /proc");
+            }
+            sample("resolution.procScan", System.nanoTime() - started);
+        }
+        value("resolution.processes", processes().size());
+    }
+
     private static void restart(String key, DaemonName name, int rounds, long settle) throws Exception {
         for (int round = 0; round < rounds; round++) {
             long deadline = System.nanoTime() + READY_TIMEOUT;
@@ -190,23 +215,46 @@ public final class InContainerProbe {
             int old = awaitPid(name, -1, deadline);
             ProcessHandle daemon = ProcessHandle.of(old)
                     .orElseThrow(() -> new ProbeFailure(name.comm + " (pid " + old + ") vanished before the kill"));
+            int supervisor = readProc(Integer.toString(old)).map(Proc::parent)
+                    .orElseThrow(() -> new ProbeFailure(name.comm + " (pid " + old + ") vanished before the kill"));
+            long cpuBefore = cpuNanos(supervisor);
             long killed = System.nanoTime();
             daemon.destroyForcibly(); // kill(pid, SIGKILL)
-            long found = awaitPid(name, old, killed + READY_TIMEOUT);
+            // Two things are watched at once: the old pid leaving /proc (its parent reaped it) and a new one.
+            Path oldStat = Path.of("/proc", Integer.toString(old), "stat");
+            long reaped = 0;
+            OptionalInt found = OptionalInt.empty();
+            while (found.isEmpty()) {
+                if (reaped == 0 && !Files.exists(oldStat)) {
+                    reaped = System.nanoTime();
+                }
+                found = daemonPid(name, old);
+                if (found.isEmpty()) {
+                    pauseUntil(killed + READY_TIMEOUT, "a " + name.comm + " process other than " + old + " exists");
+                }
+            }
             long newPid = System.nanoTime();
             long answered = awaitAnswer(name, killed + READY_TIMEOUT);
+            long cpuAfter = cpuNanos(supervisor);
+            if (reaped != 0) {
+                sample("restart." + key + "." + name.comm + ".reaped", reaped - killed);
+            }
+            sample("restart." + key + "." + name.comm + ".supervisorCpu", cpuAfter - cpuBefore);
             sample("restart." + key + "." + name.comm + ".pid", newPid - killed);
             sample("restart." + key + "." + name.comm + ".answer", answered - killed);
-            note(key + " restarted " + name.comm + ": pid " + old + " -> " + found);
+            note(key + " restarted " + name.comm + ": pid " + old + " -> " + found.getAsInt());
         }
     }
 
     /** PIDS: one pid, or several separated by commas (runsvdir and its runsv processes), summed. */
     private static void idle(String key, String pids, int seconds) throws Exception {
         int[] all = Arrays.stream(pids.split(",")).mapToInt(Integer::parseInt).toArray();
+        value("idle." + key + ".quietAfterMs", awaitQuiet(all) / 1_000_000);
         long switchesBefore = 0;
+        Map<String, Long> threadsBefore = new HashMap<>();
         for (int pid : all) {
             switchesBefore += contextSwitches(pid);
+            threadsBefore.putAll(threadSwitches(pid));
         }
         long started = System.nanoTime();
         // The measurement window itself: nothing is awaited here, the processes are left alone this long.
@@ -215,8 +263,10 @@ public final class InContainerProbe {
         long rss = 0;
         long anon = 0;
         long threads = 0;
+        Map<String, Long> threadsAfter = new HashMap<>();
         for (int pid : all) {
             switchesAfter += contextSwitches(pid);
+            threadsAfter.putAll(threadSwitches(pid));
             Map<String, Long> fields = statusNumbers(Path.of("/proc", Integer.toString(pid), "status"));
             rss += fields.getOrDefault("VmRSS", 0L);
             anon += fields.getOrDefault("RssAnon", 0L);
@@ -229,6 +279,57 @@ public final class InContainerProbe {
         value("idle." + key + ".processes", all.length);
         value("idle." + key + ".switches", switchesAfter - switchesBefore);
         value("idle." + key + ".windowMs", elapsed / 1_000_000);
+        // Which threads woke up: what to look at when the number is not zero.
+        threadsAfter.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> detail("idle." + key, e.getKey() + " woke " + e.getValue() + " times"));
+    }
+
+    /**
+     * Waits until the processes have not run for {@link #QUIET} (their context
+     * switches stayed the same), at most {@link #QUIET_TIMEOUT}: the work that
+     * the previous measurement caused (a restart's timers, compilation) is then
+     * over. Returns how long that took.
+     */
+    private static long awaitQuiet(int[] pids) throws IOException {
+        long started = System.nanoTime();
+        long lastChange = started;
+        long last = -1;
+        while (System.nanoTime() - lastChange < QUIET && System.nanoTime() - started < QUIET_TIMEOUT) {
+            long switches = 0;
+            for (int pid : pids) {
+                switches += contextSwitches(pid);
+            }
+            if (switches != last) {
+                last = switches;
+                lastChange = System.nanoTime();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return System.nanoTime() - started;
+    }
+
+    /** Context switches per thread, keyed "pid/tid name" (the name is the thread's comm, at most 15 bytes). */
+    static Map<String, Long> threadSwitches(int pid) throws IOException {
+        Map<String, Long> switches = new HashMap<>();
+        File[] tasks = new File("/proc/" + pid + "/task").listFiles();
+        if (tasks == null) {
+            return switches;
+        }
+        for (File task : tasks) {
+            try {
+                Map<String, Long> fields = statusNumbers(task.toPath().resolve("status"));
+                String name = Files.readString(task.toPath().resolve("comm")).trim();
+                switches.put(pid + "/" + task.getName() + " " + name,
+                        fields.getOrDefault("voluntary_ctxt_switches", 0L)
+                                + fields.getOrDefault("nonvoluntary_ctxt_switches", 0L));
+            } catch (IOException e) {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return switches;
     }
 
     private static void time(String key, int rounds, List<String> command) throws Exception {
@@ -245,6 +346,28 @@ public final class InContainerProbe {
             exitCodes.merge(exit, 1, Integer::sum);
         }
         exitCodes.forEach((code, count) -> value("time." + key + ".exit" + code, count));
+    }
+
+    /**
+     * CPU time used so far by every thread of pid, in nanoseconds: the first
+     * field of /proc/PID/task/TID/schedstat (clock ticks in /proc/PID/stat
+     * would only give 10 ms steps). Threads that already ended are not counted.
+     */
+    static long cpuNanos(int pid) {
+        long total = 0;
+        File[] tasks = new File("/proc/" + pid + "/task").listFiles();
+        if (tasks == null) {
+            throw new ProbeFailure("no process " + pid);
+        }
+        for (File task : tasks) {
+            try {
+                String schedstat = Files.readString(task.toPath().resolve("schedstat")).trim();
+                total += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+            } catch (IOException | RuntimeException e) {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return total;
     }
 
     /** Sum of voluntary and involuntary context switches of every thread of pid: how often it woke up. */
@@ -390,6 +513,10 @@ public final class InContainerProbe {
 
     private static void value(String key, long number) {
         System.out.println("value " + key + " " + number);
+    }
+
+    private static void detail(String key, String text) {
+        System.out.println("detail " + key + " " + text);
     }
 
     private static void note(String text) {

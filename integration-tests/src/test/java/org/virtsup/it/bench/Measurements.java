@@ -16,8 +16,12 @@ final class Measurements {
     private final Map<String, List<Long>> samples = new LinkedHashMap<>();
     private final Map<String, Long> values = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, List<String>> details = new LinkedHashMap<>();
 
-    /** Takes in the probe's output: {@code sample KEY NANOS}, {@code value KEY NUMBER}, {@code note TEXT}. */
+    /**
+     * Takes in the probe's output: {@code sample KEY NANOS}, {@code value KEY NUMBER},
+     * {@code detail KEY TEXT}, {@code note TEXT}.
+     */
     synchronized void add(String probeOutput) {
         for (String line : probeOutput.split("\n")) {
             String[] words = line.trim().split(" ", 3);
@@ -25,6 +29,8 @@ final class Measurements {
                 samples.computeIfAbsent(words[1], key -> new ArrayList<>()).add(Long.parseLong(words[2]));
             } else if (words.length == 3 && words[0].equals("value")) {
                 values.put(words[1], Long.parseLong(words[2]));
+            } else if (words.length == 3 && words[0].equals("detail")) {
+                details.computeIfAbsent(words[1], key -> new ArrayList<>()).add(words[2]);
             } else if (words.length >= 2 && words[0].equals("note")) {
                 notes.add(line.trim().substring("note ".length()));
             }
@@ -41,6 +47,11 @@ final class Measurements {
 
     synchronized Optional<Long> value(String key) {
         return Optional.ofNullable(values.get(key));
+    }
+
+    /** Lines of text about one measurement, e.g. which threads woke up while idle. */
+    synchronized List<String> details(String key) {
+        return List.copyOf(details.getOrDefault(key, List.of()));
     }
 
     synchronized List<String> notes() {

@@ -90,22 +90,27 @@ class SupervisorBenchmarkIT {
         DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
         try {
             probe("await");
+            confirmWithVirsh();
+            probe("resolution", calls());
             probe("restart", "virtsup", "libvirtd", rounds(), SETTLE_MS);
             probe("restart", "virtsup", "virtlogd", rounds(), SETTLE_MS);
+            probe("idle", "virtsup", Integer.toString(virtsup.pid()), Integer.toString(settings.idleSeconds()));
 
             List<String> java = new ArrayList<>(List.of("java"));
             java.addAll(launcherFlags());
             List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
                     + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
             probe(concat(List.of("time", "virtsup-java", calls()), java, classPath));
-            // An installation's archive of the CLI's classes, dumped at the exit of one status call.
-            host.exec(concat(List.of(java.get(0), "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE),
-                    java.subList(1, java.size()), classPath).toArray(String[]::new)).orFail();
+            makeClientArchive(java, classPath);
             probe(concat(List.of("time", "virtsup-java-cds", calls(), java.get(0),
                     "-XX:SharedArchiveFile=" + CDS_ARCHIVE), java.subList(1, java.size()), classPath));
             probe("time", "virtsup-launcher", calls(), launcher, "status");
 
-            probe("idle", "virtsup", Long.toString(virtsup.pid()), Integer.toString(settings.idleSeconds()));
+            if (settings.idleAfterStatus()) {
+                // Timers a status call leaves behind fire here, if any.
+                probe("idle", "virtsup-after-status", Integer.toString(virtsup.pid()),
+                        Integer.toString(settings.idleSeconds()));
+            }
         } finally {
             host.stop(virtsup);
             awaitNoDaemons();
@@ -121,10 +126,11 @@ class SupervisorBenchmarkIT {
         DaemonProcess supervisord = host.startDaemon("supervisord", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
         try {
             probe("await");
+            confirmWithVirsh();
             probe("restart", "supervisord", "libvirtd", rounds(), SETTLE_MS);
             probe("restart", "supervisord", "virtlogd", rounds(), SETTLE_MS);
+            probe("idle", "supervisord", Integer.toString(supervisord.pid()), Integer.toString(settings.idleSeconds()));
             probe("time", "supervisorctl", calls(), "supervisorctl", "-c", SUPERVISORD_CONFIG, "status");
-            probe("idle", "supervisord", Long.toString(supervisord.pid()), Integer.toString(settings.idleSeconds()));
         } finally {
             host.stop(supervisord);
             awaitNoDaemons();
@@ -141,12 +147,13 @@ class SupervisorBenchmarkIT {
         DaemonProcess runsvdir = host.startDaemon("runsvdir", "runsvdir", RUNIT_SERVICES);
         try {
             probe("await");
+            confirmWithVirsh();
             probe("restart", "runit", "libvirtd", rounds(), SETTLE_MS);
             probe("restart", "runit", "virtlogd", rounds(), SETTLE_MS);
-            probe("time", "sv", calls(), "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
-            String runsv = host.exec("pgrep", "-d", ",", "-P", Long.toString(runsvdir.pid()), "-x", "runsv")
+            String runsv = host.exec("pgrep", "-d", ",", "-P", Integer.toString(runsvdir.pid()), "-x", "runsv")
                     .orFail().stdout().trim();
             probe("idle", "runit", runsvdir.pid() + "," + runsv, Integer.toString(settings.idleSeconds()));
+            probe("time", "sv", calls(), "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
         } finally {
             host.exec("kill", "-HUP", Long.toString(runsvdir.pid()));
             Poll.until("runsvdir (pid " + runsvdir.pid() + ") has exited after SIGHUP", Duration.ofSeconds(30),
@@ -193,6 +200,34 @@ class SupervisorBenchmarkIT {
             host.writeFile(CONFIG + "/" + daemon + ".conf", rendered.stdout());
         }
         prepared = true;
+    }
+
+    /**
+     * An installation's class-data sharing archive of the CLI's classes. Made
+     * as the installation would, by the client's own training run
+     * ({@code ControlCommands}'s main, against a built-in sample server) when
+     * this build has it; otherwise dumped at the exit of one real status call.
+     */
+    private static void makeClientArchive(List<String> java, List<String> classPath) {
+        List<String> dump = new ArrayList<>(List.of(java.get(0), "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE));
+        dump.addAll(java.subList(1, java.size()));
+        List<String> training = new ArrayList<>(dump);
+        training.addAll(classPath.subList(0, 2));
+        training.add("org.virtsup.cli.ControlCommands");
+        ExecResult trained = host.exec(training.toArray(String[]::new));
+        if (trained.succeeded()) {
+            results.put("cds.training", 1);
+        } else {
+            host.exec(concat(dump, List.of(), classPath).toArray(String[]::new)).orFail();
+            results.put("cds.training", 0);
+        }
+        results.put("cds.archive.kB", Long.parseLong(host.exec("du", "-k", CDS_ARCHIVE).orFail().stdout()
+                .split("\\s+")[0]));
+    }
+
+    /** The RPC probe's "answers" is what a client sees: virsh can use the QEMU driver then. */
+    private static void confirmWithVirsh() {
+        host.exec("virsh", "-c", "qemu:///system", "version").orFail();
     }
 
     private static void requireSupervisors() {
