@@ -84,8 +84,8 @@ final class BenchmarkTable {
         status(lines, "supervisorctl", "supervisorctl status");
         status(lines, "sv", "sv status (runit)");
         lines.add("how it was measured: a daemon answers when it replies to libvirt's RPC (libvirtd: AUTH_LIST then"
-                + " CONNECT_OPEN qemu:///system; virtlogd: admin CONNECT_OPEN), checked every 0.2 ms; one answered check"
-                + " costs " + median("resolution.libvirtd.exchange") + " ms (libvirtd), "
+                + " CONNECT_OPEN qemu:///system; virtlogd: admin CONNECT_OPEN), checked every 0.2 ms;"
+                + " one answered check costs " + median("resolution.libvirtd.exchange") + " ms (libvirtd), "
                 + median("resolution.virtlogd.exchange") + " ms (virtlogd); a new pid is seen by a /proc scan every"
                 + " 0.2 ms, one scan of " + results.value("resolution.processes").map(String::valueOf).orElse("?")
                 + " processes costs " + median("resolution.procScan") + " ms");

@@ -27,18 +27,24 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Modes:
  * <ul>
- * <li>{@code first-start} — starts virtlogd then libvirtd by hand once, times the first start (QEMU capabilities probed), stops them;</li>
- * <li>{@code cold NAME ROUNDS} — launches one daemon by hand (virtlogd is started first for libvirtd), times launch → answering, stops it;</li>
- * <li>{@code raw-launch ROUNDS} — launches virtlogd, waits until it answers, launches libvirtd: launch → both answer;</li>
- * <li>{@code launch KEY ROUNDS SIGNAL ARGV...} — launches a supervisor: launch → both answer; then SIGNAL (TERM, HUP) to it,
- *     waits until it and the daemons are gone;</li>
+ * <li>{@code first-start} — starts virtlogd then libvirtd by hand once, times the first start
+ *     (libvirtd probes QEMU's capabilities), stops them;</li>
+ * <li>{@code cold NAME ROUNDS} — launches one daemon by hand (virtlogd first, for libvirtd), times
+ *     launch → new pid and launch → answering, stops it;</li>
+ * <li>{@code raw-launch ROUNDS} — launches virtlogd, waits until it answers, launches libvirtd:
+ *     launch → both answer;</li>
+ * <li>{@code launch KEY ROUNDS SIGNAL ARGV...} — launches a supervisor: launch → both answer; then
+ *     SIGNAL (TERM, HUP) to it, waits until it and the daemons are gone;</li>
  * <li>{@code await} — waits until both daemons answer;</li>
- * <li>{@code restart KEY NAME ROUNDS SETTLE_MS} — SIGKILL to the daemon, then times kill → new pid and kill → answering;
- *     before each kill, the daemon has been answering for SETTLE_MS (so a supervisor's backoff has reset);</li>
- * <li>{@code idle KEY PID[,PID...] SECONDS} — once the processes have been quiet for 2 s (at most 5 s: supervisord never is),
- *     their resident memory and their threads' context switches over a window of SECONDS;</li>
- * <li>{@code resolution ROUNDS} — what one check costs: an answered exchange with each daemon, a scan of /proc;</li>
- * <li>{@code time KEY ROUNDS ARGV...} — wall time of ROUNDS runs of ARGV (after one unmeasured run), its exit codes.</li>
+ * <li>{@code restart KEY NAME ROUNDS SETTLE_MS} — SIGKILL to the daemon, then times kill → old pid
+ *     reaped, kill → new pid and kill → answering; before each kill, the daemon has been answering
+ *     for SETTLE_MS (so that a supervisor's backoff has reset);</li>
+ * <li>{@code idle KEY PID[,PID...] SECONDS} — once the processes have been quiet for 2 s (at most 5 s:
+ *     supervisord never is), their resident memory and their threads' context switches over SECONDS;</li>
+ * <li>{@code resolution ROUNDS} — what one check costs: an answered exchange with each daemon, a
+ *     scan of /proc;</li>
+ * <li>{@code time KEY ROUNDS ARGV...} — wall time of ROUNDS runs of ARGV (after one unmeasured run),
+ *     and their exit codes.</li>
  * </ul>
  */
 public final class InContainerProbe {
