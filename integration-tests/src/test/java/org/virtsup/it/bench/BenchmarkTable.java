@@ -73,7 +73,7 @@ final class BenchmarkTable {
                 wakeups("supervisord"), wakeups("runit")));
         lines.add(row("idle: processes/threads", "-", tasks("virtsup"), tasks("supervisord"), tasks("runit")));
         results.value("idle.virtsup-after-status.switches").ifPresent(n -> lines.add(row(
-                "idle after the status calls: wake-ups/s", "-", wakeups("virtsup-after-status"))));
+                "wake-ups/s right after the status calls", "-", wakeups("virtsup-after-status"))));
         lines.add("status command, fresh process per call (ms: median / p90, exit codes):");
         status(lines, "virtsup-java", "java <launcher flags> -cp virtsup.jar:lib/* ...Main status");
         status(lines, "virtsup-java-cds", "the same + -XX:SharedArchiveFile (AppCDS, "

@@ -39,12 +39,13 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code restart KEY NAME ROUNDS SETTLE_MS} — SIGKILL to the daemon, then times kill → old pid
  *     reaped, kill → new pid and kill → answering; before each kill, the daemon has been answering
  *     for SETTLE_MS (so that a supervisor's backoff has reset);</li>
- * <li>{@code idle KEY PID[,PID...] SECONDS} — once the processes have been quiet for 2 s (at most 5 s:
- *     supervisord never is), their resident memory and their threads' context switches over SECONDS;</li>
+ * <li>{@code idle KEY PID[,PID...] SECONDS [--at-once]} — once the processes have been quiet for 2 s
+ *     (at most 5 s: supervisord never is; or at once), their resident memory and their threads'
+ *     context switches over SECONDS;</li>
  * <li>{@code resolution ROUNDS} — what one check costs: an answered exchange with each daemon, a
  *     scan of /proc;</li>
- * <li>{@code time KEY ROUNDS ARGV...} — wall time of ROUNDS runs of ARGV (after one unmeasured run),
- *     and their exit codes.</li>
+ * <li>{@code time ROUNDS KEY ARGV... [++ KEY ARGV...]} — wall time of ROUNDS runs of each command
+ *     (after one unmeasured run), in turns, and their exit codes.</li>
  * </ul>
  */
 public final class InContainerProbe {
@@ -56,6 +57,8 @@ public final class InContainerProbe {
     private static final long READY_TIMEOUT = TimeUnit.SECONDS.toNanos(60);
     private static final long STOP_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
     /** Between two checks of a condition: short against what is measured, long enough not to eat a core of two. */
+    /** Separates the commands of the {@code time} mode. */
+    static final String NEXT_COMMAND = "++";
     private static final long PAUSE = TimeUnit.MICROSECONDS.toNanos(200);
     /** An idle supervisor: no context switch for this long before the idle window starts. */
     private static final long QUIET = TimeUnit.SECONDS.toNanos(2);
@@ -114,8 +117,9 @@ public final class InContainerProbe {
             case "restart" -> restart(rest.get(0), DaemonName.of(rest.get(1)), Integer.parseInt(rest.get(2)),
                     TimeUnit.MILLISECONDS.toNanos(Long.parseLong(rest.get(3))));
             case "resolution" -> resolution(Integer.parseInt(rest.get(0)));
-            case "idle" -> idle(rest.get(0), rest.get(1), Integer.parseInt(rest.get(2)));
-            case "time" -> time(rest.get(0), Integer.parseInt(rest.get(1)), rest.subList(2, rest.size()));
+            case "idle" -> idle(rest.get(0), rest.get(1), Integer.parseInt(rest.get(2)),
+                    !rest.subList(3, rest.size()).contains("--at-once"));
+            case "time" -> time(Integer.parseInt(rest.get(0)), rest.subList(1, rest.size()));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -253,9 +257,11 @@ public final class InContainerProbe {
     }
 
     /** PIDS: one pid, or several separated by commas (runsvdir and its runsv processes), summed. */
-    private static void idle(String key, String pids, int seconds) throws Exception {
+    private static void idle(String key, String pids, int seconds, boolean whenQuiet) throws Exception {
         int[] all = Arrays.stream(pids.split(",")).mapToInt(Integer::parseInt).toArray();
-        value("idle." + key + ".quietAfterMs", awaitQuiet(all) / 1_000_000);
+        if (whenQuiet) {
+            value("idle." + key + ".quietAfterMs", awaitQuiet(all) / 1_000_000);
+        }
         long switchesBefore = 0;
         Map<String, Long> threadsBefore = new HashMap<>();
         for (int pid : all) {
@@ -338,20 +344,44 @@ public final class InContainerProbe {
         return switches;
     }
 
-    private static void time(String key, int rounds, List<String> command) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Map<Integer, Integer> exitCodes = new HashMap<>();
-        builder.start().waitFor(); // unmeasured: fills the page cache
-        for (int round = 0; round < rounds; round++) {
-            long started = System.nanoTime();
-            Process process = builder.start();
-            int exit = process.waitFor();
-            long ended = System.nanoTime();
-            sample("time." + key, ended - started);
-            exitCodes.merge(exit, 1, Integer::sum);
+    /**
+     * Times several commands in turns (A B C A B C ...), so that a change in the
+     * machine's load hits each of them alike. {@code parts}: KEY ARGV... groups
+     * separated by {@value #NEXT_COMMAND}.
+     */
+    private static void time(int rounds, List<String> parts) throws Exception {
+        Map<String, ProcessBuilder> commands = new java.util.LinkedHashMap<>();
+        List<String> group = new ArrayList<>();
+        for (String part : concatSeparator(parts)) {
+            if (part.equals(NEXT_COMMAND)) {
+                commands.put(group.get(0), new ProcessBuilder(group.subList(1, group.size())).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD));
+                group = new ArrayList<>();
+            } else {
+                group.add(part);
+            }
         }
-        exitCodes.forEach((code, count) -> value("time." + key + ".exit" + code, count));
+        Map<String, Map<Integer, Integer>> exitCodes = new HashMap<>();
+        for (ProcessBuilder builder : commands.values()) {
+            builder.start().waitFor(); // unmeasured: fills the page cache
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (Map.Entry<String, ProcessBuilder> command : commands.entrySet()) {
+                long started = System.nanoTime();
+                int exit = command.getValue().start().waitFor();
+                long ended = System.nanoTime();
+                sample("time." + command.getKey(), ended - started);
+                exitCodes.computeIfAbsent(command.getKey(), key -> new HashMap<>()).merge(exit, 1, Integer::sum);
+            }
+        }
+        exitCodes.forEach((key, codes) -> codes.forEach((code, count) -> value("time." + key + ".exit" + code,
+                count)));
+    }
+
+    private static List<String> concatSeparator(List<String> parts) {
+        List<String> all = new ArrayList<>(parts);
+        all.add(NEXT_COMMAND);
+        return all;
     }
 
     /**

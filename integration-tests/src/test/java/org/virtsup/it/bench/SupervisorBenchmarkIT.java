@@ -100,16 +100,21 @@ class SupervisorBenchmarkIT {
             java.addAll(launcherFlags());
             List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
                     + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
-            probe(concat(List.of("time", "virtsup-java", calls()), java, classPath));
             makeClientArchive(java, classPath);
-            probe(concat(List.of("time", "virtsup-java-cds", calls(), java.get(0),
-                    "-XX:SharedArchiveFile=" + CDS_ARCHIVE), java.subList(1, java.size()), classPath));
-            probe("time", "virtsup-launcher", calls(), launcher, "status");
+            List<String> timed = new ArrayList<>(List.of("time", calls(), "virtsup-java"));
+            timed.addAll(java);
+            timed.addAll(classPath);
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-java-cds", java.get(0),
+                    "-XX:SharedArchiveFile=" + CDS_ARCHIVE));
+            timed.addAll(java.subList(1, java.size()));
+            timed.addAll(classPath);
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-launcher", launcher, "status"));
+            probe(timed);
 
             if (settings.idleAfterStatus()) {
-                // Timers a status call leaves behind fire here, if any.
+                // Right after the status calls: what a call leaves behind (timers, idle threads) shows here.
                 probe("idle", "virtsup-after-status", Integer.toString(virtsup.pid()),
-                        Integer.toString(settings.idleSeconds()));
+                        Integer.toString(settings.idleSeconds()), "--at-once");
             }
         } finally {
             host.stop(virtsup);
@@ -130,7 +135,7 @@ class SupervisorBenchmarkIT {
             probe("restart", "supervisord", "libvirtd", rounds(), SETTLE_MS);
             probe("restart", "supervisord", "virtlogd", rounds(), SETTLE_MS);
             probe("idle", "supervisord", Integer.toString(supervisord.pid()), Integer.toString(settings.idleSeconds()));
-            probe("time", "supervisorctl", calls(), "supervisorctl", "-c", SUPERVISORD_CONFIG, "status");
+            probe("time", calls(), "supervisorctl", "supervisorctl", "-c", SUPERVISORD_CONFIG, "status");
         } finally {
             host.stop(supervisord);
             awaitNoDaemons();
@@ -153,7 +158,7 @@ class SupervisorBenchmarkIT {
             String runsv = host.exec("pgrep", "-d", ",", "-P", Integer.toString(runsvdir.pid()), "-x", "runsv")
                     .orFail().stdout().trim();
             probe("idle", "runit", runsvdir.pid() + "," + runsv, Integer.toString(settings.idleSeconds()));
-            probe("time", "sv", calls(), "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
+            probe("time", calls(), "sv", "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
         } finally {
             host.exec("kill", "-HUP", Long.toString(runsvdir.pid()));
             Poll.until("runsvdir (pid " + runsvdir.pid() + ") has exited after SIGHUP", Duration.ofSeconds(30),
