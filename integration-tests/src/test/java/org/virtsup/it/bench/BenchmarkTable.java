@@ -86,9 +86,10 @@ final class BenchmarkTable {
         lines.add("how it was measured: a daemon answers when it replies to libvirt's RPC (libvirtd: AUTH_LIST then"
                 + " CONNECT_OPEN qemu:///system; virtlogd: admin CONNECT_OPEN), checked every 0.2 ms;"
                 + " one answered check costs " + median("resolution.libvirtd.exchange") + " ms (libvirtd), "
-                + median("resolution.virtlogd.exchange") + " ms (virtlogd); a new pid is seen by a /proc scan every"
-                + " 0.2 ms, one scan of " + results.value("resolution.processes").map(String::valueOf).orElse("?")
-                + " processes costs " + median("resolution.procScan") + " ms");
+                + median("resolution.virtlogd.exchange") + " ms (virtlogd); a new pid is seen by listing /proc"
+                + " every 0.2 ms and reading the stat of pids that were not there before the kill; one check ("
+                + results.value("resolution.processes").map(String::valueOf).orElse("?")
+                + " processes) costs " + median("resolution.procScan") + " ms");
         for (String column : List.of("virtsup", "virtsup-after-status", "supervisord", "runit")) {
             List<String> threads = results.details("idle." + column);
             if (!threads.isEmpty()) {

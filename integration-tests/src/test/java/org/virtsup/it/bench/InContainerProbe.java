@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -143,9 +145,12 @@ public final class InContainerProbe {
             awaitAnswer(DaemonName.VIRTLOGD, System.nanoTime() + READY_TIMEOUT);
         }
         for (int round = 0; round < rounds; round++) {
+            Set<String> before = pids();
             long started = System.nanoTime();
             Process daemon = launchDaemon(name);
-            awaitPid(name, -1, started + READY_TIMEOUT);
+            while (newDaemonPid(name, before).isEmpty()) {
+                pauseUntil(started + READY_TIMEOUT, "a " + name.comm + " process exists");
+            }
             sample("cold." + name.comm + ".pid", System.nanoTime() - started);
             long answered = awaitAnswer(name, started + READY_TIMEOUT);
             sample("cold." + name.comm + ".answer", answered - started);
@@ -206,8 +211,10 @@ public final class InContainerProbe {
                 }
                 sample("resolution." + name.comm + ".exchange", System.nanoTime() - started);
             }
+            Set<String> before = pids();
+            before.remove(Integer.toString(daemonPid(DaemonName.LIBVIRTD, -1).orElseThrow()));
             long started = System.nanoTime();
-            if (daemonPid(DaemonName.LIBVIRTD, -1).isEmpty()) {
+            if (newDaemonPid(DaemonName.LIBVIRTD, before).isEmpty()) {
                 throw new ProbeFailure("no libvirtd in /proc");
             }
             sample("resolution.procScan", System.nanoTime() - started);
@@ -228,6 +235,7 @@ public final class InContainerProbe {
             int supervisor = readProc(Integer.toString(old)).map(Proc::parent)
                     .orElseThrow(() -> new ProbeFailure(name.comm + " (pid " + old + ") vanished before the kill"));
             long cpuBefore = cpuNanos(supervisor);
+            Set<String> before = pids();
             long killed = System.nanoTime();
             daemon.destroyForcibly(); // kill(pid, SIGKILL)
             // Two things are watched at once: the old pid leaving /proc (its parent reaped it) and a new one.
@@ -238,7 +246,7 @@ public final class InContainerProbe {
                 if (reaped == 0 && !Files.exists(oldStat)) {
                     reaped = System.nanoTime();
                 }
-                found = daemonPid(name, old);
+                found = newDaemonPid(name, before);
                 if (found.isEmpty()) {
                     pauseUntil(killed + READY_TIMEOUT, "a " + name.comm + " process other than " + old + " exists");
                 }
@@ -508,6 +516,39 @@ public final class InContainerProbe {
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone between the listing and the read
         }
+    }
+
+    /** The pids in /proc now. */
+    static Set<String> pids() {
+        String[] names = new File("/proc").list();
+        Set<String> pids = new HashSet<>();
+        if (names != null) {
+            for (String name : names) {
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    pids.add(name);
+                }
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * A daemon process that was not in /proc at {@code before}: only the new
+     * pids are read, so that one check costs a listing of /proc and a read or
+     * two, not a read of every process's stat.
+     */
+    static OptionalInt newDaemonPid(DaemonName name, Set<String> before) {
+        for (String pid : pids()) {
+            if (before.contains(pid)) {
+                continue;
+            }
+            Optional<Proc> proc = readProc(pid).filter(p -> p.comm().equals(name.comm) && p.state() != 'Z');
+            if (proc.isPresent() && !readProc(Integer.toString(proc.get().parent())).map(Proc::comm).orElse("")
+                    .equals(name.comm)) {
+                return OptionalInt.of(proc.get().pid());
+            }
+        }
+        return OptionalInt.empty();
     }
 
     static List<Proc> processes() {
