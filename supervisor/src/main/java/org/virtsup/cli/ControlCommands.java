@@ -1,10 +1,15 @@
 package org.virtsup.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +25,7 @@ import org.virtsup.control.Request;
 import org.virtsup.control.SignalName;
 import org.virtsup.control.StatusReport;
 import org.virtsup.control.StatusText;
+import org.virtsup.control.TrainingServer;
 
 /**
  * The commands that talk to a running virtsup through its control socket:
@@ -27,6 +33,8 @@ import org.virtsup.control.StatusText;
  *
  * <p>Main dispatches with one line: {@code if (ControlCommands.handles(command))
  * return ControlCommands.run(command, rest, System.out, System.err, System.getenv());}
+ * or wraps each of {@link #names()} as a command with {@link #summary}, {@link #help}
+ * and {@link #run}.
  *
  * <p>This path loads no jnr, no Logback and nothing reflective: it is what
  * health probes run every few seconds.
@@ -40,30 +48,88 @@ public final class ControlCommands {
     public static final int INVALID_CONFIGURATION = 78;
 
     public static final String SOCKET_ENVIRONMENT = "VIRTSUP_SOCKET";
+    /** The error code {@code --json} prints when virtsup does not answer (never sent by a server). */
+    public static final String UNREACHABLE_CODE = "unreachable";
 
     /** A status probe should fail fast; a start or restart waits for the daemon. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(15);
 
-    private static final Set<String> COMMANDS = Set.of("status", "start", "stop", "restart", "reload", "signal",
-            "log");
+    private static final Set<String> COMMANDS = Set.copyOf(names());
 
     private ControlCommands() {}
+
+    /**
+     * Makes the client path's classes known to a class-data sharing archive:
+     * runs {@code status} (human and JSON output) against a {@link TrainingServer},
+     * so that
+     * <pre>java -XX:ArchiveClassesAtExit=virtsup-client.jsa -cp ... org.virtsup.cli.ControlCommands</pre>
+     * writes an archive with which {@code -XX:SharedArchiveFile=virtsup-client.jsa}
+     * starts every later {@code virtsup} command faster. Prints nothing; exits 0
+     * when the exchange worked.
+     */
+    public static void main(String[] args) throws IOException {
+        Path directory = Files.createTempDirectory("virtsup-training");
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+        int human;
+        int json;
+        try {
+            try (TrainingServer server = TrainingServer.start(directory.resolve("human.sock"))) {
+                human = run("status", List.of("--socket", server.socket().toString()), discard, discard, Map.of());
+            }
+            try (TrainingServer server = TrainingServer.start(directory.resolve("json.sock"))) {
+                json = run("status", List.of("--json", "--socket", server.socket().toString()), discard, discard,
+                        Map.of());
+            }
+        } finally {
+            Files.deleteIfExists(directory);
+        }
+        // The sample report has a failing daemon: status says so with 3.
+        System.exit(human == NOT_RUNNING && json == NOT_RUNNING ? OK : FAILURE);
+    }
 
     public static boolean handles(String command) {
         return COMMANDS.contains(command);
     }
 
-    /** The one-line summaries, for Main's general help. */
+    /** The commands, in the order help lists them. */
+    public static List<String> names() {
+        return List.of("status", "start", "stop", "restart", "reload", "signal", "log");
+    }
+
+    /**
+     * Every command as {@code virtsup --help} lists it: the command and its
+     * operands, padded, then its summary, e.g.
+     * {@code "log NAME [-n LINES]    show a daemon's last output lines"}.
+     */
     public static List<String> summaries() {
-        return List.of(
-                "status [NAME]          show virtsup and its daemons (exit 3 when one is not running)",
-                "start NAME             start a daemon and wait until it is ready",
-                "stop NAME              stop a daemon and wait until it exited",
-                "restart NAME           restart a daemon and wait until it is ready",
-                "reload [NAME]          reload the configuration file, or one daemon",
-                "signal NAME SIGNAL     send a signal to a daemon",
-                "log NAME [-n LINES]    show a daemon's last output lines");
+        List<String> lines = new ArrayList<>();
+        for (String command : names()) {
+            String synopsis = usage(command).replaceFirst("^virtsup ", "")
+                    .replace(" [--json]", "").replace(" [--socket PATH]", "").replace(" [--timeout SECONDS]", "");
+            lines.add(String.format("%-23s%s", synopsis, summary(command)));
+        }
+        return lines;
+    }
+
+    /** One line for {@code virtsup --help}. */
+    public static String summary(String command) {
+        switch (command) {
+            case "status":
+                return "show virtsup and its daemons (exit 3 when a wanted one is not running)";
+            case "start":
+                return "start a daemon and wait until it is ready";
+            case "stop":
+                return "stop a daemon and wait until it exited";
+            case "restart":
+                return "restart a daemon and wait until it is ready again";
+            case "reload":
+                return "re-read the configuration file, or reload one daemon";
+            case "signal":
+                return "send a signal to a daemon";
+            default:
+                return "show a daemon's last output lines";
+        }
     }
 
     /**
@@ -100,9 +166,10 @@ public final class ControlCommands {
             err.println("usage: " + usage(command));
             return USAGE;
         }
+        String fromEnvironment = env.get(SOCKET_ENVIRONMENT);
         Path socket = options.socket != null ? Path.of(options.socket)
-                : Optional.ofNullable(env.get(SOCKET_ENVIRONMENT)).filter(s -> !s.isEmpty()).map(Path::of)
-                        .orElse(ControlServerSettings.DEFAULT_SOCKET);
+                : fromEnvironment != null && !fromEnvironment.isEmpty() ? Path.of(fromEnvironment)
+                : ControlServerSettings.DEFAULT_SOCKET;
         Duration timeout = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
                 : request.mutating() ? ACTION_TIMEOUT : READ_TIMEOUT;
         Reply reply;
@@ -110,6 +177,17 @@ public final class ControlCommands {
             reply = new ControlClient(socket, timeout).call(request);
         } catch (ControlUnreachableException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
+            if (options.json) {
+                // For tools reading stdout: the same shape as a server's error, with a code
+                // only the client uses.
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", UNREACHABLE_CODE);
+                error.put("message", e.getMessage());
+                Map<String, Object> wire = new LinkedHashMap<>();
+                wire.put("v", ControlProtocol.VERSION);
+                wire.put("error", error);
+                out.println(ControlProtocol.write(wire));
+            }
             return UNREACHABLE;
         } catch (ProtocolException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
@@ -136,7 +214,9 @@ public final class ControlCommands {
             }
         }
         if (reply instanceof StatusReport s) {
-            return s.allWantedRunning() ? OK : NOT_RUNNING;
+            // Named, like systemctl status UNIT: is it up? Unnamed: is everything wanted up?
+            boolean fine = request.daemon().isPresent() ? s.allRunning() : s.allWantedRunning();
+            return fine ? OK : NOT_RUNNING;
         }
         return OK;
     }
@@ -170,21 +250,22 @@ public final class ControlCommands {
             case "signal":
                 return "virtsup signal [--json] [--socket PATH] NAME SIGNAL";
             case "log":
-                return "virtsup log [--json] [--socket PATH] [-n LINES] NAME";
+                return "virtsup log [--json] [--socket PATH] NAME [-n LINES]";
             default:
                 return "virtsup " + command + " [--json] [--socket PATH] [--timeout SECONDS] NAME";
         }
     }
 
-    static String help(String command) {
+    /** {@code --help}'s text: a usage line, what the command does, its options. */
+    public static String help(String command) {
         String what;
         switch (command) {
             case "status":
                 what = "Shows virtsup (pid, uptime, configuration file and whether the running configuration\n"
                         + "matches it) and each daemon (state, pid, uptime, readiness, restarts, last exit, and\n"
                         + "for a failing daemon its last output lines), or only daemon NAME.\n"
-                        + "Exit status: 0 every wanted daemon is running and ready, 3 one is not,\n"
-                        + "4 virtsup does not answer.\n";
+                        + "Exit status: 0 every daemon wanted up (or daemon NAME) is running and ready,\n"
+                        + "3 one is not, 4 virtsup does not answer.\n";
                 break;
             case "start":
                 what = "Starts daemon NAME and waits until it is running and ready, or failed (the reason is\n"

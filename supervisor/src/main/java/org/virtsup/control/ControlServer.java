@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final int BACKLOG = 512;
+    /** How much of an oversized request is read and dropped before closing. */
+    private static final int DISCARD_LIMIT = 1024 * 1024;
 
     private final ControlServerSettings settings;
     private final ControlHandler handler;
@@ -86,10 +88,18 @@ public final class ControlServer implements AutoCloseable {
         UnixServerSocketChannel server = UnixServerSocketChannel.open();
         try {
             server.socket().bind(new UnixSocketAddress(socket.toFile()), BACKLOG);
+        } catch (IOException e) {
+            // Not ours to remove: another virtsup may have bound it a moment ago.
+            server.close();
+            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+        }
+        try {
             ControlSocketFile.restrict(socket, settings.controlGid());
         } catch (IOException e) {
             server.close();
-            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+            Files.deleteIfExists(socket);
+            throw new IOException("cannot set mode 0660 and group " + settings.controlGroup() + " on the control"
+                    + " socket " + socket + ": " + e.getMessage(), e);
         }
         ControlServer control = new ControlServer(settings, handler, privilege, server);
         control.acceptor.start();
@@ -162,11 +172,12 @@ public final class ControlServer implements AutoCloseable {
                 line = reader.readLine();
             } catch (LineReader.LineTooLongException e) {
                 disarm.run();
-                write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
-                        + ": a request is one short JSON object per line"));
+                if (write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
+                        + ": a request is one short JSON object per line"))) {
+                    discardRestOfLine(channel, reader);
+                }
                 return;
             } catch (IOException e) {
-                disarm.run();
                 return;
             } finally {
                 disarm.run();
@@ -207,8 +218,10 @@ public final class ControlServer implements AutoCloseable {
         try {
             Reply reply = handler.handle(request, peer)
                     .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null) {
-                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no answer to " + request.command());
+            if (reply == null || !answers(request, reply)) {
+                LOG.error("control: the handler answered {} with {}", describe(request), reply);
+                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
+                        + "; see virtsup's log");
             }
             return reply;
         } catch (InterruptedException e) {
@@ -227,6 +240,37 @@ public final class ControlServer implements AutoCloseable {
             LOG.error("control: {} from {} failed", describe(request), peer, e);
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * Reads and drops what is left of an oversized line, within the idle timeout
+     * and a bound, before the connection closes. Closing a unix socket with
+     * unread data resets it, and a client still writing its long line would get
+     * EPIPE or ECONNRESET instead of reading the error reply already sent.
+     */
+    private void discardRestOfLine(UnixSocketChannel channel, LineReader reader) {
+        Runnable disarm = arm(() -> shutdownInput(channel), settings.idleTimeout());
+        try {
+            reader.skipLine(DISCARD_LIMIT);
+        } catch (IOException e) {
+            // Closing anyway.
+        } finally {
+            disarm.run();
+        }
+    }
+
+    /** Whether the reply is of the kind the request calls for (clients decode by that kind). */
+    static boolean answers(Request request, Reply reply) {
+        if (reply instanceof Reply.Failure) {
+            return true;
+        }
+        if (request instanceof Request.Status) {
+            return reply instanceof StatusReport;
+        }
+        if (request instanceof Request.Log) {
+            return reply instanceof Reply.LogOutput;
+        }
+        return reply instanceof Reply.ActionOutcome;
     }
 
     private static String describe(Request request) {

@@ -3,6 +3,7 @@ package org.virtsup.notify;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import jnr.unixsocket.UnixDatagramChannel;
@@ -31,13 +32,25 @@ public final class Notifier implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** A notifier for {@code NOTIFY_SOCKET} in {@code environment}, or one that does nothing. */
+    /**
+     * A notifier for {@code NOTIFY_SOCKET} in {@code environment}, or one that does
+     * nothing when it is unset or of a kind this does not speak (newer systemd
+     * also offers {@code vsock:} addresses): a warning then says so, and
+     * supervision goes on.
+     */
     public static Notifier fromEnvironment(Map<String, String> environment) throws IOException {
         String value = environment.get("NOTIFY_SOCKET");
         if (value == null || value.isEmpty()) {
             return DISABLED;
         }
-        return to(new NotifyAddress(value));
+        NotifyAddress address;
+        try {
+            address = new NotifyAddress(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("not notifying the init system: {}", e.getMessage());
+            return DISABLED;
+        }
+        return to(address);
     }
 
     public static Notifier to(NotifyAddress address) throws IOException {
@@ -74,6 +87,15 @@ public final class Notifier implements AutoCloseable {
     /** A reload finished. */
     public void readyAfterReload(String statusText) {
         send("READY=1\nSTATUS=" + statusText.replace('\n', ' '));
+    }
+
+    /**
+     * Asks for more time than TimeoutStartSec/TimeoutStopSec gives, counted from
+     * now: for a start or stop that legitimately takes longer (a raised
+     * start-timeout). Repeat it before the extension runs out.
+     */
+    public void extendTimeout(Duration extension) {
+        send("EXTEND_TIMEOUT_USEC=" + extension.toNanos() / 1_000L);
     }
 
     public void stopping() {

@@ -19,11 +19,14 @@ import org.slf4j.LoggerFactory;
  * socket whose path the daemon gets as {@code NOTIFY_SOCKET}, and a thread that
  * hands every datagram, parsed, to a callback (which posts it to the event loop).
  *
- * <p>One socket per daemon is what identifies the sender: jnr-unixsocket's
- * datagram channel receives with recvfrom(2), which cannot carry SO_PASSCRED's
- * SCM_CREDENTIALS, so {@link NotifyMessage#senderPid()} is empty. Only the
- * daemon (and children that inherit its environment, which libvirt's daemons
- * do not pass NOTIFY_SOCKET to) knows the path, in a root-only directory.
+ * <p>The sender is known twice over. The socket is the daemon's alone (one per
+ * daemon, in a root-only directory). And the kernel names the sending pid:
+ * SO_PASSCRED is set on the socket and datagrams are read with recvmsg(2)
+ * ({@link CredentialReceiver}), whose SCM_CREDENTIALS message fills
+ * {@link NotifyMessage#senderPid()}; jnr-unixsocket's own receive() uses
+ * recvfrom(2), which cannot carry it. The event loop can so accept READY=1
+ * from the daemon's pid only, as systemd's NotifyAccess=main does. Should the
+ * native calls be unavailable, messages arrive without a pid.
  */
 public final class NotifyListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotifyListener.class);
@@ -36,13 +39,17 @@ public final class NotifyListener implements AutoCloseable {
     private final UnixDatagramChannel channel;
     private final Consumer<NotifyMessage> onMessage;
     private final Thread thread;
+    /** Set when the kernel passes credentials: datagrams are then read with recvmsg. */
+    private final CredentialReceiver credentials;
     private volatile boolean closing;
 
-    private NotifyListener(String daemon, Path path, UnixDatagramChannel channel, Consumer<NotifyMessage> onMessage) {
+    private NotifyListener(String daemon, Path path, UnixDatagramChannel channel, Consumer<NotifyMessage> onMessage,
+                           CredentialReceiver credentials) {
         this.daemon = daemon;
         this.path = path;
         this.channel = channel;
         this.onMessage = onMessage;
+        this.credentials = credentials;
         this.thread = new Thread(this::receiveLoop, "virtsup-notify-" + daemon);
         this.thread.setDaemon(true);
     }
@@ -70,7 +77,7 @@ public final class NotifyListener implements AutoCloseable {
             throw new IOException("cannot bind the notify socket " + path + " for " + daemon + ": "
                     + e.getMessage(), e);
         }
-        NotifyListener listener = new NotifyListener(daemon, path, channel, onMessage);
+        NotifyListener listener = new NotifyListener(daemon, path, channel, onMessage, passCredentials(channel, daemon));
         listener.thread.start();
         return listener;
     }
@@ -80,19 +87,29 @@ public final class NotifyListener implements AutoCloseable {
         return path.toString();
     }
 
+    /** Turns on SO_PASSCRED; null when that cannot be done (messages then come without a pid). */
+    private static CredentialReceiver passCredentials(UnixDatagramChannel channel, String daemon) {
+        try {
+            return CredentialReceiver.enable(channel.getFD(), MAX_DATAGRAM);
+        } catch (IOException e) {
+            LOG.warn("notify socket of {}: {}; sender pids unknown", daemon, e.getMessage());
+            return null;
+        }
+    }
+
     private void receiveLoop() {
         ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
         while (!closing) {
             buffer.clear();
+            OptionalInt sender;
             try {
-                channel.receive(buffer);
+                sender = credentials != null ? credentials.receive(buffer) : receivePlain(buffer);
             } catch (IOException e) {
                 if (!closing) {
                     LOG.warn("notify socket of {}: {}", daemon, e.getMessage());
                 }
                 return;
             }
-            buffer.flip();
             if (closing || !buffer.hasRemaining()) {
                 continue;
             }
@@ -101,11 +118,17 @@ public final class NotifyListener implements AutoCloseable {
                 continue;
             }
             try {
-                onMessage.accept(NotifyMessage.parse(text, OptionalInt.empty()));
+                onMessage.accept(NotifyMessage.parse(text, sender));
             } catch (RuntimeException e) {
                 LOG.error("handling a notification from {} failed", daemon, e);
             }
         }
+    }
+
+    private OptionalInt receivePlain(ByteBuffer buffer) throws IOException {
+        channel.receive(buffer);
+        buffer.flip();
+        return OptionalInt.empty();
     }
 
     /**

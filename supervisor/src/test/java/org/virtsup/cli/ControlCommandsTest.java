@@ -88,6 +88,28 @@ class ControlCommandsTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of()));
         assertTrue(err().contains("virtsup does not answer on " + dir.resolve("none.sock")), err());
+        out.reset();
+        assertEquals(4, ControlCommands.run("status", List.of("--json", "--socket", dir.resolve("none.sock").toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of()));
+        assertTrue(out().startsWith("{\"v\":1,\"error\":{\"code\":\"unreachable\",\"message\":\"virtsup does not answer"),
+                out());
+    }
+
+    @Test
+    void givesUpAfterTheTimeoutWithExitFour() {
+        supervisor.holdNextRequest();
+        long started = System.nanoTime();
+        assertEquals(4, run("restart", "--timeout=1", "libvirtd"));
+        assertTrue(err().contains("no reply within 1 s"), err());
+        assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void theSocketOptionWinsOverTheEnvironment() {
+        assertEquals(4, run("status", "--socket=" + dir.resolve("elsewhere.sock")));
+        assertTrue(err().contains(dir.resolve("elsewhere.sock").toString()), err());
+        assertEquals(0, run("status", "--socket", socket.toString()));
     }
 
     @Test
@@ -109,6 +131,8 @@ class ControlCommandsTest {
         assertTrue(err().contains("warning: libvirtd still runs"), err());
         assertEquals(0, run("status"), "a daemon the operator stopped is wanted down: status is still fine");
         assertTrue(out().contains("\nvirtlogd  STOPPED, 0 restarts\n"), out());
+        assertEquals(3, run("status", "virtlogd"), "asked by name, a stopped daemon is not running");
+        assertEquals(0, run("status", "libvirtd"));
     }
 
     @Test
@@ -144,6 +168,18 @@ class ControlCommandsTest {
         assertEquals(2, run("stop", "--frobnicate", "libvirtd"));
         assertEquals(2, run("status", "--socket"));
         assertTrue(supervisor.received().isEmpty(), "nothing reaches the supervisor");
+    }
+
+    @Test
+    void summariesListEachCommandWithItsOperands() {
+        assertEquals(List.of(
+                "status [NAME]          show virtsup and its daemons (exit 3 when a wanted one is not running)",
+                "start NAME             start a daemon and wait until it is ready",
+                "stop NAME              stop a daemon and wait until it exited",
+                "restart NAME           restart a daemon and wait until it is ready again",
+                "reload [NAME]          re-read the configuration file, or reload one daemon",
+                "signal NAME SIGNAL     send a signal to a daemon",
+                "log NAME [-n LINES]    show a daemon's last output lines"), ControlCommands.summaries());
     }
 
     @Test

@@ -163,6 +163,18 @@ class ControlServerTest {
     }
 
     @Test
+    void aClientWritingAHugeLineInOneGoReadsTheErrorNotAReset() throws Exception {
+        start();
+        try (RawConnection raw = new RawConnection(socket())) {
+            // 512 KiB in one write: more than the socket buffers, so the client is still
+            // writing when the server has already answered.
+            raw.send("{\"v\":1,\"pad\":\"" + "y".repeat(512 * 1024) + "\"}\n");
+            assertEquals("request-too-large", errorCode(raw.readLine()));
+            assertNull(raw.readLine());
+        }
+    }
+
+    @Test
     void closesASilentConnection() throws Exception {
         start(settings().withIdleTimeout(Duration.ofMillis(200)), new PeerPrivilege(0, Path.of("/proc")));
         try (RawConnection raw = new RawConnection(socket())) {
@@ -175,6 +187,38 @@ class ControlServerTest {
             raw.send("{\"v\":1,");
             assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
             assertNull(raw.readLine());
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsReplyHoldsItsSlotOnlyUntilTheWriteTimeout() throws Exception {
+        // One connection at a time, so a stuck writer would stall everyone.
+        ControlServer server = ControlServer.start(settings().withMaxConnections(1)
+                .withWriteTimeout(Duration.ofMillis(300)), (request, peer) -> {
+                    supervisor.received.add(request);
+                    if (request instanceof Request.Log log) {
+                        // About 10 MB: far more than the socket buffers hold.
+                        return CompletableFuture.completedFuture(new Reply.LogOutput(log.name(),
+                                java.util.Collections.nCopies(log.lines(), "x".repeat(1000))));
+                    }
+                    return supervisor.handle(request, peer);
+                }, new PeerPrivilege(0, Path.of("/proc")));
+        servers.add(server);
+        try (RawConnection greedy = new RawConnection(socket())) {
+            greedy.send("{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":10000}\n");
+            waitUntil(() -> supervisor.received.size() == 1);
+            // Served once the server gave up on the reader that never reads.
+            assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
+        }
+    }
+
+    @Test
+    void aSilentClientHoldsTheLastSlotOnlyUntilTheIdleTimeout() throws Exception {
+        start(settings().withMaxConnections(1).withIdleTimeout(Duration.ofMillis(300)),
+                new PeerPrivilege(0, Path.of("/proc")));
+        try (RawConnection silent = new RawConnection(socket())) {
+            assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
+            assertNull(silent.readLine(), "the silent one was closed to make room");
         }
     }
 
@@ -236,6 +280,16 @@ class ControlServerTest {
         assertEquals(ErrorCode.INTERNAL, failure.code());
         assertTrue(failure.message().contains("event loop gone"), failure.message());
         assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
+    }
+
+    @Test
+    void turnsAnAnswerOfTheWrongKindIntoAnInternalError() throws Exception {
+        start();
+        supervisor.held = CompletableFuture.completedFuture(new Reply.LogOutput("libvirtd", List.of()));
+        Reply.Failure failure = assertInstanceOf(Reply.Failure.class, call(new Request.Status(Optional.empty())));
+        assertEquals(ErrorCode.INTERNAL, failure.code());
+        supervisor.held = CompletableFuture.completedFuture(null);
+        assertInstanceOf(Reply.Failure.class, call(new Request.Stop("libvirtd")));
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class FakePosix implements Posix {
     private int egid = 0;
     private int nextPid = FIRST_CHILD_PID;
     private boolean childSubreaper;
+    private boolean readsHeld;
 
     /** A fake with "/" and "/dev/null", running as root, with fds 0-2 open. */
     public FakePosix() {
@@ -200,6 +201,29 @@ public final class FakePosix implements Posix {
     /** Running process {@code processId} is ended by {@code signal} (the OOM killer, an operator...). */
     public void die(int processId, int signal) {
         end(processId, new ExitStatus.Killed(signal, false));
+    }
+
+    /**
+     * Reads block, even with data in the pipe, until {@link #releaseReads()}: a
+     * reader thread that lags behind, as the scheduler may make it.
+     */
+    public void holdReads() {
+        lock.lock();
+        try {
+            readsHeld = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void releaseReads() {
+        lock.lock();
+        try {
+            readsHeld = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Every successful spawn, in order. */
@@ -424,6 +448,10 @@ public final class FakePosix implements Posix {
             while (true) {
                 if (!(descriptors.get(fd) instanceof PipeEnd end) || !end.reading) {
                     throw new PosixException("read", "fd " + fd, Errno.EBADF);
+                }
+                if (readsHeld) {
+                    changed.awaitUninterruptibly();
+                    continue;
                 }
                 if (!end.pipe.buffer.isEmpty()) {
                     int count = Math.min(buffer.length, end.pipe.buffer.size());
