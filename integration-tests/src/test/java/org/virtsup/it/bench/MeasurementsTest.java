@@ -51,10 +51,10 @@ class MeasurementsTest {
     }
 
     @Test
-    void readsTheLaunchersFlagsForCommandsOtherThanRun() {
-        String launcher = "opts=\"-XX:+UseSerialGC  -Xshare:auto\"\nif [ \"$1\" = run ]; then\n"
-                + "  opts=\"$opts -Xmx64m\"\nfi\n";
-        assertEquals(List.of("-XX:+UseSerialGC", "-Xshare:auto"), SupervisorBenchmarkIT.launcherFlags(launcher));
-        assertThrows(IllegalStateException.class, () -> SupervisorBenchmarkIT.launcherFlags("exec java \"$@\""));
+    void theLaunchersFlagsAreTheArgumentsBeforeTheClassPath() {
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                SupervisorBenchmarkIT.flagsBeforeClassPath(
+                        "-XX:+UseSerialGC\n-Xlog:all=warning:stderr:uptime,level,tags\n-cp\na.jar\nMain\nstatus\n"));
+        assertThrows(IllegalStateException.class, () -> SupervisorBenchmarkIT.flagsBeforeClassPath("Main\n"));
     }
 }

@@ -1,15 +1,11 @@
 package org.virtsup.it.bench;
 
-import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -61,6 +57,8 @@ class SupervisorBenchmarkIT {
     private static final String SUPERVISORD_CONFIG = CONFIG + "/supervisord.conf";
     private static final String RUNIT_SERVICES = CONFIG + "/sv";
     private static final String CDS_ARCHIVE = BENCH + "/virtsup-client.jsa";
+    /** Holds a stand-in {@code java} that prints its arguments, one per line. */
+    private static final String ECHO_JAVA_DIRECTORY = BENCH + "/echo-java";
     /** Longer than a round of kills needs at 1 s (supervisord) to 2 s per kill. */
     private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(5);
     /** Before each kill: a daemon up this long counts its next death as a first failure (virtsup.scm: 1 s). */
@@ -70,6 +68,7 @@ class SupervisorBenchmarkIT {
     private static final Measurements results = new Measurements();
     private static final List<String> loads = new ArrayList<>();
     private static boolean prepared;
+    private static List<String> statusFlags = List.of();
 
     @Test
     @Order(1)
@@ -97,7 +96,8 @@ class SupervisorBenchmarkIT {
             probe("idle", "virtsup", Integer.toString(virtsup.pid()), Integer.toString(settings.idleSeconds()));
 
             List<String> java = new ArrayList<>(List.of("java"));
-            java.addAll(launcherFlags());
+            java.addAll(launcherFlags("status"));
+            statusFlags = java.subList(1, java.size());
             List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
                     + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
             makeClientArchive(java, classPath);
@@ -174,6 +174,10 @@ class SupervisorBenchmarkIT {
         }
         new BenchmarkTable(results, settings, loads).lines()
                 .forEach(line -> System.out.println("virtsup-benchmark: " + line));
+        if (!statusFlags.isEmpty()) {
+            System.out.println("virtsup-benchmark: the launcher's JVM flags for status: "
+                    + String.join(" ", statusFlags));
+        }
     }
 
     /** Copies the probe, the launcher and the configurations in, once per class; renders the daemons' files. */
@@ -200,6 +204,8 @@ class SupervisorBenchmarkIT {
                 "chmod 0755 " + CHECKOUT + "/virtsup " + RUNIT_SERVICES + "/*/run",
                 "mkdir -p " + CHECKOUT + "/config-model " + InContainerProbe.LOG_DIRECTORY,
                 "touch -d @0 " + CHECKOUT + "/pom.xml")).orFail();
+        host.writeFile(ECHO_JAVA_DIRECTORY + "/java", "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        host.exec("chmod", "0755", ECHO_JAVA_DIRECTORY + "/java").orFail();
         for (String daemon : List.of("libvirtd", "virtlogd")) {
             ExecResult rendered = host.virtsup("render", "--config", VIRTSUP_CONFIG, daemon).orFail();
             host.writeFile(CONFIG + "/" + daemon + ".conf", rendered.stdout());
@@ -250,23 +256,26 @@ class SupervisorBenchmarkIT {
         }
     }
 
-    /** The JVM flags virtsup's launcher gives every command but run: {@code opts="..."}, its first assignment. */
-    static List<String> launcherFlags() {
-        Path launcher = TestSettings.property("virtsup.home").map(Path::of).orElseThrow().resolve("virtsup");
-        try {
-            return launcherFlags(Files.readString(launcher));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the launcher " + launcher, e);
-        }
+    /**
+     * The JVM flags virtsup's launcher passes for {@code arguments}, exactly:
+     * the launcher is run with a stand-in {@code java} first on its PATH that
+     * prints its arguments; the flags are those before {@code -cp}.
+     */
+    private static List<String> launcherFlags(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("env", "PATH=" + ECHO_JAVA_DIRECTORY + ":/usr/sbin:/usr/bin:/bin",
+                CHECKOUT + "/virtsup"));
+        command.addAll(Arrays.asList(arguments));
+        return flagsBeforeClassPath(host.exec(command.toArray(String[]::new)).orFail().stdout());
     }
 
-    static List<String> launcherFlags(String script) {
-        Matcher matcher = Pattern.compile("(?m)^opts=\"([^\"$]*)\"$").matcher(script);
-        if (!matcher.find()) {
-            throw new IllegalStateException("the launcher has no line opts=\"...\" any more: update "
-                    + SupervisorBenchmarkIT.class.getSimpleName());
+    /** The lines printed by the stand-in java up to {@code -cp}, one argument per line. */
+    static List<String> flagsBeforeClassPath(String arguments) {
+        List<String> lines = List.of(arguments.split("\n"));
+        int classPath = lines.indexOf("-cp");
+        if (classPath < 0) {
+            throw new IllegalStateException("the launcher passed no -cp to java: " + lines);
         }
-        return Arrays.asList(matcher.group(1).trim().split("\\s+"));
+        return List.copyOf(lines.subList(0, classPath));
     }
 
     /** Runs the probe in the container and keeps what it measured. */
