@@ -15,8 +15,8 @@ import java.util.Optional;
 final class BenchmarkTable {
     static final List<String> COLUMNS = List.of("raw", "virtsup", "supervisord", "runit");
     private static final String MISSING = "?";
-    private static final int LABEL_WIDTH = 44;
-    private static final int CELL_WIDTH = 24;
+    private static final int LABEL_WIDTH = 50;
+    private static final int CELL_WIDTH = 22;
 
     private final Measurements results;
     private final BenchmarkSettings settings;
