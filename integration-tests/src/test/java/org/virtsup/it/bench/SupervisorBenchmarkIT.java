@@ -28,18 +28,28 @@ import org.virtsup.it.TestSettings;
  * asserts nothing about time (it fails only when something does not work,
  * e.g. a daemon never answers).
  *
- * <p>Run it alone, with enough repetitions for medians:
+ * <p>Run it alone, with enough repetitions for medians (10 rounds, 40
+ * status calls; about five minutes):
  * <pre>
  * ./packaging/dev/test -pl integration-tests -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test=SupervisorBenchmarkIT -Dvirtsup.benchmark=full
  * </pre>
  * A plain {@code ./packaging/dev/test} runs it in its short form (3 rounds,
- * about two minutes) so that the table reaches CI's summary.
+ * 20 status calls, about two minutes) so that the table reaches CI's summary.
+ *
+ * <p>The contenders, one after the other in the same container, all running
+ * the libvirtd.conf and virtlogd.conf that virtsup renders from
+ * resources/bench/virtsup.scm: the daemons started by hand (no restart: their
+ * cold start is shown instead); virtsup, started through the repository's
+ * launcher script so that its JVM runs with exactly the launcher's flags;
+ * supervisord (resources/bench/supervisord.conf); runit (runsvdir on
+ * resources/bench/runit).
  *
  * <p>Everything timed is timed inside the container by {@link InContainerProbe},
  * a separate JVM: a daemon "answers" when it replies to the first call of
- * libvirt's RPC protocol on its socket (see {@link LibvirtRpc}); a "new pid"
- * is seen by scanning /proc every 0.2 ms. The machine is shared: the load
+ * libvirt's RPC protocol on its socket (see {@link LibvirtRpc}), confirmed
+ * once per contender with {@code virsh -c qemu:///system version}; a "new pid"
+ * is seen by listing /proc every 0.2 ms. The machine is shared: the load
  * average is printed with the table, and numbers are noisy under load.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
