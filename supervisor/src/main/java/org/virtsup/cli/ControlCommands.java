@@ -27,6 +27,8 @@ import org.virtsup.control.StatusText;
  *
  * <p>Main dispatches with one line: {@code if (ControlCommands.handles(command))
  * return ControlCommands.run(command, rest, System.out, System.err, System.getenv());}
+ * or wraps each of {@link #names()} as a command with {@link #summary}, {@link #help}
+ * and {@link #run}.
  *
  * <p>This path loads no jnr, no Logback and nothing reflective: it is what
  * health probes run every few seconds.
@@ -45,8 +47,7 @@ public final class ControlCommands {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(15);
 
-    private static final Set<String> COMMANDS = Set.of("status", "start", "stop", "restart", "reload", "signal",
-            "log");
+    private static final Set<String> COMMANDS = Set.copyOf(names());
 
     private ControlCommands() {}
 
@@ -54,16 +55,29 @@ public final class ControlCommands {
         return COMMANDS.contains(command);
     }
 
-    /** The one-line summaries, for Main's general help. */
-    public static List<String> summaries() {
-        return List.of(
-                "status [NAME]          show virtsup and its daemons (exit 3 when one is not running)",
-                "start NAME             start a daemon and wait until it is ready",
-                "stop NAME              stop a daemon and wait until it exited",
-                "restart NAME           restart a daemon and wait until it is ready",
-                "reload [NAME]          reload the configuration file, or one daemon",
-                "signal NAME SIGNAL     send a signal to a daemon",
-                "log NAME [-n LINES]    show a daemon's last output lines");
+    /** The commands, in the order help lists them. */
+    public static List<String> names() {
+        return List.of("status", "start", "stop", "restart", "reload", "signal", "log");
+    }
+
+    /** One line for {@code virtsup --help}. */
+    public static String summary(String command) {
+        switch (command) {
+            case "status":
+                return "show virtsup and its daemons (exit 3 when a wanted one is not running)";
+            case "start":
+                return "start a daemon and wait until it is ready";
+            case "stop":
+                return "stop a daemon and wait until it exited";
+            case "restart":
+                return "restart a daemon and wait until it is ready again";
+            case "reload":
+                return "re-read the configuration file, or reload one daemon";
+            case "signal":
+                return "send a signal to a daemon";
+            default:
+                return "show a daemon's last output lines";
+        }
     }
 
     /**
@@ -100,9 +114,10 @@ public final class ControlCommands {
             err.println("usage: " + usage(command));
             return USAGE;
         }
+        String fromEnvironment = env.get(SOCKET_ENVIRONMENT);
         Path socket = options.socket != null ? Path.of(options.socket)
-                : Optional.ofNullable(env.get(SOCKET_ENVIRONMENT)).filter(s -> !s.isEmpty()).map(Path::of)
-                        .orElse(ControlServerSettings.DEFAULT_SOCKET);
+                : fromEnvironment != null && !fromEnvironment.isEmpty() ? Path.of(fromEnvironment)
+                : ControlServerSettings.DEFAULT_SOCKET;
         Duration timeout = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
                 : request.mutating() ? ACTION_TIMEOUT : READ_TIMEOUT;
         Reply reply;
@@ -136,7 +151,9 @@ public final class ControlCommands {
             }
         }
         if (reply instanceof StatusReport s) {
-            return s.allWantedRunning() ? OK : NOT_RUNNING;
+            // Named, like systemctl status UNIT: is it up? Unnamed: is everything wanted up?
+            boolean fine = request.daemon().isPresent() ? s.allRunning() : s.allWantedRunning();
+            return fine ? OK : NOT_RUNNING;
         }
         return OK;
     }
@@ -176,15 +193,16 @@ public final class ControlCommands {
         }
     }
 
-    static String help(String command) {
+    /** {@code --help}'s text: a usage line, what the command does, its options. */
+    public static String help(String command) {
         String what;
         switch (command) {
             case "status":
                 what = "Shows virtsup (pid, uptime, configuration file and whether the running configuration\n"
                         + "matches it) and each daemon (state, pid, uptime, readiness, restarts, last exit, and\n"
                         + "for a failing daemon its last output lines), or only daemon NAME.\n"
-                        + "Exit status: 0 every wanted daemon is running and ready, 3 one is not,\n"
-                        + "4 virtsup does not answer.\n";
+                        + "Exit status: 0 every daemon wanted up (or daemon NAME) is running and ready,\n"
+                        + "3 one is not, 4 virtsup does not answer.\n";
                 break;
             case "start":
                 what = "Starts daemon NAME and waits until it is running and ready, or failed (the reason is\n"

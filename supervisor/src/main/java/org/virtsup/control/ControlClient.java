@@ -46,15 +46,7 @@ public final class ControlClient {
             throw new ControlUnreachableException(socket, "cannot open a socket: " + e.getMessage());
         }
         CountDownLatch done = new CountDownLatch(1);
-        Thread watchdog = new Thread(() -> {
-            try {
-                if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    channel.close();
-                }
-            } catch (InterruptedException | IOException e) {
-                // The exchange ends either way.
-            }
-        }, "virtsup-client-timeout");
+        Thread watchdog = new Thread(new Deadline(done, channel, timeout), "virtsup-client-timeout");
         watchdog.setDaemon(true);
         watchdog.start();
         try (channel) {
@@ -82,6 +74,33 @@ public final class ControlClient {
             throw new ControlUnreachableException(socket, reason(e));
         } finally {
             done.countDown();
+        }
+    }
+
+    /**
+     * Closes the channel when the exchange outlives the timeout, which wakes the
+     * blocked read: the JDK's socket channels have no read timeout of their own.
+     */
+    private static final class Deadline implements Runnable {
+        private final CountDownLatch done;
+        private final SocketChannel channel;
+        private final Duration timeout;
+
+        Deadline(CountDownLatch done, SocketChannel channel, Duration timeout) {
+            this.done = done;
+            this.channel = channel;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    channel.close();
+                }
+            } catch (InterruptedException | IOException e) {
+                // The exchange ends either way.
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package org.virtsup.control;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,15 +22,13 @@ import java.util.OptionalLong;
  * ← {"v":1,"error":{"code":"no-such-daemon","message":"no daemon named 'nope': virtsup supervises libvirtd, virtlogd"}}
  * </pre>
  *
- * JSON goes through jackson-jr's map/list layer only (no bean introspection):
- * this class is on the CLI's start-up path.
+ * JSON goes through {@link JsonLine} (jackson-core's streaming parser and
+ * generator, no reflection): this class is on the CLI's start-up path.
  */
 public final class ControlProtocol {
     public static final int VERSION = 1;
     /** A request line may not be longer; requests are a few dozen bytes. */
     public static final int MAX_LINE_BYTES = 64 * 1024;
-
-    private static final JSON JSON_CODEC = JSON.std;
 
     private ControlProtocol() {}
 
@@ -42,7 +39,7 @@ public final class ControlProtocol {
         map.put("v", VERSION);
         map.put("command", request.command());
         if (request instanceof Request.Status s) {
-            s.name().ifPresent(n -> map.put("name", n));
+            putIfPresent(map, "name", s.name());
         } else if (request instanceof Request.Start s) {
             map.put("name", s.name());
         } else if (request instanceof Request.Stop s) {
@@ -50,7 +47,7 @@ public final class ControlProtocol {
         } else if (request instanceof Request.Restart r) {
             map.put("name", r.name());
         } else if (request instanceof Request.Reload r) {
-            r.name().ifPresent(n -> map.put("name", n));
+            putIfPresent(map, "name", r.name());
         } else if (request instanceof Request.Signal s) {
             map.put("name", s.name());
             map.put("signal", s.signal().number());
@@ -131,7 +128,7 @@ public final class ControlProtocol {
             Map<String, Object> sup = new LinkedHashMap<>();
             sup.put("pid", s.supervisor().pid());
             sup.put("uptimeSeconds", s.supervisor().uptimeSeconds());
-            s.supervisor().configFile().ifPresent(f -> sup.put("configFile", f));
+            putIfPresent(sup, "configFile", s.supervisor().configFile());
             sup.put("configMatchesFile", s.supervisor().configMatchesFile());
             sup.put("version", s.supervisor().version());
             result.put("supervisor", sup);
@@ -141,9 +138,13 @@ public final class ControlProtocol {
             }
             result.put("daemons", daemons);
         } else if (reply instanceof Reply.ActionOutcome a) {
-            a.name().ifPresent(n -> result.put("name", n));
-            a.state().ifPresent(st -> result.put("state", st.name()));
-            a.pid().ifPresent(p -> result.put("pid", p));
+            putIfPresent(result, "name", a.name());
+            if (a.state().isPresent()) {
+                result.put("state", a.state().get().name());
+            }
+            if (a.pid().isPresent()) {
+                result.put("pid", a.pid().getAsInt());
+            }
             result.put("message", a.message());
             result.put("warnings", a.warnings());
         } else if (reply instanceof Reply.LogOutput l) {
@@ -158,19 +159,30 @@ public final class ControlProtocol {
         m.put("name", d.name());
         m.put("wanted", d.wanted().wireName());
         m.put("state", d.state().name());
-        d.pid().ifPresent(p -> m.put("pid", p));
-        d.uptimeSeconds().ifPresent(u -> m.put("uptimeSeconds", u));
+        if (d.pid().isPresent()) {
+            m.put("pid", d.pid().getAsInt());
+        }
+        if (d.uptimeSeconds().isPresent()) {
+            m.put("uptimeSeconds", d.uptimeSeconds().getAsLong());
+        }
         m.put("ready", d.ready());
         m.put("restarts", d.restarts());
-        d.lastExit().ifPresent(e -> {
+        if (d.lastExit().isPresent()) {
+            StatusReport.LastExit e = d.lastExit().get();
             Map<String, Object> exit = new LinkedHashMap<>();
             exit.put("description", e.description());
-            e.code().ifPresent(c -> exit.put("code", c));
-            e.signal().ifPresent(sig -> exit.put("signal", sig));
+            if (e.code().isPresent()) {
+                exit.put("code", e.code().getAsInt());
+            }
+            if (e.signal().isPresent()) {
+                exit.put("signal", e.signal().getAsInt());
+            }
             exit.put("at", e.at().toString());
             m.put("lastExit", exit);
-        });
-        d.nextRetryInSeconds().ifPresent(n -> m.put("nextRetryInSeconds", n));
+        }
+        if (d.nextRetryInSeconds().isPresent()) {
+            m.put("nextRetryInSeconds", d.nextRetryInSeconds().getAsLong());
+        }
         m.put("lastOutputLines", d.lastOutputLines());
         m.put("warnings", d.warnings());
         return m;
@@ -199,8 +211,9 @@ public final class ControlProtocol {
             if (request instanceof Request.Log) {
                 return new Reply.LogOutput(requiredString(result, "name"), strings(result, "lines"));
             }
+            Optional<String> state = optionalString(result, "state");
             return new Reply.ActionOutcome(optionalString(result, "name"),
-                    optionalString(result, "state").map(DaemonState::valueOf),
+                    state.isPresent() ? Optional.of(DaemonState.valueOf(state.get())) : Optional.empty(),
                     optionalInt(result, "pid"), requiredString(result, "message"),
                     strings(result, "warnings"));
         } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -245,15 +258,17 @@ public final class ControlProtocol {
                 strings(m, "lastOutputLines"), strings(m, "warnings"));
     }
 
-    // ---- JSON plumbing ----
+    // ---- JSON plumbing (no lambdas: this runs once per CLI start, where each costs a generated class) ----
 
-    /** One JSON object on one line (jackson-jr never writes raw newlines inside strings). */
-    public static String write(Map<String, Object> map) {
-        try {
-            return JSON_CODEC.asString(map);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode " + map.keySet() + ": " + e.getMessage(), e);
+    private static void putIfPresent(Map<String, Object> map, String key, Optional<String> value) {
+        if (value.isPresent()) {
+            map.put(key, value.get());
         }
+    }
+
+    /** One JSON object on one line (the generator escapes newlines inside strings). */
+    public static String write(Map<String, Object> map) {
+        return JsonLine.write(map);
     }
 
     private static Map<String, Object> readObject(String line, ErrorCode code) throws ProtocolException {
@@ -262,11 +277,10 @@ public final class ControlProtocol {
             throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
         }
         try {
-            Map<String, Object> map = JSON_CODEC.mapFrom(trimmed);
-            if (map == null) {
-                throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
+            if (JsonLine.read(trimmed) instanceof Map<?, ?> map) {
+                return asObject(map);
             }
-            return map;
+            throw new ProtocolException(code, "not a JSON object: each line must be one {...}");
         } catch (IOException e) {
             throw new ProtocolException(code, "malformed JSON: " + firstLine(e.getMessage()));
         }

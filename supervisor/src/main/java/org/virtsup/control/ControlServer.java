@@ -86,10 +86,18 @@ public final class ControlServer implements AutoCloseable {
         UnixServerSocketChannel server = UnixServerSocketChannel.open();
         try {
             server.socket().bind(new UnixSocketAddress(socket.toFile()), BACKLOG);
+        } catch (IOException e) {
+            // Not ours to remove: another virtsup may have bound it a moment ago.
+            server.close();
+            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+        }
+        try {
             ControlSocketFile.restrict(socket, settings.controlGid());
         } catch (IOException e) {
             server.close();
-            throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
+            Files.deleteIfExists(socket);
+            throw new IOException("cannot set mode 0660 and group " + settings.controlGroup() + " on the control"
+                    + " socket " + socket + ": " + e.getMessage(), e);
         }
         ControlServer control = new ControlServer(settings, handler, privilege, server);
         control.acceptor.start();

@@ -47,6 +47,11 @@ public record ControlServerSettings(Path socket, String controlGroup, int contro
                 maxConnections);
     }
 
+    public ControlServerSettings withWriteTimeout(Duration value) {
+        return new ControlServerSettings(socket, controlGroup, controlGid, idleTimeout, value, replyTimeout,
+                maxConnections);
+    }
+
     public ControlServerSettings withReplyTimeout(Duration value) {
         return new ControlServerSettings(socket, controlGroup, controlGid, idleTimeout, writeTimeout, value,
                 maxConnections);

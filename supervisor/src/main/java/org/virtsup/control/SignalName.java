@@ -31,7 +31,7 @@ public record SignalName(int number) {
      */
     public static SignalName parse(String text) {
         String upper = text.trim().toUpperCase(Locale.ROOT);
-        if (!upper.isEmpty() && upper.chars().allMatch(Character::isDigit)) {
+        if (!upper.isEmpty() && Character.isDigit(upper.charAt(0))) {
             try {
                 return new SignalName(Integer.parseInt(upper));
             } catch (NumberFormatException e) {

@@ -20,7 +20,22 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * {@code virtsup status} turns into exit code 0.
      */
     public boolean allWantedRunning() {
-        return daemons.stream().allMatch(Daemon::satisfied);
+        for (Daemon daemon : daemons) {
+            if (!daemon.satisfied()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when every daemon in the report is running and ready, wanted or not. */
+    public boolean allRunning() {
+        for (Daemon daemon : daemons) {
+            if (daemon.state() != DaemonState.RUNNING || !daemon.ready()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.Locale;
  * {@code virtsup status} for people: a header for virtsup, then one compact
  * block per daemon, in the spirit of {@code systemctl status} and
  * {@code sv status}. Plain ASCII so it reads the same under any locale.
+ * Loops rather than lambdas: each lambda costs the CLI a generated class at
+ * start-up.
  *
  * <pre>
  * virtsup   pid 812, up 2h 3m, version 0.1.0
@@ -31,8 +33,11 @@ public final class StatusText {
     public static String render(StatusReport report, Instant now) {
         StringBuilder out = new StringBuilder();
         StatusReport.Supervisor s = report.supervisor();
-        int width = Math.max("virtsup".length(),
-                report.daemons().stream().mapToInt(d -> d.name().length()).max().orElse(0)) + 2;
+        int width = "virtsup".length();
+        for (StatusReport.Daemon d : report.daemons()) {
+            width = Math.max(width, d.name().length());
+        }
+        width += 2;
         String indent = " ".repeat(width);
         out.append(pad("virtsup", width)).append("pid ").append(s.pid()).append(", up ")
                 .append(duration(s.uptimeSeconds())).append(", version ").append(s.version()).append('\n');
@@ -42,10 +47,13 @@ public final class StatusText {
                 .append('\n');
         for (StatusReport.Daemon d : report.daemons()) {
             out.append('\n').append(pad(d.name(), width)).append(headline(d)).append('\n');
-            d.lastExit().ifPresent(e -> out.append(indent).append("last exit: ").append(e.description())
-                    .append(", ").append(WHEN.format(e.at())).append(" (")
-                    .append(duration(Math.max(0, now.getEpochSecond() - e.at().getEpochSecond())))
-                    .append(" ago)\n"));
+            if (d.lastExit().isPresent()) {
+                StatusReport.LastExit e = d.lastExit().get();
+                out.append(indent).append("last exit: ").append(e.description())
+                        .append(", ").append(WHEN.format(e.at())).append(" (")
+                        .append(duration(Math.max(0, now.getEpochSecond() - e.at().getEpochSecond())))
+                        .append(" ago)\n");
+            }
             for (String warning : d.warnings()) {
                 out.append(indent).append("warning: ").append(warning).append('\n');
             }
@@ -70,10 +78,16 @@ public final class StatusText {
         if (d.state() == DaemonState.RUNNING) {
             line.append(d.ready() ? ", ready" : ", NOT ready");
         }
-        d.pid().ifPresent(p -> line.append(", pid ").append(p));
-        d.uptimeSeconds().ifPresent(u -> line.append(", up ").append(duration(u)));
+        if (d.pid().isPresent()) {
+            line.append(", pid ").append(d.pid().getAsInt());
+        }
+        if (d.uptimeSeconds().isPresent()) {
+            line.append(", up ").append(duration(d.uptimeSeconds().getAsLong()));
+        }
         line.append(", ").append(d.restarts()).append(d.restarts() == 1 ? " restart" : " restarts");
-        d.nextRetryInSeconds().ifPresent(n -> line.append(", next try in ").append(duration(n)));
+        if (d.nextRetryInSeconds().isPresent()) {
+            line.append(", next try in ").append(duration(d.nextRetryInSeconds().getAsLong()));
+        }
         return line.toString();
     }
 

@@ -31,13 +31,25 @@ public final class Notifier implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** A notifier for {@code NOTIFY_SOCKET} in {@code environment}, or one that does nothing. */
+    /**
+     * A notifier for {@code NOTIFY_SOCKET} in {@code environment}, or one that does
+     * nothing when it is unset or of a kind this does not speak (newer systemd
+     * also offers {@code vsock:} addresses): a warning then says so, and
+     * supervision goes on.
+     */
     public static Notifier fromEnvironment(Map<String, String> environment) throws IOException {
         String value = environment.get("NOTIFY_SOCKET");
         if (value == null || value.isEmpty()) {
             return DISABLED;
         }
-        return to(new NotifyAddress(value));
+        NotifyAddress address;
+        try {
+            address = new NotifyAddress(value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("not notifying the init system: {}", e.getMessage());
+            return DISABLED;
+        }
+        return to(address);
     }
 
     public static Notifier to(NotifyAddress address) throws IOException {

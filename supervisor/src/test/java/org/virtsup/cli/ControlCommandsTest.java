@@ -109,6 +109,8 @@ class ControlCommandsTest {
         assertTrue(err().contains("warning: libvirtd still runs"), err());
         assertEquals(0, run("status"), "a daemon the operator stopped is wanted down: status is still fine");
         assertTrue(out().contains("\nvirtlogd  STOPPED, 0 restarts\n"), out());
+        assertEquals(3, run("status", "virtlogd"), "asked by name, a stopped daemon is not running");
+        assertEquals(0, run("status", "libvirtd"));
     }
 
     @Test

@@ -22,6 +22,9 @@ import org.virtsup.control.ControlTestSupport;
  * java -cp 'supervisor/target/test-classes:supervisor/target/classes:supervisor/target/lib/*' \
  *     org.virtsup.cli.StatusProbeBenchmark [RUNS [CLIENT_CLASS_PATH]]   (run in supervisor/)
  * </pre>
+ * {@code -Dvirtsup.bench.classes=FILE} keeps the client's class loading log.
+ * <pre>
+ * </pre>
  */
 public final class StatusProbeBenchmark {
     private static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -60,11 +63,21 @@ public final class StatusProbeBenchmark {
             count.add(1, "-Xlog:class+load:file=" + dir.resolve("classes.txt"));
             run(count, socket);
             List<String> loaded = Files.readAllLines(dir.resolve("classes.txt"));
+            String keep = System.getProperty("virtsup.bench.classes");
+            if (keep != null) {
+                Files.write(Path.of(keep), loaded);
+            }
             long jackson = loaded.stream().filter(l -> l.contains("com.fasterxml.jackson")).count();
+            long fromArchive = loaded.stream().filter(l -> l.contains("shared objects file")).count();
+            long fromRuntime = loaded.stream().filter(l -> l.contains("source: jrt:/")).count();
+            long generated = loaded.stream().filter(l -> l.contains("Lambda") || l.contains("LambdaForm")
+                    || l.contains("$$")).count();
+            System.out.printf("classes: %d from the JDK's CDS archive, %d from the JDK's modules, %d generated"
+                    + " (lambdas, method handles)%n", fromArchive, fromRuntime, generated);
             long jnr = loaded.stream().filter(l -> l.contains(" jnr.") || l.contains("com.kenai")).count();
             long logback = loaded.stream().filter(l -> l.contains("ch.qos.logback")).count();
             long virtsup = loaded.stream().filter(l -> l.contains("org.virtsup")).count();
-            System.out.printf("classes loaded: %d in all, %d org.virtsup, %d jackson-jr, %d jnr, %d logback%n",
+            System.out.printf("classes loaded: %d in all, %d org.virtsup, %d jackson, %d jnr, %d logback%n",
                     loaded.size(), virtsup, jackson, jnr, logback);
         } finally {
             try (var files = Files.walk(dir)) {

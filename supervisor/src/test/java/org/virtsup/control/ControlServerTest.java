@@ -179,6 +179,38 @@ class ControlServerTest {
     }
 
     @Test
+    void aClientThatDoesNotReadItsReplyHoldsItsSlotOnlyUntilTheWriteTimeout() throws Exception {
+        // One connection at a time, so a stuck writer would stall everyone.
+        ControlServer server = ControlServer.start(settings().withMaxConnections(1)
+                .withWriteTimeout(Duration.ofMillis(300)), (request, peer) -> {
+                    supervisor.received.add(request);
+                    if (request instanceof Request.Log log) {
+                        // About 10 MB: far more than the socket buffers hold.
+                        return CompletableFuture.completedFuture(new Reply.LogOutput(log.name(),
+                                java.util.Collections.nCopies(log.lines(), "x".repeat(1000))));
+                    }
+                    return supervisor.handle(request, peer);
+                }, new PeerPrivilege(0, Path.of("/proc")));
+        servers.add(server);
+        try (RawConnection greedy = new RawConnection(socket())) {
+            greedy.send("{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":10000}\n");
+            waitUntil(() -> supervisor.received.size() == 1);
+            // Served once the server gave up on the reader that never reads.
+            assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
+        }
+    }
+
+    @Test
+    void aSilentClientHoldsTheLastSlotOnlyUntilTheIdleTimeout() throws Exception {
+        start(settings().withMaxConnections(1).withIdleTimeout(Duration.ofMillis(300)),
+                new PeerPrivilege(0, Path.of("/proc")));
+        try (RawConnection silent = new RawConnection(socket())) {
+            assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
+            assertNull(silent.readLine(), "the silent one was closed to make room");
+        }
+    }
+
+    @Test
     void refusesMutatingRequestsFromUnprivilegedPeersButServesThemStatusAndLogs() throws Exception {
         start(settings(), (uid, gid, pid) -> new Peer(uid, gid, pid, false));
         Reply.Failure denied = assertInstanceOf(Reply.Failure.class, call(new Request.Restart("libvirtd")));

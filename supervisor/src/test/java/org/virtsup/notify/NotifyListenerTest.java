@@ -37,7 +37,8 @@ class NotifyListenerTest {
             NotifyMessage ready = messages.poll(10, TimeUnit.SECONDS);
             assertNotNull(ready);
             assertTrue(ready.ready());
-            assertEquals(OptionalInt.empty(), ready.senderPid());
+            assertEquals(OptionalInt.of((int) ProcessHandle.current().pid()), ready.senderPid(),
+                    "the kernel names the sender");
             NotifyMessage status = messages.poll(10, TimeUnit.SECONDS);
             assertNotNull(status);
             assertFalse(status.ready());
@@ -50,7 +51,7 @@ class NotifyListenerTest {
         assertTrue(messages.isEmpty(), "closing delivers nothing");
     }
 
-    /** systemd's own sender, speaking the protocol the way libvirt's daemons do. */
+    /** systemd's own sender, speaking the protocol as libvirt's daemons do. */
     @Test
     void receivesReadyFromSystemdNotify() throws Exception {
         Path tool = Path.of("/usr/bin/systemd-notify");
@@ -72,7 +73,26 @@ class NotifyListenerTest {
             NotifyMessage message = messages.poll(10, TimeUnit.SECONDS);
             assertNotNull(message);
             assertTrue(message.ready(), message.toString());
+            // systemd-notify speaks for the process that ran it (sd_pid_notify with its
+            // parent's pid in SCM_CREDENTIALS, which root may do): that is this JVM.
+            assertEquals(OptionalInt.of((int) ProcessHandle.current().pid()), message.senderPid());
             assertEquals("up", message.status().orElseThrow());
+        }
+    }
+
+    @Test
+    void namesTheProcessThatSent() throws Exception {
+        BlockingQueue<NotifyMessage> messages = new LinkedBlockingQueue<>();
+        try (NotifyListener listener = NotifyListener.start("virtlogd", dir.resolve("virtlogd.notify"), messages::add)) {
+            Process sender = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), NotifySender.class.getName(), listener.notifySocket())
+                    .redirectErrorStream(true).start();
+            String output = new String(sender.getInputStream().readAllBytes());
+            assertEquals(0, sender.waitFor(), output);
+            NotifyMessage message = messages.poll(10, TimeUnit.SECONDS);
+            assertNotNull(message);
+            assertTrue(message.ready());
+            assertEquals(OptionalInt.of((int) sender.pid()), message.senderPid());
         }
     }
 
