@@ -1,0 +1,131 @@
+package org.virtsup.it.control;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Runs inside the container (see {@link ContainerPrograms}): writes raw bytes
+ * to the control socket, as a broken or hostile client would, and prints what
+ * comes back, one finding per line.
+ *
+ * <pre>
+ * RawRequests SOCKET lines LINE...     each LINE (or "@binary": 255 bytes, every value but '\n'),
+ *                                      one after the other on one connection; prints "reply TEXT" for each
+ * RawRequests SOCKET oversized BYTES   BYTES of 'x' without a newline; prints the replies, then "closed"
+ * RawRequests SOCKET half              a request cut off before its newline, then silence; prints
+ *                                      "sent", then "closed after MS ms, N bytes received"
+ * </pre>
+ * Gives up (exit 3) after a minute, so a hang shows as a failure, not a stuck build.
+ */
+public final class RawRequests {
+    private RawRequests() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("gave up after 60 s");
+            System.out.flush();
+            Runtime.getRuntime().halt(3);
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
+            BufferedReader replies = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
+                    StandardCharsets.UTF_8));
+            switch (args[1]) {
+                case "lines" -> lines(channel, replies, Arrays.copyOfRange(args, 2, args.length));
+                case "oversized" -> oversized(channel, replies, Integer.parseInt(args[2]));
+                case "half" -> half(channel);
+                default -> throw new IllegalArgumentException("unknown mode " + args[1]);
+            }
+        }
+        System.out.flush();
+    }
+
+    private static void lines(SocketChannel channel, BufferedReader replies, String[] lines) throws IOException {
+        for (String line : lines) {
+            byte[] bytes = line.equals("@binary") ? binary() : (line + "\n").getBytes(StandardCharsets.UTF_8);
+            writeAll(channel, bytes);
+            String reply = replies.readLine();
+            System.out.println(reply == null ? "closed" : "reply " + reply);
+            if (reply == null) {
+                return;
+            }
+        }
+    }
+
+    private static byte[] binary() {
+        byte[] bytes = new byte[256];
+        int at = 0;
+        for (int value = 0; value < 256; value++) {
+            if (value != '\n') {
+                bytes[at++] = (byte) value;
+            }
+        }
+        bytes[at] = '\n';
+        return bytes;
+    }
+
+    private static void oversized(SocketChannel channel, BufferedReader replies, int size) throws IOException {
+        byte[] bytes = new byte[size];
+        Arrays.fill(bytes, (byte) 'x');
+        // The server may stop reading and close mid-way: write from another thread so replies are read meanwhile.
+        Thread writer = new Thread(() -> {
+            try {
+                writeAll(channel, bytes);
+                System.out.println("wrote " + size + " bytes");
+            } catch (IOException e) {
+                System.out.println("write stopped: " + e.getMessage());
+            }
+        });
+        writer.start();
+        String reply;
+        while ((reply = replies.readLine()) != null) {
+            System.out.println("reply " + reply);
+        }
+        System.out.println("closed");
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void half(SocketChannel channel) throws IOException {
+        writeAll(channel, "{\"v\":1,\"command\":\"sta".getBytes(StandardCharsets.UTF_8));
+        long sent = System.nanoTime();
+        System.out.println("sent");
+        System.out.flush();
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        long received = 0;
+        int read;
+        while ((read = channel.read(buffer)) >= 0) {
+            received += read;
+            buffer.clear();
+        }
+        System.out.println("closed after " + (System.nanoTime() - sent) / 1_000_000 + " ms, " + received
+                + " bytes received");
+    }
+
+    private static void writeAll(SocketChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+}
