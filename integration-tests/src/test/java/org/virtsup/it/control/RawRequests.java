@@ -21,8 +21,10 @@ import java.util.Arrays;
  * RawRequests SOCKET lines LINE...     each LINE (or "@binary": 255 bytes, every value but '\n'),
  *                                      one after the other on one connection; prints "reply TEXT" for each
  * RawRequests SOCKET oversized BYTES   BYTES of 'x' without a newline; prints the replies, then "closed"
- * RawRequests SOCKET half              a request cut off before its newline, then silence; prints
- *                                      "sent", then "closed after MS ms, N bytes received"
+ * RawRequests SOCKET half              a request cut off before its newline, then silence; meanwhile
+ *                                      a second connection asks for status. Prints "sent", "other client
+ *                                      after MS ms, answered in MS ms: REPLY", "closed after MS ms, N bytes
+ *                                      received" (times since the half request was sent)
  * </pre>
  * Gives up (exit 3) after a minute, so a hang shows as a failure, not a stuck build.
  */
@@ -50,7 +52,7 @@ public final class RawRequests {
             switch (args[1]) {
                 case "lines" -> lines(channel, replies, Arrays.copyOfRange(args, 2, args.length));
                 case "oversized" -> oversized(channel, replies, Integer.parseInt(args[2]));
-                case "half" -> half(channel);
+                case "half" -> half(channel, Path.of(args[0]));
                 default -> throw new IllegalArgumentException("unknown mode " + args[1]);
             }
         }
@@ -106,11 +108,21 @@ public final class RawRequests {
         }
     }
 
-    private static void half(SocketChannel channel) throws IOException {
+    private static void half(SocketChannel channel, Path socket) throws IOException {
         writeAll(channel, "{\"v\":1,\"command\":\"sta".getBytes(StandardCharsets.UTF_8));
         long sent = System.nanoTime();
         System.out.println("sent");
-        System.out.flush();
+        // While that connection hangs, another client asks for status.
+        try (SocketChannel other = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.connect(UnixDomainSocketAddress.of(socket));
+            long asked = System.nanoTime();
+            writeAll(other, "{\"v\":1,\"command\":\"status\"}\n".getBytes(StandardCharsets.UTF_8));
+            String reply = new BufferedReader(new InputStreamReader(Channels.newInputStream(other),
+                    StandardCharsets.UTF_8)).readLine();
+            long now = System.nanoTime();
+            System.out.println("other client after " + (now - sent) / 1_000_000 + " ms, answered in "
+                    + (now - asked) / 1_000_000 + " ms: " + reply);
+        }
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         long received = 0;
         int read;
