@@ -40,7 +40,7 @@ final class ContainerPrograms {
                     throw new UncheckedIOException(e);
                 }
                 // writeFile carries text only: the class file travels as base64.
-                host.writeFile(target + ".base64", Base64.getMimeEncoder().encodeToString(bytes) + "\n");
+                host.writeFile(target + ".base64", Base64.getEncoder().encodeToString(bytes) + "\n");
                 host.exec("bash", "-c", "base64 -d \"$1.base64\" > \"$1\" && rm \"$1.base64\"", "decode", target)
                         .orFail();
             }

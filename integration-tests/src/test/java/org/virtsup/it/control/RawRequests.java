@@ -3,6 +3,7 @@ package org.virtsup.it.control;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -96,11 +97,16 @@ public final class RawRequests {
             }
         });
         writer.start();
-        String reply;
-        while ((reply = replies.readLine()) != null) {
-            System.out.println("reply " + reply);
+        try {
+            String reply;
+            while ((reply = replies.readLine()) != null) {
+                System.out.println("reply " + reply);
+            }
+            System.out.println("closed");
+        } catch (SocketException e) {
+            // The server closed with our unread bytes still queued: the kernel reports a reset.
+            System.out.println("closed (" + e.getMessage() + ")");
         }
-        System.out.println("closed");
         try {
             writer.join();
         } catch (InterruptedException e) {
