@@ -58,8 +58,10 @@ class NotifySequenceIT {
                     "virtsup was waiting for libvirtd's readiness before READY: " + start);
             assertEquals("STATUS=virtlogd running (pid " + virtlogd + "), libvirtd running (pid " + libvirtd + ")",
                     before.get(before.size() - 1), "both daemons ready when READY is sent: " + start);
-            assertTrue(indexOf(start, "STATUS=virtlogd running") < indexOf(start, "STATUS=virtlogd running (pid "
-                    + virtlogd + "), libvirtd starting"), "virtlogd is ready before libvirtd starts: " + start);
+            assertTrue(indexOf(start, "STATUS=virtlogd starting") == 0, "virtlogd starts first: " + start);
+            assertTrue(before.stream().filter(m -> m.contains("libvirtd starting"))
+                    .allMatch(m -> m.contains("virtlogd running")), "virtlogd is ready before libvirtd starts: "
+                    + start);
 
             int sent = start.size();
             host.exec("kill", "-HUP", Integer.toString(virtsup.pid())).orFail();
@@ -74,6 +76,11 @@ class NotifySequenceIT {
             assertTrue(reload.get(0).matches("RELOADING=1\\|MONOTONIC_USEC=\\d+"),
                     "RELOADING=1 first, with the monotonic time systemd 253 wants: " + reload);
             assertTrue(reload.get(indexOf(reload, "READY=1")).startsWith("READY=1|STATUS="), reload.toString());
+            // CLOCK_MONOTONIC never runs ahead of CLOCK_BOOTTIME (/proc/uptime): a wall-clock time would.
+            long monotonicMicros = Long.parseLong(reload.get(0).replaceFirst(".*MONOTONIC_USEC=", ""));
+            double bootSeconds = Double.parseDouble(host.exec("cat", "/proc/uptime").orFail().stdout().split(" ")[0]);
+            assertTrue(monotonicMicros > 0 && monotonicMicros <= (long) (bootSeconds * 1_000_000) + 1_000_000,
+                    "MONOTONIC_USEC is CLOCK_MONOTONIC: " + monotonicMicros + " µs, up " + bootSeconds + " s");
 
             int reloaded = messages(receiver).size();
             host.exec("kill", "-TERM", Integer.toString(virtsup.pid())).orFail();
