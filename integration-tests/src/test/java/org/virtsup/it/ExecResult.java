@@ -21,8 +21,14 @@ public record ExecResult(List<String> command, int exitCode, String stdout, Stri
         return this;
     }
 
+    /** Whether the exec timeout ended the command (coreutils' timeout: 124 after TERM, 137 after KILL). */
+    public boolean timedOut() {
+        return exitCode == 124 || exitCode == 137;
+    }
+
     public String describe() {
         return "command " + command + " exited with code " + exitCode
+                + (timedOut() ? " (124/137: probably ended by the exec timeout)" : "")
                 + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
     }
 }

@@ -3,6 +3,7 @@ package org.virtsup.it;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,15 +38,20 @@ import org.testcontainers.utility.MountableFile;
  * them, and prints the daemons' logs when a test fails; or on its own in
  * try-with-resources ({@link #start()} then {@link #close()}).
  *
- * <p>What an unprivileged container needs for libvirtd 9.0 and virtlogd
+ * <p>The container is prepared by packaging/dev/prepare-libvirt-host
+ * {@code --container} (copied in as {@value #PREPARE_SCRIPT}), run before
+ * anything else. What an unprivileged container needs for libvirtd 9.0 and virtlogd
  * (measured on Docker 20.10, cgroup v1, no {@code --privileged}, the default
  * capability set and seccomp profile):
  * <ul>
- * <li>A process reaper as PID 1 ({@code docker run --init}). At start-up
- *     libvirtd probes QEMU's capabilities and host features through short
- *     child processes whose orphans end up on PID 1; with {@code sleep} as
- *     PID 1 nothing reaps them and libvirtd took 81 s to answer instead of
- *     1.3 s. Once virtsup runs as PID 1 it does the reaping itself.</li>
+ * <li>A process reaper as PID 1 ({@code docker run --init}). At its first
+ *     start libvirtd probes QEMU's capabilities by running
+ *     {@code qemu-system-*} daemonized; the probes are re-parented to PID 1,
+ *     and libvirtd waits for each probe's pid to vanish. With {@code sleep}
+ *     as PID 1 they stay zombies and {@code virsh -c qemu:///system version}
+ *     answered after 81 s instead of about 1 s (the admin server answers at
+ *     once either way). Guests' QEMU processes are re-parented to PID 1 too.
+ *     Once virtsup runs as PID 1 it must do this reaping itself.</li>
  * <li>The QEMU driver's accounts. Debian's libvirt-daemon package creates
  *     none (libvirt-daemon-system does) and the driver refuses to initialise
  *     without them, which makes libvirtd exit at once:
@@ -91,32 +97,27 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     public static final String LOG_DIRECTORY = "/var/log/virtsup-test";
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    /** The longest a command run by {@link #exec(String...)} may take. */
+    public static final Duration EXEC_TIMEOUT = Duration.ofSeconds(120);
 
     /** Images are local only: there is no registry to pull from, and a pull must never be tried. */
     private static final ImagePullPolicy NEVER_PULL = imageName -> false;
 
-    /** The first line of the preparation script; while PID 1's command line holds it, PID 1 has not exec'd yet. */
+    /**
+     * The recipe, kept in one place for the tests, packaging/dev/run and
+     * container images: packaging/dev/prepare-libvirt-host, copied in here.
+     */
+    static final String PREPARE_SCRIPT = "/usr/local/sbin/virtsup-prepare-libvirt-host";
+
+    /** The first line of PID 1's preparation; while PID 1's command line holds it, PID 1 has not exec'd yet. */
     private static final String PREPARE_MARK = "# virtsup-test: prepare a libvirt host";
 
-    /**
-     * Makes the container a libvirt host; safe to run twice and on an image
-     * that already has the accounts. Kept in one script so the recipe reads
-     * as a whole (and can be copied into a Containerfile).
-     */
+    /** Makes the container a libvirt host; safe to run twice and on an image that already has the accounts. */
     static final String PREPARE_LIBVIRT_HOST = String.join("\n",
             PREPARE_MARK,
             "set -eu",
-            "getent group libvirt >/dev/null || groupadd --system libvirt",
-            "getent group kvm >/dev/null || groupadd --system kvm",
-            "getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu",
-            "getent passwd libvirt-qemu >/dev/null || useradd --system --gid libvirt-qemu --groups kvm"
-                    + " --home-dir /var/lib/libvirt --no-create-home --shell /usr/sbin/nologin"
-                    + " --comment 'Libvirt Qemu' libvirt-qemu",
-            "mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt " + LOG_DIRECTORY,
-            "grep -q '^remember_owner' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'remember_owner = 0' >> /etc/libvirt/qemu.conf",
-            "grep -q '^cgroup_controllers' /etc/libvirt/qemu.conf 2>/dev/null"
-                    + " || echo 'cgroup_controllers = [ ]' >> /etc/libvirt/qemu.conf",
+            PREPARE_SCRIPT + " --container",
+            "mkdir -p " + LOG_DIRECTORY,
             "");
 
     private final boolean withVirtsup;
@@ -194,6 +195,7 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
             command.addAll(pid1);
             created.withCommand(command.toArray(String[]::new));
         }
+        created.withCopyFileToContainer(MountableFile.forHostPath(prepareScript(), 0755), PREPARE_SCRIPT);
         if (withVirtsup) {
             Path jar = TestSettings.virtsupJar().orElseThrow();
             Path lib = TestSettings.virtsupLib().orElseThrow();
@@ -219,6 +221,17 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
         startDuration = Duration.ofNanos(System.nanoTime() - started);
         Benchmark.record("container start and preparation", startDuration);
         return this;
+    }
+
+    private static Path prepareScript() {
+        Path script = TestSettings.property("virtsup.home").map(Path::of)
+                .orElseThrow(() -> new IllegalStateException("system property virtsup.home is not set"
+                        + " (failsafe sets it to the source checkout)"))
+                .resolve("packaging/dev/prepare-libvirt-host");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("no " + script + ": virtsup.home must be the source checkout");
+        }
+        return script;
     }
 
     private boolean pid1Execed() {
@@ -257,10 +270,26 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
         return running().getContainerId();
     }
 
-    /** Runs {@code argv} inside the container as root and waits for it to end. */
+    /**
+     * Runs {@code argv} inside the container as root and waits for it to end,
+     * at most {@link #EXEC_TIMEOUT}: a virsh talking to a stuck daemon must
+     * fail the test, not hang the build.
+     */
     public ExecResult exec(String... argv) {
+        return exec(EXEC_TIMEOUT, argv);
+    }
+
+    /**
+     * Runs {@code argv} inside the container as root and waits for it to end;
+     * after {@code timeout} coreutils' timeout sends it TERM (KILL 5 s later)
+     * and the result's exit code is 124 (137 when killed).
+     */
+    public ExecResult exec(Duration timeout, String... argv) {
+        String[] bounded = Stream.concat(
+                Stream.of("timeout", "--kill-after=5", Long.toString(Math.max(1, timeout.toSeconds()))),
+                Arrays.stream(argv)).toArray(String[]::new);
         try {
-            Container.ExecResult result = running().execInContainer(argv);
+            Container.ExecResult result = running().execInContainer(bounded);
             return new ExecResult(Arrays.asList(argv), result.getExitCode(), result.getStdout(), result.getStderr());
         } catch (IOException e) {
             throw new AssertionError("cannot run " + Arrays.toString(argv) + " in the container: " + e, e);
@@ -286,6 +315,11 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     /** Writes a text file (UTF-8, mode 0644) into the container, creating its parent directories. */
     public void writeFile(String path, String text) {
         running().copyFileToContainer(Transferable.of(text.getBytes(StandardCharsets.UTF_8), 0644), path);
+    }
+
+    /** Copies a file or directory from this machine into the container (a built package, a fixture). */
+    public void copyIn(Path hostPath, String containerPath) {
+        running().copyFileToContainer(MountableFile.forHostPath(hostPath), containerPath);
     }
 
     /** Reads a text file from the container. */

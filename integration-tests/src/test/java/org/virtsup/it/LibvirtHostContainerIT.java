@@ -30,6 +30,14 @@ class LibvirtHostContainerIT {
     }
 
     @Test
+    void aCommandThatHangsIsEndedByItsTimeout() {
+        long started = System.nanoTime();
+        ExecResult result = host.exec(Duration.ofSeconds(1), "sleep", "60");
+        assertTrue(result.timedOut(), result.describe());
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 30, "ended long before sleep would");
+    }
+
+    @Test
     void filesGoInAndComeBackUnchanged() {
         String text = "max_clients = 42\nlog_filters = \"1:qemu\"\n# é, ü: UTF-8\n";
         host.writeFile("/etc/virtsup-test/harness/nested/file.conf", text);
@@ -50,7 +58,7 @@ class LibvirtHostContainerIT {
         assertTrue(qemuConf.contains("remember_owner = 0\n"), qemuConf);
         assertTrue(qemuConf.contains("cgroup_controllers = [ ]\n"), qemuConf);
         // Preparing twice changes nothing.
-        host.shell(LibvirtHostContainer.PREPARE_LIBVIRT_HOST).orFail();
+        host.exec(LibvirtHostContainer.PREPARE_SCRIPT, "--container").orFail();
         assertEquals(qemuConf, host.readFile("/etc/libvirt/qemu.conf"));
     }
 
