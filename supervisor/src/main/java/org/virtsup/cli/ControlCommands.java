@@ -1,10 +1,15 @@
 package org.virtsup.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +25,7 @@ import org.virtsup.control.Request;
 import org.virtsup.control.SignalName;
 import org.virtsup.control.StatusReport;
 import org.virtsup.control.StatusText;
+import org.virtsup.control.TrainingServer;
 
 /**
  * The commands that talk to a running virtsup through its control socket:
@@ -42,6 +48,8 @@ public final class ControlCommands {
     public static final int INVALID_CONFIGURATION = 78;
 
     public static final String SOCKET_ENVIRONMENT = "VIRTSUP_SOCKET";
+    /** The error code {@code --json} prints when virtsup does not answer (never sent by a server). */
+    public static final String UNREACHABLE_CODE = "unreachable";
 
     /** A status probe should fail fast; a start or restart waits for the daemon. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -51,6 +59,35 @@ public final class ControlCommands {
 
     private ControlCommands() {}
 
+    /**
+     * Makes the client path's classes known to a class-data sharing archive:
+     * runs {@code status} (human and JSON output) against a {@link TrainingServer},
+     * so that
+     * <pre>java -XX:ArchiveClassesAtExit=virtsup-client.jsa -cp ... org.virtsup.cli.ControlCommands</pre>
+     * writes an archive with which {@code -XX:SharedArchiveFile=virtsup-client.jsa}
+     * starts every later {@code virtsup} command faster. Prints nothing; exits 0
+     * when the exchange worked.
+     */
+    public static void main(String[] args) throws IOException {
+        Path directory = Files.createTempDirectory("virtsup-training");
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+        int human;
+        int json;
+        try {
+            try (TrainingServer server = TrainingServer.start(directory.resolve("human.sock"))) {
+                human = run("status", List.of("--socket", server.socket().toString()), discard, discard, Map.of());
+            }
+            try (TrainingServer server = TrainingServer.start(directory.resolve("json.sock"))) {
+                json = run("status", List.of("--json", "--socket", server.socket().toString()), discard, discard,
+                        Map.of());
+            }
+        } finally {
+            Files.deleteIfExists(directory);
+        }
+        // The sample report has a failing daemon: status says so with 3.
+        System.exit(human == NOT_RUNNING && json == NOT_RUNNING ? OK : FAILURE);
+    }
+
     public static boolean handles(String command) {
         return COMMANDS.contains(command);
     }
@@ -58,6 +95,21 @@ public final class ControlCommands {
     /** The commands, in the order help lists them. */
     public static List<String> names() {
         return List.of("status", "start", "stop", "restart", "reload", "signal", "log");
+    }
+
+    /**
+     * Every command as {@code virtsup --help} lists it: the command and its
+     * operands, padded, then its summary, e.g.
+     * {@code "log NAME [-n LINES]    show a daemon's last output lines"}.
+     */
+    public static List<String> summaries() {
+        List<String> lines = new ArrayList<>();
+        for (String command : names()) {
+            String synopsis = usage(command).replaceFirst("^virtsup ", "")
+                    .replace(" [--json]", "").replace(" [--socket PATH]", "").replace(" [--timeout SECONDS]", "");
+            lines.add(String.format("%-23s%s", synopsis, summary(command)));
+        }
+        return lines;
     }
 
     /** One line for {@code virtsup --help}. */
@@ -125,6 +177,17 @@ public final class ControlCommands {
             reply = new ControlClient(socket, timeout).call(request);
         } catch (ControlUnreachableException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
+            if (options.json) {
+                // For tools reading stdout: the same shape as a server's error, with a code
+                // only the client uses.
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("code", UNREACHABLE_CODE);
+                error.put("message", e.getMessage());
+                Map<String, Object> wire = new LinkedHashMap<>();
+                wire.put("v", ControlProtocol.VERSION);
+                wire.put("error", error);
+                out.println(ControlProtocol.write(wire));
+            }
             return UNREACHABLE;
         } catch (ProtocolException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
@@ -187,7 +250,7 @@ public final class ControlCommands {
             case "signal":
                 return "virtsup signal [--json] [--socket PATH] NAME SIGNAL";
             case "log":
-                return "virtsup log [--json] [--socket PATH] [-n LINES] NAME";
+                return "virtsup log [--json] [--socket PATH] NAME [-n LINES]";
             default:
                 return "virtsup " + command + " [--json] [--socket PATH] [--timeout SECONDS] NAME";
         }

@@ -174,7 +174,6 @@ public final class ControlServer implements AutoCloseable {
                         + ": a request is one short JSON object per line"));
                 return;
             } catch (IOException e) {
-                disarm.run();
                 return;
             } finally {
                 disarm.run();
@@ -215,8 +214,10 @@ public final class ControlServer implements AutoCloseable {
         try {
             Reply reply = handler.handle(request, peer)
                     .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null) {
-                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no answer to " + request.command());
+            if (reply == null || !answers(request, reply)) {
+                LOG.error("control: the handler answered {} with {}", describe(request), reply);
+                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
+                        + "; see virtsup's log");
             }
             return reply;
         } catch (InterruptedException e) {
@@ -235,6 +236,20 @@ public final class ControlServer implements AutoCloseable {
             LOG.error("control: {} from {} failed", describe(request), peer, e);
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
         }
+    }
+
+    /** Whether the reply is of the kind the request calls for (clients decode by that kind). */
+    static boolean answers(Request request, Reply reply) {
+        if (reply instanceof Reply.Failure) {
+            return true;
+        }
+        if (request instanceof Request.Status) {
+            return reply instanceof StatusReport;
+        }
+        if (request instanceof Request.Log) {
+            return reply instanceof Reply.LogOutput;
+        }
+        return reply instanceof Reply.ActionOutcome;
     }
 
     private static String describe(Request request) {

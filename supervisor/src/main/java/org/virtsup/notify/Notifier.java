@@ -88,6 +88,15 @@ public final class Notifier implements AutoCloseable {
         send("READY=1\nSTATUS=" + statusText.replace('\n', ' '));
     }
 
+    /**
+     * Asks for more time than TimeoutStartSec/TimeoutStopSec gives, counted from
+     * now: for a start or stop that legitimately takes longer (a raised
+     * start-timeout). Repeat it before the extension runs out.
+     */
+    public void extendTimeout(java.time.Duration extension) {
+        send("EXTEND_TIMEOUT_USEC=" + extension.toNanos() / 1_000L);
+    }
+
     public void stopping() {
         send("STOPPING=1");
     }

@@ -88,6 +88,12 @@ class ControlCommandsTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of()));
         assertTrue(err().contains("virtsup does not answer on " + dir.resolve("none.sock")), err());
+        out.reset();
+        assertEquals(4, ControlCommands.run("status", List.of("--json", "--socket", dir.resolve("none.sock").toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of()));
+        assertTrue(out().startsWith("{\"v\":1,\"error\":{\"code\":\"unreachable\",\"message\":\"virtsup does not answer"),
+                out());
     }
 
     @Test
@@ -146,6 +152,18 @@ class ControlCommandsTest {
         assertEquals(2, run("stop", "--frobnicate", "libvirtd"));
         assertEquals(2, run("status", "--socket"));
         assertTrue(supervisor.received().isEmpty(), "nothing reaches the supervisor");
+    }
+
+    @Test
+    void summariesListEachCommandWithItsOperands() {
+        assertEquals(List.of(
+                "status [NAME]          show virtsup and its daemons (exit 3 when a wanted one is not running)",
+                "start NAME             start a daemon and wait until it is ready",
+                "stop NAME              stop a daemon and wait until it exited",
+                "restart NAME           restart a daemon and wait until it is ready again",
+                "reload [NAME]          re-read the configuration file, or reload one daemon",
+                "signal NAME SIGNAL     send a signal to a daemon",
+                "log NAME [-n LINES]    show a daemon's last output lines"), ControlCommands.summaries());
     }
 
     @Test

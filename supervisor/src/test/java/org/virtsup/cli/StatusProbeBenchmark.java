@@ -48,20 +48,38 @@ public final class StatusProbeBenchmark {
             base.addAll(LAUNCHER_FLAGS);
             base.add("-cp");
             base.add(classPath);
-            List<String> plain = new ArrayList<>(base);
-            report("launcher flags", time(plain, socket, runs));
-
             Path archive = dir.resolve("virtsup-client.jsa");
+            // The archive as an installation would make it: by the training run, no virtsup needed.
             List<String> dump = new ArrayList<>(base);
             dump.add(1, "-XX:ArchiveClassesAtExit=" + archive);
-            run(dump, socket);
+            dump.add(ControlCommands.class.getName());
+            Process training = new ProcessBuilder(dump).redirectErrorStream(true).start();
+            training.getInputStream().readAllBytes();
+            if (training.waitFor() != 0) {
+                throw new IllegalStateException("the training run failed: " + String.join(" ", dump));
+            }
             List<String> shared = new ArrayList<>(base);
             shared.add(1, "-XX:SharedArchiveFile=" + archive);
-            report("launcher flags + AppCDS archive (" + Files.size(archive) / 1024 + " KiB)", time(shared, socket, runs));
+            System.out.printf("AppCDS archive: %d KiB%n", Files.size(archive) / 1024);
+
+            // Interleaved, so that the load of a shared machine falls on all three alike.
+            Sample baseline = new Sample("an empty main (JVM start-up alone)");
+            Sample plain = new Sample("virtsup status, launcher flags");
+            Sample archived = new Sample("virtsup status, launcher flags + AppCDS archive");
+            run(base, socket, false);
+            run(base, socket, true);
+            for (int i = 0; i < runs; i++) {
+                baseline.add(run(base, socket, false));
+                plain.add(run(base, socket, true));
+                archived.add(run(shared, socket, true));
+            }
+            baseline.report();
+            plain.report();
+            archived.report();
 
             List<String> count = new ArrayList<>(base);
             count.add(1, "-Xlog:class+load:file=" + dir.resolve("classes.txt"));
-            run(count, socket);
+            run(count, socket, true);
             List<String> loaded = Files.readAllLines(dir.resolve("classes.txt"));
             String keep = System.getProperty("virtsup.bench.classes");
             if (keep != null) {
@@ -86,35 +104,72 @@ public final class StatusProbeBenchmark {
         }
     }
 
-    private static List<Long> time(List<String> command, Path socket, int runs) throws IOException, InterruptedException {
-        run(command, socket); // warm the page cache
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            run(command, socket);
-            millis.add((System.nanoTime() - start) / 1_000_000);
-        }
-        return millis;
+    /** Wall time and, when /usr/bin/time is there, CPU time (user + system) of one run. */
+    private record Measure(long wallMillis, long cpuMillis) {
     }
 
-    private static void run(List<String> jvm, Path socket) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(jvm);
-        command.add(ControlCommandsEntry.class.getName());
-        command.add("status");
-        command.add("--socket");
-        command.add(socket.toString());
+    private static final class Sample {
+        final String what;
+        final List<Long> wall = new ArrayList<>();
+        final List<Long> cpu = new ArrayList<>();
+
+        Sample(String what) {
+            this.what = what;
+        }
+
+        void add(Measure measure) {
+            wall.add(measure.wallMillis());
+            if (measure.cpuMillis() >= 0) {
+                cpu.add(measure.cpuMillis());
+            }
+        }
+
+        void report() {
+            List<Long> sorted = new ArrayList<>(wall);
+            Collections.sort(sorted);
+            String line = String.format("%s: wall median %d ms, min %d ms, max %d ms over %d runs", what,
+                    sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
+            if (!cpu.isEmpty()) {
+                List<Long> cpuSorted = new ArrayList<>(cpu);
+                Collections.sort(cpuSorted);
+                line += String.format("; CPU median %d ms", cpuSorted.get(cpuSorted.size() / 2));
+            }
+            System.out.println(line);
+        }
+    }
+
+    private static final Path TIME = Path.of("/usr/bin/time");
+    private static final String TIME_MARK = "virtsup-benchmark-time";
+
+    private static Measure run(List<String> jvm, Path socket, boolean status) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        boolean timed = Files.isExecutable(TIME);
+        if (timed) {
+            command.addAll(List.of(TIME.toString(), "-f", TIME_MARK + " %U %S"));
+        }
+        command.addAll(jvm);
+        if (status) {
+            command.add(ControlCommandsEntry.class.getName());
+            command.add("status");
+            command.add("--socket");
+            command.add(socket.toString());
+        } else {
+            command.add(NoOperation.class.getName());
+        }
+        long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
+        String output = new String(process.getInputStream().readAllBytes());
         int code = process.waitFor();
+        long wall = (System.nanoTime() - start) / 1_000_000;
         if (code != 0) {
-            throw new IllegalStateException("status exited " + code + ": " + new String(output));
+            throw new IllegalStateException(String.join(" ", command) + " exited " + code + ": " + output);
         }
-    }
-
-    private static void report(String what, List<Long> millis) {
-        List<Long> sorted = new ArrayList<>(millis);
-        Collections.sort(sorted);
-        System.out.printf("virtsup status, %s: median %d ms, min %d ms, max %d ms over %d runs%n", what,
-                sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1), sorted.size());
+        long cpu = -1;
+        int mark = output.lastIndexOf(TIME_MARK);
+        if (timed && mark >= 0) {
+            String[] fields = output.substring(mark + TIME_MARK.length()).trim().split("\\s+");
+            cpu = Math.round((Double.parseDouble(fields[0]) + Double.parseDouble(fields[1])) * 1000);
+        }
+        return new Measure(wall, cpu);
     }
 }

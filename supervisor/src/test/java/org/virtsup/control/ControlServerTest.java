@@ -271,6 +271,16 @@ class ControlServerTest {
     }
 
     @Test
+    void turnsAnAnswerOfTheWrongKindIntoAnInternalError() throws Exception {
+        start();
+        supervisor.held = CompletableFuture.completedFuture(new Reply.LogOutput("libvirtd", List.of()));
+        Reply.Failure failure = assertInstanceOf(Reply.Failure.class, call(new Request.Status(Optional.empty())));
+        assertEquals(ErrorCode.INTERNAL, failure.code());
+        supervisor.held = CompletableFuture.completedFuture(null);
+        assertInstanceOf(Reply.Failure.class, call(new Request.Stop("libvirtd")));
+    }
+
+    @Test
     void givesUpOnAHandlerThatNeverAnswers() throws Exception {
         start(settings().withReplyTimeout(Duration.ofMillis(200)), new PeerPrivilege(0, Path.of("/proc")));
         supervisor.held = new CompletableFuture<>();

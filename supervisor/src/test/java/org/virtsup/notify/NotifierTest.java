@@ -33,11 +33,12 @@ class NotifierTest {
             notifier.reloading();
             notifier.readyAfterReload("running");
             notifier.watchdog();
+            notifier.extendTimeout(java.time.Duration.ofSeconds(90));
             notifier.stopping();
         }
         List<String> received = new ArrayList<>();
         ByteBuffer buffer = ByteBuffer.allocate(4096);
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 7; i++) {
             buffer.clear();
             receiver.receive(buffer);
             buffer.flip();
@@ -55,7 +56,8 @@ class NotifierTest {
         assertTrue(usec <= now && now - usec < 60_000_000L, "MONOTONIC_USEC is CLOCK_MONOTONIC: " + usec + " vs " + now);
         assertEquals("READY=1\nSTATUS=running", received.get(3));
         assertEquals("WATCHDOG=1", received.get(4));
-        assertEquals("STOPPING=1", received.get(5));
+        assertEquals("EXTEND_TIMEOUT_USEC=90000000", received.get(5));
+        assertEquals("STOPPING=1", received.get(6));
     }
 
     @Test
