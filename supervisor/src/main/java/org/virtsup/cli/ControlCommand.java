@@ -18,11 +18,11 @@ final class ControlCommand implements Command {
     }
 
     static List<Command> all() {
-        List<Command> commands = new java.util.ArrayList<>();
-        for (String name : ControlCommands.names()) {
-            commands.add(new ControlCommand(name, ControlCommands.summary(name)));
-        }
-        return List.copyOf(commands);
+        return ControlCommands.summaries().stream().map(line -> {
+            String name = line.substring(0, line.indexOf(' '));
+            String summary = line.replaceFirst("^\\S+(\\s+\\S*[A-Z\\]]+)*\\s{2,}", "").trim();
+            return (Command) new ControlCommand(name, summary);
+        }).toList();
     }
 
     @Override
