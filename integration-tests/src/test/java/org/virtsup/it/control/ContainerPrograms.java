@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 import org.virtsup.it.LibvirtHostContainer;
@@ -32,17 +31,7 @@ final class ContainerPrograms {
     static void install(LibvirtHostContainer host, Class<?>... programs) {
         for (Class<?> program : programs) {
             for (Path file : classFiles(program)) {
-                String target = CLASSES + "/" + program.getPackageName().replace('.', '/') + "/" + file.getFileName();
-                byte[] bytes;
-                try {
-                    bytes = Files.readAllBytes(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                // writeFile carries text only: the class file travels as base64.
-                host.writeFile(target + ".base64", Base64.getEncoder().encodeToString(bytes) + "\n");
-                host.exec("bash", "-c", "base64 -d \"$1.base64\" > \"$1\" && rm \"$1.base64\"", "decode", target)
-                        .orFail();
+                host.copyIn(file, CLASSES + "/" + program.getPackageName().replace('.', '/') + "/" + file.getFileName());
             }
         }
     }
