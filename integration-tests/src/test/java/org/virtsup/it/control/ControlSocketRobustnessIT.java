@@ -77,9 +77,16 @@ class ControlSocketRobustnessIT {
                 "{\"v\":1,\"command\":\"restart\"}",
                 "{\"v\":1,\"command\":\"status\"} {\"v\":1}",
                 "@binary",
+                // Deeper than any parser stack should follow.
+                "[".repeat(50_000),
+                // Not signal numbers, though 2^32 + 1 truncated to an int would be SIGHUP.
+                "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":4294967297}",
+                "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":1.5}",
+                "{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":4294967297}",
                 "{\"v\":1,\"command\":\"status\"}");
         List<String> expected = List.of("bad-request", "bad-request", "bad-request", "unknown-command",
-                "unsupported-version", "bad-request", "bad-request", "bad-request");
+                "unsupported-version", "bad-request", "bad-request", "bad-request", "bad-request", "bad-request",
+                "bad-request", "bad-request");
         ExecResult result = run(concat(List.of(VirtsupPid1.SOCKET, "lines"), lines));
         List<String> replies = result.stdout().lines().toList();
         assertEquals(lines.size(), replies.size(), result::describe);
