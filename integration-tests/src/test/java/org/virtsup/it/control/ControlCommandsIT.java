@@ -23,6 +23,7 @@ import org.virtsup.it.ExecResult;
 import org.virtsup.it.LibvirtHostContainer;
 import org.virtsup.it.Poll;
 import org.virtsup.it.TinyGuest;
+import org.virtsup.it.VirtAdmin;
 
 /**
  * Every control command, with its exit code, against {@code virtsup run} as
@@ -35,7 +36,7 @@ import org.virtsup.it.TinyGuest;
  *
  * <p>The control group is {@code virtops} (control/config.scm); user
  * {@code alice} is a member (supplementary group, as a login gives it),
- * user {@code bob} is not.
+ * {@code carol} has it as her primary group, user {@code bob} is not a member.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlCommandsIT {
@@ -47,6 +48,7 @@ class ControlCommandsIT {
     static final LibvirtHostContainer host = VirtsupPid1.container(String.join("\n",
             "groupadd --system virtops",
             "useradd --no-create-home --groups virtops alice",
+            "useradd --no-create-home --gid virtops carol",
             "useradd --no-create-home bob",
             VirtsupPid1.writeFileScript(VirtsupPid1.CONFIG_FILE, VirtsupPid1.resource("control/config.scm"))));
 
@@ -356,6 +358,49 @@ class ControlCommandsIT {
     }
 
     @Test
+    @Order(17)
+    void reloadAppliesChangedSettingsAndSaysWhichFilesChanged() {
+        StatusSnapshot before = VirtsupPid1.status(host);
+        String original = host.readFile(VirtsupPid1.CONFIG_FILE);
+        VirtAdmin libvirtdAdmin = new VirtAdmin(host, VirtAdmin.LIBVIRTD);
+        VirtAdmin virtlogdAdmin = new VirtAdmin(host, VirtAdmin.VIRTLOGD);
+        assertEquals("20", libvirtdAdmin.threadPool("libvirtd").get("maxWorkers"), "the default before");
+        host.writeFile(VirtsupPid1.CONFIG_FILE, original
+                .replace("(service virtlog-service-type)",
+                        "(service virtlog-service-type (virtlog-configuration (log-filters \"3:util\")))")
+                .replace("(service libvirt-service-type)",
+                        "(service libvirt-service-type (libvirt-configuration (max-workers 25)))"));
+        try {
+            ExecResult reload = VirtsupPid1.cli(host, "reload");
+            assertEquals(0, reload.exitCode(), reload::describe);
+            assertTrue(reload.stdout().contains("libvirtd.conf") && reload.stdout().contains("virtlogd.conf"),
+                    "names the changed files: " + reload.describe());
+            StatusSnapshot after = Poll.untilPresent("libvirtd restarted with its new file", ACTION_TIMEOUT, () -> {
+                StatusSnapshot now = VirtsupPid1.status(host);
+                return now.daemon("libvirtd").pid() != before.daemon("libvirtd").pid()
+                        && now.daemon("libvirtd").runningAndReady() && now.daemon("virtlogd").runningAndReady()
+                        ? Optional.of(now) : Optional.empty();
+            });
+            assertEquals(before.daemon("virtlogd").pid(), after.daemon("virtlogd").pid(),
+                    "virtlogd re-executes in place: " + after.json());
+            assertEquals(Boolean.TRUE, after.configMatchesFile(), after.json());
+            Poll.until("libvirtd's admin server answers", ACTION_TIMEOUT, libvirtdAdmin::answers);
+            assertEquals("25", libvirtdAdmin.threadPool("libvirtd").get("maxWorkers"), "libvirtd applied it");
+            Poll.until("virtlogd's admin server answers", ACTION_TIMEOUT, virtlogdAdmin::answers);
+            // Re-executing re-reads the file's log settings; its server limits (max-clients) are restored
+            // from the state it saved, so those are not what this checks.
+            assertEquals(VirtAdmin.asReportedFilters("3:util"), virtlogdAdmin.logFilters(), "virtlogd applied it");
+        } finally {
+            host.writeFile(VirtsupPid1.CONFIG_FILE, original);
+        }
+        ExecResult back = VirtsupPid1.cli(host, "reload");
+        assertEquals(0, back.exitCode(), back::describe);
+        VirtsupPid1.awaitAllRunning(host);
+        Poll.until("libvirtd runs with max-workers 20 again", ACTION_TIMEOUT,
+                () -> libvirtdAdmin.answers() && "20".equals(libvirtdAdmin.threadPool("libvirtd").get("maxWorkers")));
+    }
+
+    @Test
     @Order(20)
     void aControlGroupMemberMayRestart() {
         int pid = VirtsupPid1.status(host).daemon("libvirtd").pid();
@@ -365,6 +410,12 @@ class ControlCommandsIT {
         ExecResult restart = VirtsupPid1.cliAs(host, "alice", "restart", "libvirtd");
         assertEquals(0, restart.exitCode(), restart::describe);
         assertNotEquals(pid, pidIn(restart.stdout()), restart::describe);
+
+        // carol's primary group is the control group: the kernel's credentials say so without /proc.
+        int virtlogd = VirtsupPid1.status(host).daemon("virtlogd").pid();
+        ExecResult reload = VirtsupPid1.cliAs(host, "carol", "reload", "virtlogd");
+        assertEquals(0, reload.exitCode(), reload::describe);
+        assertTrue(reload.stdout().contains("(pid " + virtlogd + " kept)"), reload::describe);
     }
 
     @Test
