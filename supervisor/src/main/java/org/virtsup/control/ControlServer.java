@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final int BACKLOG = 512;
+    /** How much of an oversized request is read and dropped before closing. */
+    private static final int DISCARD_LIMIT = 1024 * 1024;
 
     private final ControlServerSettings settings;
     private final ControlHandler handler;
@@ -170,8 +172,10 @@ public final class ControlServer implements AutoCloseable {
                 line = reader.readLine();
             } catch (LineReader.LineTooLongException e) {
                 disarm.run();
-                write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
-                        + ": a request is one short JSON object per line"));
+                if (write(channel, new Reply.Failure(ErrorCode.REQUEST_TOO_LARGE, e.getMessage()
+                        + ": a request is one short JSON object per line"))) {
+                    discardRestOfLine(channel, reader);
+                }
                 return;
             } catch (IOException e) {
                 return;
@@ -235,6 +239,23 @@ public final class ControlServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("control: {} from {} failed", describe(request), peer, e);
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads and drops what is left of an oversized line, within the idle timeout
+     * and a bound, before the connection closes. Closing a unix socket with
+     * unread data resets it, and a client still writing its long line would get
+     * EPIPE or ECONNRESET instead of reading the error reply already sent.
+     */
+    private void discardRestOfLine(UnixSocketChannel channel, LineReader reader) {
+        Runnable disarm = arm(() -> shutdownInput(channel), settings.idleTimeout());
+        try {
+            reader.skipLine(DISCARD_LIMIT);
+        } catch (IOException e) {
+            // Closing anyway.
+        } finally {
+            disarm.run();
         }
     }
 

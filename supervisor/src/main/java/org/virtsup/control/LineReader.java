@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * costs at most {@code maxBytes} of memory.
  */
 final class LineReader {
-    /** A line went over the bound; the reader is unusable afterwards. */
+    /** A line went over the bound; {@link #skipLine} drops the rest of it. */
     static final class LineTooLongException extends IOException {
         LineTooLongException(int maxBytes) {
             super("request longer than " + maxBytes + " bytes without a newline");
@@ -28,6 +28,30 @@ final class LineReader {
         this.channel = channel;
         this.maxBytes = maxBytes;
         buffer.flip();
+    }
+
+    /**
+     * Drops input up to and including the next newline, at most {@code limit}
+     * bytes, or until end of stream. Returns whether a newline was reached.
+     */
+    boolean skipLine(int limit) throws IOException {
+        line.reset();
+        int skipped = 0;
+        while (skipped < limit) {
+            while (buffer.hasRemaining()) {
+                skipped++;
+                if (buffer.get() == '\n') {
+                    return true;
+                }
+            }
+            buffer.clear();
+            int n = channel.read(buffer);
+            buffer.flip();
+            if (n < 0) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The next line without its newline, or null at end of stream. */

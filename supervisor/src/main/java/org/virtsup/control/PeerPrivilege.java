@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -47,7 +48,7 @@ public final class PeerPrivilege implements PeerIdentifier {
                     if (list.isEmpty()) {
                         return List.of();
                     }
-                    return java.util.Arrays.stream(list.split("\\s+")).map(Integer::valueOf).toList();
+                    return Arrays.stream(list.split("\\s+")).map(Integer::valueOf).toList();
                 }
             }
             return List.of();

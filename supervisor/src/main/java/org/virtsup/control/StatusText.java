@@ -41,10 +41,14 @@ public final class StatusText {
         String indent = " ".repeat(width);
         out.append(pad("virtsup", width)).append("pid ").append(s.pid()).append(", up ")
                 .append(duration(s.uptimeSeconds())).append(", version ").append(s.version()).append('\n');
-        out.append(indent).append("config ").append(s.configFile().orElse("(embedded default)"))
-                .append(s.configMatchesFile() ? " (running configuration matches the file)"
-                        : " (CHANGED since loaded: virtsup reload applies it)")
-                .append('\n');
+        out.append(indent).append("config ");
+        if (s.configFile().isEmpty()) {
+            out.append("embedded default (no configuration file)\n");
+        } else {
+            out.append(s.configFile().get()).append(s.configMatchesFile()
+                    ? " (running configuration matches the file)\n"
+                    : " (CHANGED since loaded: virtsup reload applies it)\n");
+        }
         for (StatusReport.Daemon d : report.daemons()) {
             out.append('\n').append(pad(d.name(), width)).append(headline(d)).append('\n');
             if (d.lastExit().isPresent()) {

@@ -3,6 +3,7 @@ package org.virtsup.notify;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import jnr.unixsocket.UnixDatagramChannel;
@@ -93,7 +94,7 @@ public final class Notifier implements AutoCloseable {
      * now: for a start or stop that legitimately takes longer (a raised
      * start-timeout). Repeat it before the extension runs out.
      */
-    public void extendTimeout(java.time.Duration extension) {
+    public void extendTimeout(Duration extension) {
         send("EXTEND_TIMEOUT_USEC=" + extension.toNanos() / 1_000L);
     }
 

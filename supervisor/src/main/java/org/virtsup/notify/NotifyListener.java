@@ -7,15 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.ByteOrder;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
-import jnr.constants.platform.SocketLevel;
-import jnr.constants.platform.SocketOption;
-import jnr.posix.CmsgHdr;
-import jnr.posix.MsgHdr;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 import org.slf4j.Logger;
@@ -29,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>The sender is known twice over. The socket is the daemon's alone (one per
  * daemon, in a root-only directory). And the kernel names the sending pid:
  * SO_PASSCRED is set on the socket and datagrams are read with recvmsg(2)
- * through jnr-posix, whose SCM_CREDENTIALS message fills
+ * ({@link CredentialReceiver}), whose SCM_CREDENTIALS message fills
  * {@link NotifyMessage#senderPid()}; jnr-unixsocket's own receive() uses
  * recvfrom(2), which cannot carry it. The event loop can so accept READY=1
  * from the daemon's pid only, as systemd's NotifyAccess=main does. Should the
@@ -40,9 +33,6 @@ public final class NotifyListener implements AutoCloseable {
     /** systemd's own limit for one notification. */
     private static final int MAX_DATAGRAM = 4096;
     private static final String WAKE = "X-VIRTSUP-LISTENER-CLOSING=1";
-    /** Linux's cmsg type for struct ucred { pid_t pid; uid_t uid; gid_t gid; }. */
-    private static final int SCM_CREDENTIALS = 2;
-    private static final int UCRED_SIZE = 12;
 
     private final String daemon;
     private final Path path;
@@ -50,16 +40,16 @@ public final class NotifyListener implements AutoCloseable {
     private final Consumer<NotifyMessage> onMessage;
     private final Thread thread;
     /** Set when the kernel passes credentials: datagrams are then read with recvmsg. */
-    private final POSIX posix;
+    private final CredentialReceiver credentials;
     private volatile boolean closing;
 
     private NotifyListener(String daemon, Path path, UnixDatagramChannel channel, Consumer<NotifyMessage> onMessage,
-                           POSIX posix) {
+                           CredentialReceiver credentials) {
         this.daemon = daemon;
         this.path = path;
         this.channel = channel;
         this.onMessage = onMessage;
-        this.posix = posix;
+        this.credentials = credentials;
         this.thread = new Thread(this::receiveLoop, "virtsup-notify-" + daemon);
         this.thread.setDaemon(true);
     }
@@ -98,30 +88,22 @@ public final class NotifyListener implements AutoCloseable {
     }
 
     /** Turns on SO_PASSCRED; null when that cannot be done (messages then come without a pid). */
-    private static POSIX passCredentials(UnixDatagramChannel channel, String daemon) {
+    private static CredentialReceiver passCredentials(UnixDatagramChannel channel, String daemon) {
         try {
-            POSIX posix = POSIXFactory.getNativePOSIX();
-            ByteBuffer on = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-            on.putInt(0, 1);
-            if (posix.libc().setsockopt(channel.getFD(), SocketLevel.SOL_SOCKET.intValue(),
-                    SocketOption.SO_PASSCRED.intValue(), on, 4) == 0) {
-                return posix;
-            }
-            LOG.warn("notify socket of {}: SO_PASSCRED refused (errno {}): sender pids unknown", daemon,
-                    posix.errno());
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("notify socket of {}: no native socket calls ({}): sender pids unknown", daemon, e.toString());
+            return CredentialReceiver.enable(channel.getFD(), MAX_DATAGRAM);
+        } catch (IOException e) {
+            LOG.warn("notify socket of {}: {}; sender pids unknown", daemon, e.getMessage());
+            return null;
         }
-        return null;
     }
 
     private void receiveLoop() {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_DATAGRAM);
         while (!closing) {
             buffer.clear();
             OptionalInt sender;
             try {
-                sender = posix != null ? receiveWithCredentials(buffer) : receivePlain(buffer);
+                sender = credentials != null ? credentials.receive(buffer) : receivePlain(buffer);
             } catch (IOException e) {
                 if (!closing) {
                     LOG.warn("notify socket of {}: {}", daemon, e.getMessage());
@@ -146,37 +128,6 @@ public final class NotifyListener implements AutoCloseable {
     private OptionalInt receivePlain(ByteBuffer buffer) throws IOException {
         channel.receive(buffer);
         buffer.flip();
-        return OptionalInt.empty();
-    }
-
-    /** One datagram into {@code buffer} (flipped), and the pid the kernel says sent it. */
-    private OptionalInt receiveWithCredentials(ByteBuffer buffer) throws IOException {
-        MsgHdr message = posix.allocateMsgHdr();
-        message.setIov(new ByteBuffer[] {buffer});
-        message.allocateControl(UCRED_SIZE);
-        int length = posix.recvmsg(channel.getFD(), message, 0);
-        if (length < 0) {
-            int errno = posix.errno();
-            if (errno == jnr.constants.platform.Errno.EINTR.intValue()) {
-                buffer.limit(0);
-                return OptionalInt.empty();
-            }
-            throw new IOException("recvmsg: errno " + errno);
-        }
-        ByteBuffer received = message.getIov()[0];
-        buffer.clear();
-        for (int i = 0; i < length; i++) {
-            buffer.put(received.get(i));
-        }
-        buffer.flip();
-        for (CmsgHdr control : message.getControls()) {
-            if (control.getLevel() == SocketLevel.SOL_SOCKET.intValue() && control.getType() == SCM_CREDENTIALS) {
-                ByteBuffer credentials = control.getData().order(ByteOrder.nativeOrder());
-                if (credentials.remaining() >= UCRED_SIZE) {
-                    return OptionalInt.of(credentials.getInt(credentials.position()));
-                }
-            }
-        }
         return OptionalInt.empty();
     }
 

@@ -1,5 +1,6 @@
 package org.virtsup.notify;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import java.util.OptionalInt;
 public record NotifyMessage(Map<String, String> fields, OptionalInt senderPid) {
 
     public NotifyMessage {
-        fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     /** Parses a datagram; lines without '=' are ignored, as systemd does. */

@@ -97,6 +97,22 @@ class ControlCommandsTest {
     }
 
     @Test
+    void givesUpAfterTheTimeoutWithExitFour() {
+        supervisor.holdNextRequest();
+        long started = System.nanoTime();
+        assertEquals(4, run("restart", "--timeout=1", "libvirtd"));
+        assertTrue(err().contains("no reply within 1 s"), err());
+        assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void theSocketOptionWinsOverTheEnvironment() {
+        assertEquals(4, run("status", "--socket=" + dir.resolve("elsewhere.sock")));
+        assertTrue(err().contains(dir.resolve("elsewhere.sock").toString()), err());
+        assertEquals(0, run("status", "--socket", socket.toString()));
+    }
+
+    @Test
     void jsonPrintsTheReplyObject() throws IOException {
         assertEquals(0, run("status", "--json"));
         Map<String, Object> reply = JSON.std.mapFrom(out());

@@ -163,6 +163,18 @@ class ControlServerTest {
     }
 
     @Test
+    void aClientWritingAHugeLineInOneGoReadsTheErrorNotAReset() throws Exception {
+        start();
+        try (RawConnection raw = new RawConnection(socket())) {
+            // 512 KiB in one write: more than the socket buffers, so the client is still
+            // writing when the server has already answered.
+            raw.send("{\"v\":1,\"pad\":\"" + "y".repeat(512 * 1024) + "\"}\n");
+            assertEquals("request-too-large", errorCode(raw.readLine()));
+            assertNull(raw.readLine());
+        }
+    }
+
+    @Test
     void closesASilentConnection() throws Exception {
         start(settings().withIdleTimeout(Duration.ofMillis(200)), new PeerPrivilege(0, Path.of("/proc")));
         try (RawConnection raw = new RawConnection(socket())) {

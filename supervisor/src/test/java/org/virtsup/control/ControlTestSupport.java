@@ -26,6 +26,11 @@ public final class ControlTestSupport {
             fake.daemons.put(name, FakeSupervisor.backingOff(name));
         }
 
+        /** The next request is never answered. */
+        public void holdNextRequest() {
+            fake.held = new java.util.concurrent.CompletableFuture<>();
+        }
+
         public void invalidConfiguration() {
             fake.configurationInvalid = true;
         }
