@@ -28,10 +28,14 @@ public final class FullTests {
      * @param whatIsMissing what the test needed, and how to get it
      */
     public static void require(boolean available, String whatIsMissing) {
+        require(required(), available, whatIsMissing);
+    }
+
+    static void require(boolean required, boolean available, String whatIsMissing) {
         if (available) {
             return;
         }
-        if (required()) {
+        if (required) {
             fail(whatIsMissing + " (VIRTSUP_FULL_TESTS=1 promises every outside tool;"
                     + " ./packaging/dev/test installs and starts them)");
         }

@@ -30,11 +30,11 @@ class GuestInContainerIT {
         try (RunningDaemons daemons = RunningDaemons.start(host, configuration, "guest")) {
             host.writeFile("/etc/virtsup-test/guest/tiny.xml", TinyGuest.xml("tiny"));
             long started = System.nanoTime();
-            host.exec("virsh", "-c", "qemu:///system", "create", "/etc/virtsup-test/guest/tiny.xml").orFail();
+            host.exec("virsh", "-c", daemons.qemuUri(), "create", "/etc/virtsup-test/guest/tiny.xml").orFail();
             Benchmark.record("virsh create of a disk-less TCG guest",
                     Duration.ofNanos(System.nanoTime() - started));
             try {
-                assertEquals("running", host.exec("virsh", "-c", "qemu:///system", "domstate", "tiny")
+                assertEquals("running", host.exec("virsh", "-c", daemons.qemuUri(), "domstate", "tiny")
                         .orFail().stdout().trim());
                 String pid = host.readFile("/run/libvirt/qemu/tiny.pid").trim();
                 String[] userAndParent = host.exec("ps", "-o", "user:32=,ppid=", "-p", pid).orFail()
@@ -48,7 +48,7 @@ class GuestInContainerIT {
                 assertTrue(host.readFile("/var/log/libvirt/qemu/tiny.log").contains("qemu-system-x86_64"),
                         "the log starts with QEMU's command line");
             } finally {
-                host.exec("virsh", "-c", "qemu:///system", "destroy", "tiny");
+                host.exec("virsh", "-c", daemons.qemuUri(), "destroy", "tiny");
             }
         }
     }

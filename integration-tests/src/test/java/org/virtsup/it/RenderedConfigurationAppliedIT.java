@@ -2,6 +2,8 @@ package org.virtsup.it;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -24,15 +26,17 @@ import org.virtsup.config.Diagnostic;
 class RenderedConfigurationAppliedIT {
     private static final String HOST_NAME = "virtsup-test-host";
 
-    /** Every value virt-admin can show, away from its default. */
+    /** Every value virt-admin can show, away from its default, and the socket directory moved. */
     private static final String NON_DEFAULT = """
             ;; Values virt-admin reads back, all different from the defaults.
             (service virtlog-service-type
                      (virtlog-configuration
                       (max-clients 77)
-                      (log-filters "2:logging")))
+                      (log-filters "2:logging")
+                      (log-outputs "3:file:/var/log/virtsup-test/virtlogd-own.log")))
             (service libvirt-service-type
                      (libvirt-configuration
+                      (unix-sock-dir "/run/virtsup-test/sockets")
                       (min-workers 3)
                       (max-workers 7)
                       (prio-workers 2)
@@ -60,8 +64,21 @@ class RenderedConfigurationAppliedIT {
     void nonDefaultConfigurationIsApplied() {
         Configuration configuration = loaded(ConfigurationLoader.load("non-default.scm", NON_DEFAULT, HOST_NAME));
         Expected expected = new Expected(3, 7, 2, 42, 9, 1, 4, 3,
-                "1:qemu 3:remote", "2:stderr", 77, "2:logging", "3:stderr");
+                "1:qemu 3:remote", "2:stderr", 77, "2:logging", "3:file:/var/log/virtsup-test/virtlogd-own.log");
         assertAppliedBy(configuration, expected, "non-default");
+        assertTrue(host.exists("/var/log/virtsup-test/virtlogd-own.log"), "virtlogd opened its file output");
+    }
+
+    @Test
+    void libvirtdListensInTheConfiguredSocketDirectory() {
+        Configuration configuration = loaded(ConfigurationLoader.load("non-default.scm", NON_DEFAULT, HOST_NAME));
+        try (RunningDaemons daemons = RunningDaemons.start(host, configuration, "socket-directory")) {
+            String listed = host.exec("ls", "/run/virtsup-test/sockets").orFail().stdout();
+            assertEquals("libvirt-admin-sock\nlibvirt-sock\nlibvirt-sock-ro\n", listed);
+            assertFalse(host.exists("/run/libvirt/libvirt-sock"), "nothing listens in the default directory");
+            assertTrue(host.exec("virsh", "-c", daemons.qemuUri(), "version").succeeded(),
+                    "virsh reaches libvirtd through " + daemons.qemuUri());
+        }
     }
 
     private static Configuration loaded(ConfigurationLoader.Loaded loaded) {

@@ -23,11 +23,13 @@ public final class RunningDaemons implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final LibvirtHostContainer host;
+    private final String socketDirectory;
     private final DaemonProcess virtlogd;
     private DaemonProcess libvirtd;
 
-    private RunningDaemons(LibvirtHostContainer host, DaemonProcess virtlogd) {
+    private RunningDaemons(LibvirtHostContainer host, String socketDirectory, DaemonProcess virtlogd) {
         this.host = host;
+        this.socketDirectory = socketDirectory;
         this.virtlogd = virtlogd;
     }
 
@@ -44,16 +46,20 @@ public final class RunningDaemons implements AutoCloseable {
                 () -> new IllegalArgumentException("the configuration declares no libvirt-service-type"))));
         host.writeFile(directory + "/virtlogd.conf", VirtlogdConf.render(configuration.virtlog().orElseThrow(
                 () -> new IllegalArgumentException("the configuration declares no virtlog-service-type"))));
-        RunningDaemons daemons = new RunningDaemons(host,
+        // libvirtd creates its default /run/libvirt but not another unix-sock-dir: it exits with "Failed to
+        // bind socket to 'DIR/libvirt-sock': No such file or directory". virtsup prepares it; so does this.
+        String socketDirectory = configuration.libvirt().orElseThrow().unixSockDir();
+        host.exec("mkdir", "-p", socketDirectory).orFail();
+        RunningDaemons daemons = new RunningDaemons(host, socketDirectory,
                 host.startDaemon("virtlogd-" + name, "virtlogd", "-f", directory + "/virtlogd.conf"));
         try {
-            daemons.awaitAdmin(daemons.virtlogd, VirtAdmin.VIRTLOGD);
+            daemons.awaitAdmin(daemons.virtlogd, daemons.virtlogdAdmin());
             daemons.libvirtd = host.startDaemon("libvirtd-" + name, "libvirtd", "-f", directory + "/libvirtd.conf");
-            Duration admin = daemons.awaitAdmin(daemons.libvirtd, VirtAdmin.LIBVIRTD);
+            Duration admin = daemons.awaitAdmin(daemons.libvirtd, daemons.libvirtdAdmin());
             Benchmark.record("libvirtd answers virt-admin (" + name + ")", admin);
             Duration driver = Poll.until("libvirtd's QEMU driver answers virsh", READY_TIMEOUT,
                     () -> daemons.answersOrDied(daemons.libvirtd,
-                            () -> host.exec("virsh", "-c", "qemu:///system", "version").succeeded()));
+                            () -> host.exec("virsh", "-c", daemons.qemuUri(), "version").succeeded()));
             Benchmark.record("libvirtd answers virsh -c qemu:///system version (" + name + ")", admin.plus(driver));
             return daemons;
         } catch (RuntimeException | AssertionError e) {
@@ -75,13 +81,17 @@ public final class RunningDaemons implements AutoCloseable {
         return new VirtAdmin(host, VirtAdmin.VIRTLOGD);
     }
 
-    /** virt-admin talking to libvirtd. */
+    /** virt-admin talking to libvirtd, through the configuration's unix-sock-dir. */
     public VirtAdmin libvirtdAdmin() {
-        return new VirtAdmin(host, VirtAdmin.LIBVIRTD);
+        return new VirtAdmin(host, VirtAdmin.libvirtdUri(socketDirectory));
     }
 
-    private Duration awaitAdmin(DaemonProcess daemon, String uri) {
-        VirtAdmin admin = new VirtAdmin(host, uri);
+    /** The URI for virsh, through the configuration's unix-sock-dir. */
+    public String qemuUri() {
+        return "qemu:///system?socket=" + socketDirectory + "/libvirt-sock";
+    }
+
+    private Duration awaitAdmin(DaemonProcess daemon, VirtAdmin admin) {
         return Poll.until(daemon.name() + " answers virt-admin", READY_TIMEOUT,
                 () -> answersOrDied(daemon, admin::answers));
     }

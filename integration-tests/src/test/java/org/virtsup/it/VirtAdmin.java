@@ -45,6 +45,15 @@ public final class VirtAdmin {
     public static final String LIBVIRTD = "libvirtd:///system";
     public static final String VIRTLOGD = "virtlogd:///system";
 
+    /**
+     * libvirtd's admin URI when its {@code unix-sock-dir} is not the default:
+     * virt-admin (like virsh, {@code qemu:///system?socket=DIR/libvirt-sock})
+     * takes the socket's path as the {@code socket} parameter.
+     */
+    public static String libvirtdUri(String unixSockDir) {
+        return "libvirtd:///system?socket=" + unixSockDir + "/libvirt-admin-sock";
+    }
+
     private final LibvirtHostContainer host;
     private final String uri;
 
