@@ -111,6 +111,18 @@ class ControlCommandsIT {
     }
 
     @Test
+    @Order(2)
+    void anyTimeoutTheParserAcceptsWorks() {
+        for (String timeout : List.of("1", "9223372036854775807")) {
+            ExecResult result = VirtsupPid1.cli(host, "status", "--timeout", timeout);
+            assertEquals(0, result.exitCode(), result::describe);
+            assertEquals("", result.stderr(), result::describe);
+        }
+        ExecResult zero = VirtsupPid1.cli(host, "status", "--timeout", "0");
+        assertEquals(2, zero.exitCode(), zero::describe);
+    }
+
+    @Test
     @Order(3)
     void unknownDaemonNamesAreFailuresNamingTheKnownOnes() {
         // Decided by the server (it knows what it supervises), so exit 1, not the client's usage error 2.
