@@ -109,8 +109,17 @@ final class ControlBridge implements ControlHandler {
         if (rejected(supervisor.feed(new Event.Stop(daemon)), reply)) {
             return;
         }
-        supervisor.await(new Supervisor.Waiter(s -> s.daemon(daemon).phase().atRest(),
-                s -> reply.complete(outcome(s.daemon(daemon), daemon + " is stopped", warnings))));
+        // A start that comes before the daemon is down supersedes this stop, as a stop supersedes a start.
+        supervisor.await(new Supervisor.Waiter(s -> s.daemon(daemon).phase().atRest()
+                || s.daemon(daemon).goal() == org.virtsup.supervise.Goal.UP, s -> {
+                    DaemonState st = s.daemon(daemon);
+                    if (st.phase().atRest()) {
+                        reply.complete(outcome(st, daemon + " is stopped", warnings));
+                    } else {
+                        reply.complete(new Reply.Failure(ErrorCode.FAILED, daemon
+                                + " was started again before it stopped"));
+                    }
+                }));
     }
 
     private void reloadInPlace(Daemon daemon, CompletableFuture<Reply> reply) {
