@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.it.DaemonProcess;
 import org.virtsup.it.ExecResult;
 import org.virtsup.it.LibvirtHostContainer;
 import org.virtsup.it.Poll;
@@ -111,7 +112,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void anyTimeoutTheParserAcceptsWorks() {
         for (String timeout : List.of("1", "9223372036854775807")) {
             ExecResult result = VirtsupPid1.cli(host, "status", "--timeout", timeout);
@@ -123,7 +124,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void unknownDaemonNamesAreFailuresNamingTheKnownOnes() {
         // Decided by the server (it knows what it supervises), so exit 1, not the client's usage error 2.
         for (List<String> arguments : List.of(List.of("status", "nope"), List.of("start", "nope"),
@@ -140,7 +141,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anUnreachableSupervisorIsExitFour() {
         for (List<String> arguments : List.of(List.of("status", "--socket", "/nonexistent"),
                 List.of("restart", "--socket", "/nonexistent", "libvirtd"))) {
@@ -154,7 +155,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void logPrintsTheDaemonsLastLines() {
         ExecResult log = VirtsupPid1.cli(host, "log", "libvirtd", "-n", "5");
         assertEquals(0, log.exitCode(), log::describe);
@@ -171,13 +172,13 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(10)
+    @Order(7)
     void statusJsonAfterLibvirtdIsKilledWithSignalNine() {
         StatusSnapshot before = VirtsupPid1.status(host);
         StatusSnapshot.Daemon libvirtd = before.daemon("libvirtd");
         int virtlogdPid = before.daemon("virtlogd").pid();
 
-        host.exec("kill", "-9", Integer.toString(libvirtd.pid())).orFail();
+        host.exec("kill", "-9", Integer.toString(libvirtd.runningPid())).orFail();
         StatusSnapshot after = Poll.untilPresent("libvirtd runs again with a new pid", ACTION_TIMEOUT, () -> {
             StatusSnapshot now = VirtsupPid1.status(host);
             StatusSnapshot.Daemon d = now.daemon("libvirtd");
@@ -205,7 +206,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(11)
+    @Order(8)
     void stopAndStartLibvirtd() {
         int virtlogdPid = VirtsupPid1.status(host).daemon("virtlogd").pid();
         int oldPid = VirtsupPid1.status(host).daemon("libvirtd").pid();
@@ -236,13 +237,48 @@ class ControlCommandsIT {
         assertEquals(0, VirtsupPid1.cli(host, "status", "libvirtd").exitCode());
     }
 
+    /**
+     * A start that arrives while a stop is under way wins, and the stop is
+     * told so at once instead of waiting for a stop that will not come. To
+     * hold the stop open, libvirtd is frozen (SIGSTOP) before it is asked to
+     * stop: the SIGTERM waits until it is thawed.
+     */
     @Test
-    @Order(12)
+    @Order(11)
+    void aStartDuringAStopSupersedesItAndBothAreAnswered() {
+        int oldPid = VirtsupPid1.status(host).daemon("libvirtd").runningPid();
+        host.exec("kill", "-STOP", Integer.toString(oldPid)).orFail();
+        try {
+            DaemonProcess stop = host.startDaemon("stop-libvirtd", withExitCode(VirtsupPid1.cliCommand("stop",
+                    "libvirtd")));
+            Poll.until("libvirtd is STOPPING", ACTION_TIMEOUT,
+                    () -> "STOPPING".equals(VirtsupPid1.status(host).daemon("libvirtd").state()));
+            DaemonProcess start = host.startDaemon("start-libvirtd", withExitCode(VirtsupPid1.cliCommand("start",
+                    "libvirtd")));
+            String stopped = Poll.untilPresent("the stop is answered once the start supersedes it", ACTION_TIMEOUT,
+                    () -> Optional.of(host.readFile(stop.logFile())).filter(log -> log.contains("exit=")));
+            assertTrue(stopped.contains("exit=1") && stopped.contains("libvirtd was started again before it stopped"),
+                    stopped);
+            host.exec("kill", "-CONT", Integer.toString(oldPid)).orFail();
+            String started = Poll.untilPresent("the start is answered", ACTION_TIMEOUT,
+                    () -> Optional.of(host.readFile(start.logFile())).filter(log -> log.contains("exit=")));
+            assertTrue(started.contains("exit=0") && started.contains("libvirtd is running (pid "), started);
+            assertNotEquals(oldPid, pidIn(started), "the stop did end the old process: " + started);
+        } finally {
+            host.exec("kill", "-CONT", Integer.toString(oldPid));
+        }
+        StatusSnapshot after = VirtsupPid1.status(host);
+        assertTrue(after.daemon("libvirtd").runningAndReady(), after.json());
+        assertEquals("up", after.daemon("libvirtd").wanted(), after.json());
+    }
+
+    @Test
+    @Order(10)
     void aWantedDaemonThatCannotStartMakesStatusExitThree() {
         StatusSnapshot before = VirtsupPid1.status(host);
         host.exec("mv", "/usr/sbin/libvirtd", "/usr/sbin/libvirtd.hidden-by-test").orFail();
         try {
-            host.exec("kill", "-9", Integer.toString(before.daemon("libvirtd").pid())).orFail();
+            host.exec("kill", "-9", Integer.toString(before.daemon("libvirtd").runningPid())).orFail();
             Poll.until("status exits 3 while libvirtd cannot be spawned", ACTION_TIMEOUT,
                     () -> VirtsupPid1.cli(host, "status").exitCode() == 3);
             StatusSnapshot failing = VirtsupPid1.status(host);
@@ -263,7 +299,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(13)
+    @Order(11)
     void restartLibvirtdGivesANewPidAndTheGuestSurvives() {
         host.writeFile("/etc/virtsup-test/tiny.xml", TinyGuest.xml("tiny"));
         host.exec("virsh", "-c", "qemu:///system", "create", "/etc/virtsup-test/tiny.xml").orFail();
@@ -294,7 +330,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(14)
+    @Order(12)
     void reloadVirtlogdKeepsItsPid() {
         StatusSnapshot before = VirtsupPid1.status(host);
         int pid = before.daemon("virtlogd").pid();
@@ -316,7 +352,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(15)
+    @Order(13)
     void reloadLibvirtdAndSignalLibvirtdSendSighupToItsPid() {
         StatusSnapshot before = VirtsupPid1.status(host);
         int pid = before.daemon("libvirtd").pid();
@@ -337,7 +373,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(16)
+    @Order(14)
     void reloadAppliesAValidFileAndRefusesAnInvalidOne() {
         StatusSnapshot before = VirtsupPid1.status(host);
         String valid = host.readFile(VirtsupPid1.CONFIG_FILE);
@@ -370,7 +406,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(17)
+    @Order(15)
     void reloadAppliesChangedSettingsAndSaysWhichFilesChanged() {
         StatusSnapshot before = VirtsupPid1.status(host);
         String original = host.readFile(VirtsupPid1.CONFIG_FILE);
@@ -413,7 +449,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(20)
+    @Order(16)
     void aControlGroupMemberMayRestart() {
         int pid = VirtsupPid1.status(host).daemon("libvirtd").pid();
         ExecResult status = VirtsupPid1.cliAs(host, "alice", "status");
@@ -431,7 +467,7 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(21)
+    @Order(17)
     void anotherUserCannotReachTheSocket() {
         assertEquals("660 root virtops", host.exec("stat", "-c", "%a %U %G", VirtsupPid1.SOCKET).orFail()
                 .stdout().trim());
@@ -447,7 +483,7 @@ class ControlCommandsIT {
      * group may read but still not act.
      */
     @Test
-    @Order(22)
+    @Order(18)
     void aUserOutsideTheControlGroupMayReadButNotAct() {
         int pid = VirtsupPid1.status(host).daemon("libvirtd").pid();
         host.exec("chmod", "0666", VirtsupPid1.SOCKET).orFail();
@@ -481,6 +517,11 @@ class ControlCommandsIT {
         Matcher matcher = Pattern.compile("\\(pid (\\d+)\\)").matcher(reply);
         assertTrue(matcher.find(), "a pid in: " + reply);
         return Integer.parseInt(matcher.group(1));
+    }
+
+    /** {@code argv}, then a line {@code exit=CODE}: a background command's exit code, in its log. */
+    private static String[] withExitCode(String... argv) {
+        return concat(List.of("bash", "-c", "\"$@\"; echo exit=$?", "with-exit-code"), argv);
     }
 
     private static String[] concat(List<String> first, String[] rest) {

@@ -82,6 +82,14 @@ record StatusSnapshot(String json, Map<String, Object> supervisor, List<Daemon> 
             return fields.get("pid") instanceof Number n ? n.intValue() : 0;
         }
 
+        /** The pid of a daemon that must be running; fails rather than give 0, which kill would take as "everyone". */
+        int runningPid() {
+            if (pid() <= 0) {
+                throw new AssertionError(name() + " has no pid: " + fields);
+            }
+            return pid();
+        }
+
         Object ready() {
             return fields.get("ready");
         }
