@@ -102,6 +102,15 @@ class ControlSocketRobustnessIT {
 
     @Test
     @Order(2)
+    void aRequestEndedByEndOfStreamInsteadOfANewlineIsAnswered() {
+        ExecResult result = run(VirtsupPid1.SOCKET, "eof", "{\"v\":1,\"command\":\"status\",\"name\":\"virtlogd\"}");
+        assertTrue(result.stdout().startsWith("reply {\"v\":1,\"result\":{\"supervisor\":"), result::describe);
+        assertTrue(result.stdout().contains("\"name\":\"virtlogd\"") && !result.stdout().contains("libvirtd"),
+                result::describe);
+    }
+
+    @Test
+    @Order(3)
     void anOversizedRequestGetsAnErrorAndIsClosed() {
         ExecResult result = run(VirtsupPid1.SOCKET, "oversized", Integer.toString(100 * 1024));
         List<String> output = result.stdout().lines().toList();
@@ -115,7 +124,7 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aHalfSentRequestIsClosedAfterTheIdleTimeoutWhileOthersAreServed() {
         ExecResult result = run(VirtsupPid1.SOCKET, "half");
         String output = result.stdout();
@@ -133,7 +142,7 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void twoHundredClientsAtOnceAreAllAnswered() {
         int descriptorsBefore = openDescriptorsOfPid1();
         ExecResult result = run(StatusCrowd.class, VirtsupPid1.SOCKET, Integer.toString(CROWD));

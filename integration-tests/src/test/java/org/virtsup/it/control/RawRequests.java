@@ -21,6 +21,7 @@ import java.util.Arrays;
  * <pre>
  * RawRequests SOCKET lines LINE...     each LINE (or "@binary": 255 bytes, every value but '\n'),
  *                                      one after the other on one connection; prints "reply TEXT" for each
+ * RawRequests SOCKET eof LINE           LINE without a newline, then end of stream; prints "reply TEXT"
  * RawRequests SOCKET oversized BYTES   BYTES of 'x' without a newline; prints the replies, then "closed"
  * RawRequests SOCKET half              a request cut off before its newline, then silence; meanwhile
  *                                      a second connection asks for status. Prints "sent", "other client
@@ -54,6 +55,7 @@ public final class RawRequests {
                 case "lines" -> lines(channel, replies, Arrays.copyOfRange(args, 2, args.length));
                 case "oversized" -> oversized(channel, replies, Integer.parseInt(args[2]));
                 case "half" -> half(channel, Path.of(args[0]));
+                case "eof" -> endOfStream(channel, replies, args[2]);
                 default -> throw new IllegalArgumentException("unknown mode " + args[1]);
             }
         }
@@ -70,6 +72,14 @@ public final class RawRequests {
                 return;
             }
         }
+    }
+
+    /** LINE without a newline, then end of stream on our side (as echo -n ... | socat does); prints the reply. */
+    private static void endOfStream(SocketChannel channel, BufferedReader replies, String line) throws IOException {
+        writeAll(channel, line.getBytes(StandardCharsets.UTF_8));
+        channel.shutdownOutput();
+        String reply = replies.readLine();
+        System.out.println(reply == null ? "closed" : "reply " + reply);
     }
 
     private static byte[] binary() {
