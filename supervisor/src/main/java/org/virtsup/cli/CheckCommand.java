@@ -3,8 +3,6 @@ package org.virtsup.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.virtsup.config.Configuration;
-import org.virtsup.config.Diagnostic;
-import org.virtsup.host.HostChecks;
 
 /** {@code virtsup check}: validate the configuration and what it needs from this host. */
 final class CheckCommand implements Command {
@@ -46,16 +44,9 @@ final class CheckCommand implements Command {
         if (!args.operands().isEmpty()) {
             throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
         }
-        ConfigurationSource.Result result = ConfigurationSource.load(args.config(), invocation);
+        ConfigurationSource.Result result = ConfigurationSource.loadChecked(args.config(), invocation);
         ConfigurationSource.report(result, invocation);
         Configuration configuration = result.loaded().configuration().orElseThrow();
-        List<Diagnostic> hostProblems = new HostChecks(invocation.host()).check(configuration);
-        for (Diagnostic d : hostProblems) {
-            invocation.err().println(d.format());
-        }
-        if (!hostProblems.isEmpty()) {
-            throw new CliException.InvalidConfiguration(null);
-        }
         List<String> daemons = new ArrayList<>();
         configuration.virtlog().ifPresent(v -> daemons.add("virtlogd"));
         configuration.libvirt().ifPresent(l -> daemons.add("libvirtd"));

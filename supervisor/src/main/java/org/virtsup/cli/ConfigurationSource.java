@@ -7,9 +7,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
+import org.virtsup.host.HostChecks;
 
 /** Finds and loads the configuration: --config FILE, else the default file if it exists, else the embedded default. */
 final class ConfigurationSource {
@@ -43,6 +46,28 @@ final class ConfigurationSource {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: " + e.getMessage());
         }
         return new Result(file, ConfigurationLoader.load(file, text, hostName));
+    }
+
+    /**
+     * Loads as {@link #load} does, then, when the configuration itself is valid,
+     * adds what this host lacks for it (groups, TLS files, the daemons'
+     * programs) as further errors: what {@code check} reports and {@code run}
+     * refuses to start with.
+     */
+    static Result loadChecked(Optional<String> explicit, Invocation invocation) {
+        Result result = load(explicit, invocation);
+        ConfigurationLoader.Loaded loaded = result.loaded();
+        if (loaded.hasErrors()) {
+            return result;
+        }
+        List<Diagnostic> hostProblems = new HostChecks(invocation.host()).check(loaded.configuration().orElseThrow());
+        if (hostProblems.isEmpty()) {
+            return result;
+        }
+        List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
+        all.addAll(hostProblems);
+        all.sort(null);
+        return new Result(result.name(), new ConfigurationLoader.Loaded(Optional.empty(), all));
     }
 
     /** Prints the diagnostics to stderr; exits 78 through an exception when there are errors. */

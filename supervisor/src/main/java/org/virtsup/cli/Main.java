@@ -22,7 +22,12 @@ public final class Main {
                 new CheckCommand(),
                 new RenderCommand(),
                 new ExplainCommand()));
-        commands.addAll(ControlCommand.all());
+        // The commands that talk to a running virtsup load only the JDK's own unix
+        // sockets: they are the hot path of health probes.
+        for (String name : ControlCommands.names()) {
+            commands.add(Command.of(name, ControlCommands.summary(name), ControlCommands.help(name),
+                    (args, in) -> ControlCommands.run(name, args, in.out(), in.err(), System.getenv())));
+        }
         return List.copyOf(commands);
     }
 

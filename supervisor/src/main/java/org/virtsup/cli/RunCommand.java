@@ -1,12 +1,11 @@
 package org.virtsup.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
-import org.virtsup.host.HostChecks;
+import org.virtsup.config.Position;
 
 /** {@code virtsup run}: supervise libvirtd and virtlogd until told to stop. */
 final class RunCommand implements Command {
@@ -60,38 +59,24 @@ final class RunCommand implements Command {
         if (!args.operands().isEmpty()) {
             throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
         }
-        ConfigurationLoader.Loaded loaded = readWithHostChecks(args.config(), invocation);
-        for (Diagnostic d : loaded.diagnostics()) {
-            invocation.err().println(d.format());
-        }
-        if (loaded.hasErrors()) {
-            throw new CliException.InvalidConfiguration(null);
-        }
-        Configuration configuration = loaded.configuration().orElseThrow();
-        return Running.start(configuration, () -> readWithHostChecks(args.config(), invocation));
+        ConfigurationSource.Result result = ConfigurationSource.loadChecked(args.config(), invocation);
+        ConfigurationSource.report(result, invocation);
+        Configuration configuration = result.loaded().configuration().orElseThrow();
+        return Running.start(configuration, () -> reread(args.config(), invocation));
     }
 
-    /** The configuration with the host checks' problems added, as 'check' reports them. */
-    static ConfigurationLoader.Loaded readWithHostChecks(Optional<String> explicit, Invocation invocation) {
-        ConfigurationLoader.Loaded loaded;
+    /**
+     * The configuration again, for a reload: never throws, so that an unreadable
+     * file becomes a refused reload (the daemons keep running), not a failure.
+     */
+    private static ConfigurationLoader.Loaded reread(Optional<String> explicit, Invocation invocation) {
         try {
-            loaded = ConfigurationSource.load(explicit, invocation).loaded();
+            return ConfigurationSource.loadChecked(explicit, invocation).loaded();
         } catch (CliException.InvalidConfiguration e) {
-            // An unreadable file: the message already has the FILE: error: form.
+            // e.g. the file was removed: the message already has the FILE: error: form.
             return new ConfigurationLoader.Loaded(Optional.empty(), List.of(Diagnostic.error(
-                    new org.virtsup.config.Position(explicit.orElse("config"), 1, 1),
+                    new Position(explicit.orElse(Invocation.DEFAULT_CONFIG.toString()), 1, 1),
                     e.getMessage().replaceFirst("^.*?: error: ", ""))));
         }
-        if (loaded.hasErrors()) {
-            return loaded;
-        }
-        List<Diagnostic> hostProblems = new HostChecks(invocation.host()).check(loaded.configuration().orElseThrow());
-        if (hostProblems.isEmpty()) {
-            return loaded;
-        }
-        List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
-        all.addAll(hostProblems);
-        all.sort(null);
-        return new ConfigurationLoader.Loaded(Optional.empty(), all);
     }
 }

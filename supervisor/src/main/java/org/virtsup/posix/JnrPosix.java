@@ -1,10 +1,8 @@
 package org.virtsup.posix;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
-import jnr.constants.platform.Errno;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Platform;
@@ -21,8 +19,11 @@ import jnr.ffi.Runtime;
 public final class JnrPosix implements Posix {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 02000000;
+    private static final int EPERM = 1;
     private static final int ENOENT = 2;
+    private static final int ESRCH = 3;
     private static final int EINTR = 4;
+    private static final int EBADF = 9;
     private static final int EEXIST = 17;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     // x86_64 fcntl: F_GETLK with a 64-bit off_t; struct flock is
@@ -45,6 +46,13 @@ public final class JnrPosix implements Posix {
     private static final int STAT_MODE = 24;
     private static final int STAT_UID = 28;
     private static final int STAT_GID = 32;
+    // x86_64 glibc struct sigaction (152 bytes): the handler, a 128-byte
+    // sa_mask, then int sa_flags.
+    private static final int SIGACTION_SIZE = 256;
+    private static final int SIGACTION_FLAGS = 136;
+    private static final int SIGCHLD = 17;
+    private static final long SIG_IGN = 1;
+    private static final int SA_NOCLDWAIT = 2;
 
     private final LibC libc;
     private final Runtime runtime;
@@ -52,6 +60,11 @@ public final class JnrPosix implements Posix {
     private final NativeSpawn nativeSpawn;
     private final Object groupDatabase = new Object();
 
+    /**
+     * Loads the bindings. Also puts SIGCHLD back to its default disposition if
+     * this process was started with it ignored: children would otherwise be
+     * reaped by the kernel and never reported by {@link #waitAny()}.
+     */
     public JnrPosix() {
         this(true);
     }
@@ -67,6 +80,27 @@ public final class JnrPosix implements Posix {
         this.libc = LibraryLoader.create(LibC.class).load(platform.getStandardCLibraryName());
         this.runtime = Runtime.getRuntime(libc);
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
+        restoreChildStatuses();
+    }
+
+    /**
+     * An ignored SIGCHLD (or SA_NOCLDWAIT) is inherited across exec and makes
+     * the kernel reap children itself: waitAny would then block until every
+     * child is gone and fail with ECHILD, never reporting one exit. When this
+     * process was started that way, SIGCHLD goes back to its default.
+     */
+    private void restoreChildStatuses() {
+        Pointer action = Memory.allocateDirect(runtime, SIGACTION_SIZE, true);
+        if (libc.sigaction(SIGCHLD, null, action) != 0) {
+            throw failure("sigaction", "SIGCHLD");
+        }
+        if (action.getAddress(0) != SIG_IGN && (action.getInt(SIGACTION_FLAGS) & SA_NOCLDWAIT) == 0) {
+            return;
+        }
+        Pointer defaults = Memory.allocateDirect(runtime, SIGACTION_SIZE, true); // SIG_DFL, no flags
+        if (libc.sigaction(SIGCHLD, defaults, null) != 0) {
+            throw failure("sigaction", "SIGCHLD");
+        }
     }
 
     /** Whether spawn closes descriptors with glibc's closefrom action (glibc 2.34+). */
@@ -137,7 +171,7 @@ public final class JnrPosix implements Posix {
 
     @Override
     public void mkdirs(String path, int mode) {
-        List<String> prefixes = prefixesOf(path);
+        List<String> prefixes = PathPrefixes.of(path);
         for (int i = 0; i < prefixes.size(); i++) {
             String directory = prefixes.get(i);
             if (libc.mkdir(directory, mode) == 0) {
@@ -153,26 +187,6 @@ public final class JnrPosix implements Posix {
                 throw errnoNames.exception("mkdir", directory, EEXIST);
             }
         }
-    }
-
-    /** "/a/b/c" → "/a", "/a/b", "/a/b/c"; relative paths likewise, without the leading slash. */
-    static List<String> prefixesOf(String path) {
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException("mkdir: empty path");
-        }
-        List<String> prefixes = new ArrayList<>();
-        StringBuilder prefix = new StringBuilder(path.startsWith("/") ? "/" : "");
-        for (String part : path.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (prefix.length() > 0 && prefix.charAt(prefix.length() - 1) != '/') {
-                prefix.append('/');
-            }
-            prefix.append(part);
-            prefixes.add(prefix.toString());
-        }
-        return prefixes;
     }
 
     @Override
@@ -207,8 +221,7 @@ public final class JnrPosix implements Posix {
             if (group == null) {
                 int errno = runtime.getLastError();
                 // "Not found" is 0, ENOENT, ESRCH, EBADF or EPERM depending on the NSS module.
-                if (errno == 0 || errno == ENOENT || errno == Errno.ESRCH.intValue()
-                        || errno == Errno.EBADF.intValue() || errno == Errno.EPERM.intValue()) {
+                if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) {
                     return OptionalInt.empty();
                 }
                 throw errnoNames.exception("getgrnam", name, errno);

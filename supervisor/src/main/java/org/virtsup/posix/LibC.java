@@ -10,7 +10,8 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The libc functions {@link JnrPosix} binds itself, through jnr-ffi. Functions
+ * Internal to {@link JnrPosix} (public only because jnr-ffi implements it from
+ * another class loader): the libc functions it binds itself, through jnr-ffi. Functions
  * that report failure through errno save it right after the call
  * ({@code @SaveError}; read back with {@code Runtime.getLastError()}). The
  * posix_spawn family returns its error number instead of setting errno.
@@ -100,6 +101,9 @@ public interface LibC {
 
     @SaveError
     Pointer getgrnam(String name);
+
+    @SaveError
+    int sigaction(int signal, @In Pointer action, @Out Pointer previous);
 
     @IgnoreError
     int getpid();

@@ -130,7 +130,7 @@ final class NativeSpawn {
             // Descriptors opened by other threads after this listing would leak;
             // glibc ignores close actions on descriptors that are already closed.
             List<Integer> open = openDescriptors();
-            for (int target = 0; target < 3; target++) {
+            for (int target = 0; overlapping && target < 3; target++) {
                 open.add(scratch + target);
             }
             for (int fd : open) {

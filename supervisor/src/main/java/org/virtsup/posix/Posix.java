@@ -94,7 +94,8 @@ public interface Posix {
      * conflict with a write lock on {@code path}, as libvirt's daemons hold on
      * their pid files. Empty when there is none, or no such file. Locks held by
      * this very process are not seen (fcntl F_GETLK reports only other
-     * processes' locks); a holder in another pid namespace is reported as 0.
+     * processes' locks), nor flock(2) locks; a holder in another pid namespace
+     * is reported as 0, an open file description lock (F_OFD_SETLK) as -1.
      */
     OptionalInt lockHolder(String path);
 }

@@ -16,7 +16,7 @@ public final class PosixException extends RuntimeException {
 
     /** For an errno outside {@link Errno}: {@code errnoName} is its real name, e.g. "EDQUOT" or "errno 122". */
     public PosixException(String operation, String subject, Errno errno, String errnoName) {
-        super(operation + " " + subject + ": " + errnoName);
+        super((subject.isEmpty() ? operation : operation + " " + subject) + ": " + errnoName);
         this.operation = operation;
         this.subject = subject;
         this.errno = errno;
@@ -37,7 +37,7 @@ public final class PosixException extends RuntimeException {
         return operation;
     }
 
-    /** The path, pid or descriptor the operation was about. */
+    /** The path, pid or descriptor the operation was about; empty for pipe. */
     public String subject() {
         return subject;
     }

@@ -11,6 +11,7 @@ import org.virtsup.control.ErrorCode;
 import org.virtsup.control.Peer;
 import org.virtsup.control.Reply;
 import org.virtsup.control.Request;
+import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -53,9 +54,9 @@ final class ControlBridge implements ControlHandler {
             daemon(l.name(), reply).ifPresent(d ->
                     reply.complete(new Reply.LogOutput(d.programName(), supervisor.tail(d).last(l.lines()))));
         } else if (request instanceof Request.Start s) {
-            daemon(s.name(), reply).ifPresent(d -> start(d, new Event.Start(d), reply));
+            daemon(s.name(), reply).ifPresent(d -> follow(d, new Event.Start(d), List.of(), reply));
         } else if (request instanceof Request.Restart r) {
-            daemon(r.name(), reply).ifPresent(d -> start(d, new Event.Restart(d), reply));
+            daemon(r.name(), reply).ifPresent(d -> follow(d, new Event.Restart(d), List.of(), reply));
         } else if (request instanceof Request.Stop s) {
             daemon(s.name(), reply).ifPresent(d -> stop(d, reply));
         } else if (request instanceof Request.Reload r) {
@@ -71,34 +72,19 @@ final class ControlBridge implements ControlHandler {
         }
     }
 
-    private void start(Daemon daemon, Event event, CompletableFuture<Reply> reply) {
-        int before = state(daemon).pid();
-        boolean restart = event instanceof Event.Restart;
-        if (rejected(supervisor.feed(event), reply)) {
-            return;
-        }
-        int failuresAtRequest = state(daemon).consecutiveFailures();
-        supervisor.await(new Supervisor.Waiter(s -> {
-            DaemonState st = s.daemon(daemon);
-            boolean up = st.phase() == Phase.RUNNING && st.readyAt().isPresent() && (!restart || st.pid() != before);
-            return up || failedSince(st, failuresAtRequest) || st.goal() == org.virtsup.supervise.Goal.DOWN;
-        }, s -> {
-            DaemonState st = s.daemon(daemon);
-            if (st.phase() == Phase.RUNNING && st.readyAt().isPresent()) {
-                reply.complete(outcome(st, daemon + " is running (pid " + st.pid() + ")", List.of()));
-            } else if (st.goal() == org.virtsup.supervise.Goal.DOWN) {
-                reply.complete(new Reply.Failure(ErrorCode.FAILED, daemon + " was stopped before it became ready"));
+    /** Feeds the command and replies once it is done or failed, with the daemon's state then. */
+    private void follow(Daemon daemon, Event command, List<String> warnings, CompletableFuture<Reply> reply) {
+        supervisor.command(command, verdict -> {
+            if (verdict instanceof Completion.Verdict.Done done) {
+                String message = command instanceof Event.Forward forward
+                        ? "sent " + forward.signal().fullName() + " to " + daemon + " (pid " + state(daemon).pid() + ")"
+                        : done.message();
+                reply.complete(outcome(state(daemon), message, warnings));
             } else {
-                reply.complete(new Reply.Failure(ErrorCode.FAILED, daemon + " did not start: "
-                        + st.problem().orElse(st.lastExit().map(e -> e.termination().describe()).orElse("unknown cause"))
-                        + lastLines(daemon)));
+                reply.complete(new Reply.Failure(ErrorCode.FAILED,
+                        ((Completion.Verdict.Failed) verdict).reason() + lastLinesIfFailing(daemon)));
             }
-        }));
-    }
-
-    private static boolean failedSince(DaemonState state, int failuresAtRequest) {
-        return state.phase() == Phase.FAILED
-                || (state.phase() == Phase.BACKOFF && state.consecutiveFailures() > failuresAtRequest);
+        });
     }
 
     private void stop(Daemon daemon, CompletableFuture<Reply> reply) {
@@ -106,44 +92,15 @@ final class ControlBridge implements ControlHandler {
                 ? List.of("libvirtd keeps running without virtlogd: running guests' console logs are no longer"
                         + " written and new guests cannot start until 'virtsup start virtlogd'")
                 : List.of();
-        if (rejected(supervisor.feed(new Event.Stop(daemon)), reply)) {
-            return;
-        }
-        // A start that comes before the daemon is down supersedes this stop, as a stop supersedes a start.
-        supervisor.await(new Supervisor.Waiter(s -> s.daemon(daemon).phase().atRest()
-                || s.daemon(daemon).goal() == org.virtsup.supervise.Goal.UP, s -> {
-                    DaemonState st = s.daemon(daemon);
-                    if (st.phase().atRest()) {
-                        reply.complete(outcome(st, daemon + " is stopped", warnings));
-                    } else {
-                        reply.complete(new Reply.Failure(ErrorCode.FAILED, daemon
-                                + " was started again before it stopped"));
-                    }
-                }));
+        follow(daemon, new Event.Stop(daemon), warnings, reply);
     }
 
     private void reloadInPlace(Daemon daemon, CompletableFuture<Reply> reply) {
-        int pid = state(daemon).pid();
-        if (rejected(supervisor.feed(new Event.Reload(daemon)), reply)) {
-            return;
-        }
-        if (daemon == Daemon.LIBVIRTD) {
-            reply.complete(outcome(state(daemon), "sent SIGHUP to libvirtd (pid " + pid + "): it reloads its drivers'"
-                    + " state; a changed libvirtd.conf needs 'virtsup restart libvirtd'", List.of()));
-            return;
-        }
-        supervisor.await(new Supervisor.Waiter(s -> !s.daemon(daemon).reexecPending()
-                || s.daemon(daemon).pid() != pid, s -> {
-                    DaemonState st = s.daemon(daemon);
-                    if (st.pid() == pid && st.phase() == Phase.RUNNING) {
-                        reply.complete(outcome(st, "virtlogd re-executed itself in place and is ready (pid " + pid
-                                + " kept)", List.of()));
-                    } else {
-                        reply.complete(new Reply.Failure(ErrorCode.FAILED, "virtlogd (pid " + pid
-                                + ") did not come back from re-executing itself: " + st.lastExit()
-                                .map(e -> e.termination().describe()).orElse("its pid changed") + lastLines(daemon)));
-                    }
-                }));
+        List<String> notes = daemon == Daemon.LIBVIRTD
+                ? List.of("libvirtd reloads its drivers' state on SIGHUP but does not re-read libvirtd.conf;"
+                        + " a changed libvirtd.conf needs 'virtsup reload' or 'virtsup restart libvirtd'")
+                : List.of();
+        follow(daemon, new Event.Reload(daemon), notes, reply);
     }
 
     private void forward(Daemon daemon, int number, CompletableFuture<Reply> reply) {
@@ -152,20 +109,18 @@ final class ControlBridge implements ControlHandler {
             reply.complete(new Reply.Failure(ErrorCode.BAD_REQUEST, "signal " + number + " has no name virtsup knows"));
             return;
         }
-        int pid = state(daemon).pid();
-        if (rejected(supervisor.feed(new Event.Forward(daemon, signal.get())), reply)) {
-            return;
+        follow(daemon, new Event.Forward(daemon, signal.get()), List.of(), reply);
+    }
+
+    /** A failed start's reason is best read with the daemon's own last words. */
+    private String lastLinesIfFailing(Daemon daemon) {
+        DaemonState state = state(daemon);
+        // After its first failed start a daemon is already STARTING again: failing all the same.
+        boolean failing = state.phase() == Phase.BACKOFF || state.phase() == Phase.FAILED
+                || (state.consecutiveFailures() > 0 && state.phase() != Phase.RUNNING);
+        if (!failing) {
+            return "";
         }
-        reply.complete(outcome(state(daemon), "sent " + signal.get().fullName() + " to " + daemon + " (pid " + pid
-                + ")", List.of()));
-    }
-
-    private boolean rejected(Optional<String> reason, CompletableFuture<Reply> reply) {
-        reason.ifPresent(r -> reply.complete(new Reply.Failure(ErrorCode.FAILED, r)));
-        return reason.isPresent();
-    }
-
-    private String lastLines(Daemon daemon) {
         List<String> last = supervisor.tail(daemon).last(Supervisor.LAST_LINES_ON_EXIT);
         return last.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", last);
     }

@@ -49,7 +49,9 @@ public record DaemonProgram(String name, String path, List<String> argv, Map<Str
 
     static Map<String, String> environment(String prefix, Path notifySocket, Map<String, String> ours) {
         Map<String, String> env = new LinkedHashMap<>();
-        String prefixPath = prefix.equals("/usr") ? "" : prefix + "/sbin:" + prefix + "/bin:";
+        // "/usr/" is "/usr": its directories are in the system PATH already, at their usual rank.
+        String dir = Path.of(prefix).normalize().toString();
+        String prefixPath = dir.equals("/usr") ? "" : dir + "/sbin:" + dir + "/bin:";
         env.put("PATH", prefixPath + SYSTEM_PATH);
         env.put("HOME", ours.getOrDefault("HOME", "/root"));
         ours.forEach((key, value) -> {

@@ -85,12 +85,17 @@ public final class EventLoop {
     }
 
     private Runnable nextTask() throws InterruptedException {
+        while (!timers.isEmpty() && timers.peek().cancelled) {
+            timers.poll();
+        }
+        // A due timer goes before queued tasks: under a steady stream of tasks (status
+        // probes, say) a stop-timeout's SIGKILL would otherwise wait for a quiet moment.
+        if (!timers.isEmpty() && timers.peek().deadline - nanoClock.getAsLong() <= 0) {
+            return timers.poll().task;
+        }
         Runnable ready = tasks.poll();
         if (ready != null) {
             return ready;
-        }
-        while (!timers.isEmpty() && timers.peek().cancelled) {
-            timers.poll();
         }
         if (timers.isEmpty()) {
             return tasks.take();

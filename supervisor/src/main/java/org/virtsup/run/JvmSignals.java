@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * <p>It is reached reflectively on purpose: javac flags any direct use of
  * {@code sun.misc.Signal} under {@code --release} with a warning that cannot be
  * suppressed, and the build treats warnings as errors. USR2 (HotSpot's) and
- * QUIT (thread dumps) are never touched; CHLD is not needed because the reaper
- * blocks in waitpid.
+ * QUIT (thread dumps) are never touched. CHLD only wakes a reaper that sleeps
+ * for want of children; reaping itself is the reaper's blocking waitpid.
  */
 public final class JvmSignals {
     private JvmSignals() {}

@@ -44,6 +44,15 @@ public final class Reaper implements Runnable {
         children.release();
     }
 
+    /**
+     * Call on SIGCHLD: a child changed state. With no daemon running the reaper
+     * sleeps, but orphans re-parented to virtsup (as PID 1 or subreaper) still
+     * end, and must be reaped then, not at the next spawn.
+     */
+    public void childChanged() {
+        children.release();
+    }
+
     @Override
     public void run() {
         while (!Thread.currentThread().isInterrupted()) {

@@ -30,7 +30,11 @@ final class StatusReports {
         for (Daemon daemon : Daemon.values()) {
             DaemonState state = supervision.daemon(daemon);
             if (state.supervised() && (only.isEmpty() || only.get() == daemon)) {
-                daemons.add(daemon(state, supervisor.tail(daemon), now));
+                StatusReport.Daemon report = daemon(state, supervisor.tail(daemon), now);
+                if (daemon == Daemon.VIRTLOGD) {
+                    report = withLostConsoleLogs(report, supervisor.lostConsoleLogs());
+                }
+                daemons.add(report);
             }
         }
         return new StatusReport(self, daemons);
@@ -60,6 +64,21 @@ final class StatusReports {
                 nextRetry,
                 failing ? tail.last(LAST_LINES) : List.of(),
                 warnings);
+    }
+
+    static StatusReport.Daemon withLostConsoleLogs(StatusReport.Daemon report, List<Supervisor.LostConsoleLog> lost) {
+        if (lost.isEmpty()) {
+            return report;
+        }
+        List<String> warnings = new ArrayList<>(report.warnings());
+        for (Supervisor.LostConsoleLog entry : lost) {
+            warnings.add("guest " + entry.guest().name() + " (qemu pid " + entry.guest().pid()
+                    + ") has had no console log since virtlogd died at " + entry.since()
+                    + "; it is written again once the guest restarts");
+        }
+        return new StatusReport.Daemon(report.name(), report.wanted(), report.state(), report.pid(),
+                report.uptimeSeconds(), report.ready(), report.restarts(), report.lastExit(),
+                report.nextRetryInSeconds(), report.lastOutputLines(), warnings);
     }
 
     private static StatusReport.LastExit lastExit(DaemonState.LastExit exit) {

@@ -100,6 +100,8 @@ public final class SupervisedHost {
             return 1;
         }
         JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        // The reaper blocks in waitpid; SIGCHLD only wakes it when it sleeps for want of children.
+        JvmSignals.route(name -> supervisor.childChanged(), "CHLD");
         supervisor.startReaper();
         loop.post(() -> supervisor.feed(new Event.Boot()));
         WatchdogInterval.from(environment, posix.getpid()).ifPresent(this::keepWatchdogFed);
@@ -115,14 +117,36 @@ public final class SupervisedHost {
             Path pidFile = program(daemon).pidFile();
             OptionalInt holder = posix.lockHolder(pidFile.toString());
             if (holder.isPresent()) {
-                log.error("{} is already running outside virtsup as pid {} (it holds the lock on {});"
-                        + " stop it first (under systemd: systemctl stop {}.service {}.socket)."
-                        + " virtsup starts no second copy and has changed nothing.",
-                        daemon, holder.getAsInt(), pidFile, daemon, daemon);
+                int pid = holder.getAsInt();
+                String ourFile = Path.of(configuration.supervisor().stateDirectory(), daemon.programName() + ".conf")
+                        .toString();
+                if (commandLine(pid).contains(ourFile)) {
+                    log.error("{} is still running as pid {}, started by an earlier virtsup that ended without"
+                            + " stopping it (its configuration is {}); virtsup cannot take over a daemon it did"
+                            + " not start. Stop it with 'kill -TERM {}' and start virtsup again{}."
+                            + " virtsup starts no second copy and has changed nothing.", daemon, pid, ourFile, pid,
+                            daemon == Daemon.VIRTLOGD ? " (running guests' console logs stop until they restart)"
+                                    : " (running guests are not affected)");
+                } else {
+                    log.error("{} is already running outside virtsup as pid {} (it holds the lock on {});"
+                            + " stop it first (under systemd: systemctl stop {}.service {}.socket)."
+                            + " virtsup starts no second copy and has changed nothing.",
+                            daemon, pid, pidFile, daemon, daemon);
+                }
                 clear = false;
             }
         }
         return clear;
+    }
+
+    /** The process's arguments joined by spaces, or "" when it cannot be read. */
+    private static String commandLine(int pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private void prepare() throws IOException {
@@ -150,7 +174,8 @@ public final class SupervisedHost {
             try {
                 listeners.put(daemon, NotifyListener.start(daemon.programName(), socket, message -> {
                     if (message.ready()) {
-                        loop.post(() -> supervisor.ready(daemon));
+                        loop.post(() -> message.senderPid().ifPresentOrElse(
+                                pid -> supervisor.ready(daemon, pid), () -> supervisor.ready(daemon)));
                     }
                 }));
             } catch (IOException e) {

@@ -1,15 +1,17 @@
 package org.virtsup.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
@@ -20,6 +22,7 @@ import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
 import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
+import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -41,9 +44,15 @@ public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
     /** Lines of a dying daemon's own output shown with its exit. */
     static final int LAST_LINES_ON_EXIT = 10;
+    /**
+     * How long a daemon's exit waits for the end of its output. The pump sees the
+     * end of file as soon as the daemon is gone, unless a process it started kept
+     * the pipe open.
+     */
+    static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
-    /** What a caller waits for after feeding an operator's event: checked after every step. */
-    public record Waiter(Predicate<Supervision> done, Consumer<Supervision> onDone) {}
+    /** An operator's command being followed until it is done or failed. */
+    private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
 
     /** What the executor needs to know about the outside: how to spawn each daemon, where readiness comes from. */
     public interface Programs {
@@ -68,12 +77,26 @@ public final class Supervisor {
     private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
     private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Pids whose output pump has not reached the end of the pipe yet. */
+    private final Set<Integer> outputOpen = new HashSet<>();
+    /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
+    private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
     private final Consumer<Integer> onExit;
+    private final GuestProcesses guests;
+    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
     private Supervision supervision;
-    private String rejection;
+
+    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
+    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
+        this(posix, loop, clock, initial, programs, observer, onExit, GuestProcesses.ofThisHost());
+    }
+
+    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+                      Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
+        this.guests = guests;
         this.posix = posix;
         this.loop = loop;
         this.clock = clock;
@@ -85,6 +108,11 @@ public final class Supervisor {
         for (Daemon daemon : Daemon.values()) {
             tails.put(daemon, new OutputTail(200));
         }
+    }
+
+    /** SIGCHLD: wakes the reaper if it sleeps for want of children. Safe from any thread. */
+    public void childChanged() {
+        reaper.childChanged();
     }
 
     /** Starts the reaper thread; call once before the first event. */
@@ -105,30 +133,32 @@ public final class Supervisor {
     }
 
     /**
-     * Feeds one event and carries out what follows. Returns the reason when an
-     * operator's command was refused.
+     * Feeds one event and carries out what follows. Returns the reason when it
+     * was refused (an operator's command during shutdown, for instance).
      */
     public Optional<String> feed(Event event) {
-        String outer = rejection;
-        rejection = null;
-        try {
-            step(event);
-            return Optional.ofNullable(rejection);
-        } finally {
-            rejection = outer;
-        }
+        return step(event).rejection();
     }
 
-    /** Waits, on the loop, until {@code waiter} is satisfied (checked now and after every later step). */
-    public void await(Waiter waiter) {
-        if (waiter.done().test(supervision)) {
-            waiter.onDone().accept(supervision);
-        } else {
+    /**
+     * Feeds an operator's command and calls {@code onVerdict} once it is done or
+     * failed (at once, or after a later step): start and restart when the new
+     * process is ready, stop when it exited, virtlogd's reload when it is ready
+     * again with the same pid.
+     */
+    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+        Supervision before = supervision;
+        Step step = step(command);
+        Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
+        Completion.Verdict verdict = waiter.completion().judge(supervision);
+        if (verdict instanceof Completion.Verdict.Pending) {
             waiters.add(waiter);
+        } else {
+            onVerdict.accept(verdict);
         }
     }
 
-    private void step(Event event) {
+    private Step step(Event event) {
         Supervision before = supervision;
         Step step = supervision.on(event, clock.instant());
         supervision = step.supervision();
@@ -137,16 +167,21 @@ public final class Supervisor {
         }
         observer.stepped(before, supervision);
         settleWaiters();
+        return step;
     }
 
+    /** Tells every caller whose command is no longer pending; a caller may feed further events. */
     private void settleWaiters() {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter waiter = it.next();
-            if (waiter.done().test(supervision)) {
-                it.remove();
-                waiter.onDone().accept(supervision);
+        List<Runnable> verdicts = new ArrayList<>();
+        waiters.removeIf(waiter -> {
+            Completion.Verdict verdict = waiter.completion().judge(supervision);
+            if (verdict instanceof Completion.Verdict.Pending) {
+                return false;
             }
-        }
+            verdicts.add(() -> waiter.onVerdict().accept(verdict));
+            return true;
+        });
+        verdicts.forEach(Runnable::run);
     }
 
     private void execute(Action action) {
@@ -165,8 +200,8 @@ public final class Supervisor {
             }
         } else if (action instanceof Action.Log entry) {
             log(entry);
-        } else if (action instanceof Action.Rejected rejected) {
-            rejection = rejected.reason();
+        } else if (action instanceof Action.Rejected) {
+            // The step's rejection() carries it to whoever fed the event.
         } else if (action instanceof Action.ReportReady) {
             observer.readyReported(supervision);
         } else if (action instanceof Action.ReportStopping) {
@@ -186,35 +221,60 @@ public final class Supervisor {
         }
     }
 
+    // Spawn's contract is Spawned or SpawnFailed before anything else, whatever fails: a
+    // daemon left STARTING without a pid would have no timer and never be tried again.
     private void spawn(Daemon daemon) {
-        DaemonProgram program = programs.program(daemon);
         Pipe output;
         try {
             output = posix.pipe();
-        } catch (PosixException e) {
-            step(new Event.SpawnFailed(daemon, e.getMessage()));
+        } catch (RuntimeException e) {
+            step(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
         int pid;
         try {
+            DaemonProgram program = programs.program(daemon);
             // stdout and stderr share one pipe so that their lines keep their order.
             pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
                     -1, output.writeFd(), output.writeFd()));
-        } catch (PosixException e) {
-            posix.close(output.readFd());
-            posix.close(output.writeFd());
-            step(new Event.SpawnFailed(daemon, e.getMessage()));
+        } catch (RuntimeException e) {
+            closeQuietly(output.readFd());
+            closeQuietly(output.writeFd());
+            step(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
         posix.close(output.writeFd());
         reaper.childSpawned();
         int readFd = output.readFd();
+        outputOpen.add(pid);
         Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
                 LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> posix.close(readFd)), "virtsup-output-" + daemon.programName() + "-" + pid);
+                () -> {
+                    try {
+                        posix.close(readFd);
+                    } finally {
+                        loop.post(() -> outputEnded(pid));
+                    }
+                }), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
         step(new Event.Spawned(daemon, pid));
+    }
+
+    private static String reason(RuntimeException e) {
+        if (e instanceof PosixException) {
+            return e.getMessage();
+        }
+        log.error("spawning failed unexpectedly", e);
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    private void closeQuietly(int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException e) {
+            log.warn("cannot close the output pipe: {}", e.getMessage());
+        }
     }
 
     private void signal(Action.SendSignal send) {
@@ -229,7 +289,36 @@ public final class Supervisor {
         }
     }
 
+    private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
+
+    /**
+     * A daemon's exit waits for the end of its output: the reaper may learn of
+     * the death before the pump has read the last lines, and those lines are what
+     * tells why it died.
+     */
     private void reaped(ChildExit exit) {
+        if (!outputOpen.contains(exit.pid())) {
+            handleExit(exit);
+            return;
+        }
+        pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(OUTPUT_GRACE, () -> {
+            PendingExit pending = pendingExits.remove(exit.pid());
+            if (pending != null) {
+                handleExit(pending.exit());
+            }
+        })));
+    }
+
+    private void outputEnded(int pid) {
+        outputOpen.remove(pid);
+        PendingExit pending = pendingExits.remove(pid);
+        if (pending != null) {
+            pending.grace().cancel();
+            handleExit(pending.exit());
+        }
+    }
+
+    private void handleExit(ChildExit exit) {
         Optional<Daemon> daemon = supervision.daemonWithPid(exit.pid());
         Termination termination = exit.status() instanceof ExitStatus.Killed killed
                 ? new Termination.Killed(killed.signal(), killed.coreDumped())
@@ -246,15 +335,54 @@ public final class Supervisor {
                 }
             }
         });
+        if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
+            noteLostConsoleLogs(exit.pid(), termination);
+        }
         step(new Event.Exited(exit.pid(), termination));
     }
 
-    /** A daemon's READY=1 (or its socket answering): attributed to its current process. */
+    /**
+     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
+     * writes fail and a new virtlogd does not reconnect them. Say which guests
+     * are affected, in the log now and in virtlogd's status for as long as they run.
+     */
+    private void noteLostConsoleLogs(int pid, Termination termination) {
+        List<GuestProcesses.Guest> affected = guests.running();
+        if (affected.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
+        log.error("virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each guest"
+                + " restarts: {}", pid, termination.describe(), affected.size(),
+                affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList());
+    }
+
+    /** Guests still running whose console output went nowhere since virtlogd died. */
+    public List<LostConsoleLog> lostConsoleLogs() {
+        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
+        return List.copyOf(lostConsoleLogs);
+    }
+
+    /**
+     * A daemon's READY=1 without a known sender (or its socket answering):
+     * attributed to its current process.
+     */
     public void ready(Daemon daemon) {
         int pid = supervision.daemon(daemon).pid();
         if (pid != DaemonState.NO_PID) {
             step(new Event.Ready(daemon, pid));
         }
+    }
+
+    /**
+     * A daemon's READY=1 sent by process {@code senderPid}, as the kernel named
+     * it. A process that died since is not the current one: a READY=1 it sent
+     * just before dying (libvirtd does so when its QEMU driver cannot start) must
+     * not make its replacement count as ready.
+     */
+    public void ready(Daemon daemon, int senderPid) {
+        step(new Event.Ready(daemon, senderPid));
     }
 
     private static void log(Action.Log entry) {

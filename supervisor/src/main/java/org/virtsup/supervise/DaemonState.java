@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param restarts            restarts after a failure (deaths, failed spawns, start timeouts) since virtsup started;
  *                            neither operator restarts nor virtlogd's re-executions count
  * @param consecutiveFailures failed starts in a row (see {@link #failuresAsOf} for the figure to show)
+ * @param failedStarts        failed starts since virtsup started, never reset
  * @param lastExit            how its last process ended
  * @param timer               the one armed timer, if any
  * @param timerGeneration     the generation given to the last timer armed; a firing with another one is stale
@@ -27,7 +28,7 @@ import java.util.Optional;
  * @param reexecPending       virtlogd was sent SIGUSR1 and has not said READY=1 again since (an executor
  *                            answering "reload virtlogd" waits for this to turn false with the same pid)
  * @param reexecs             virtlogd re-executions in place (SIGUSR1) since virtsup started
- * @param problem             why the last start failed, or why it is FAILED
+ * @param problem             why the last start failed; cleared once a process of it is ready
  */
 public record DaemonState(
         Daemon daemon,
@@ -39,6 +40,7 @@ public record DaemonState(
         Optional<Instant> readyAt,
         int restarts,
         int consecutiveFailures,
+        int failedStarts,
         Optional<LastExit> lastExit,
         Optional<ArmedTimer> timer,
         long timerGeneration,
@@ -93,7 +95,7 @@ public record DaemonState(
     /** A daemon before anything happened to it: STOPPED, goal DOWN. */
     public static DaemonState initial(Daemon daemon, boolean supervised) {
         return new DaemonState(daemon, supervised, Goal.DOWN, Phase.STOPPED, NO_PID, Optional.empty(),
-                Optional.empty(), 0, 0, Optional.empty(), Optional.empty(), 0, StopCause.REQUESTED, false, false,
+                Optional.empty(), 0, 0, 0, Optional.empty(), Optional.empty(), 0, StopCause.REQUESTED, false, false,
                 0, Optional.empty());
     }
 
@@ -120,6 +122,16 @@ public record DaemonState(
         return phase == Phase.RUNNING
                 && readyAt.isPresent()
                 && !readyAt.get().plus(restartResetAfter).isAfter(now);
+    }
+
+    /** How long its current process has been up at {@code now}. */
+    public Optional<Duration> uptime(Instant now) {
+        return startedAt.map(started -> Duration.between(started, now));
+    }
+
+    /** How long until the pending restart, in BACKOFF (zero once due). */
+    public Optional<Duration> nextAttemptIn(Instant now) {
+        return nextAttemptAt().map(due -> due.isAfter(now) ? Duration.between(now, due) : Duration.ZERO);
     }
 
     /** When the pending restart is due, in BACKOFF. */
@@ -154,6 +166,7 @@ public record DaemonState(
         Optional<Instant> readyAt;
         int restarts;
         int consecutiveFailures;
+        int failedStarts;
         Optional<LastExit> lastExit;
         Optional<ArmedTimer> timer;
         long timerGeneration;
@@ -173,6 +186,7 @@ public record DaemonState(
             readyAt = s.readyAt;
             restarts = s.restarts;
             consecutiveFailures = s.consecutiveFailures;
+            failedStarts = s.failedStarts;
             lastExit = s.lastExit;
             timer = s.timer;
             timerGeneration = s.timerGeneration;
@@ -185,8 +199,8 @@ public record DaemonState(
 
         DaemonState build() {
             return new DaemonState(daemon, supervised, goal, phase, pid, startedAt, readyAt, restarts,
-                    consecutiveFailures, lastExit, timer, timerGeneration, stopCause, reloadPending, reexecPending, reexecs,
-                    problem);
+                    consecutiveFailures, failedStarts, lastExit, timer, timerGeneration, stopCause, reloadPending,
+                    reexecPending, reexecs, problem);
         }
     }
 }

@@ -18,7 +18,10 @@ public sealed interface Event {
     /** Stop everything in order (libvirtd, then virtlogd), then exit: SIGTERM or SIGINT to virtsup. */
     record Shutdown() implements Event {}
 
-    /** {@code virtsup start NAME}: want it up; a FAILED daemon gets a fresh set of attempts. */
+    /**
+     * {@code virtsup start NAME}: want it up, with a fresh count of failures; a
+     * daemon in BACKOFF or FAILED is started at once.
+     */
     record Start(Daemon daemon) implements Event {
         public Start {
             Objects.requireNonNull(daemon, "daemon");
@@ -32,7 +35,10 @@ public sealed interface Event {
         }
     }
 
-    /** {@code virtsup restart NAME}: stop, then start again (libvirtd's guests keep running). */
+    /**
+     * {@code virtsup restart NAME}: stop, then start again, with a fresh count of
+     * failures (libvirtd's guests keep running). Not counted in {@code restarts}.
+     */
     record Restart(Daemon daemon) implements Event {
         public Restart {
             Objects.requireNonNull(daemon, "daemon");

@@ -17,13 +17,66 @@ import org.virtsup.supervise.DaemonState.StopCause;
  * one method per phase, one branch per input, in the manner of s6 and runit.
  * It knows nothing of the other daemon: {@link Supervision} tells it whether it
  * may start now ({@code mayStart}) and decides the order of stops.
+ *
+ * <pre>
+ * phase     input                        → phase (goal)        actions
+ * any       Start, Restart               → failure count reset, then as below
+ * STOPPED   Start, Restart               → STARTING (UP)       Spawn                         ¹
+ *           StartNow, Reconfigure        → STARTING if goal UP Spawn                         ¹
+ *           Stop, Hold                   → STOPPED (DOWN)
+ *           Reload, Forward              →                     Rejected
+ * STARTING  Spawned(pid)                 → STARTING            ArmTimer START_TIMEOUT (goal DOWN: TERM → STOPPING)
+ *           SpawnFailed                  → failure ²           (goal DOWN: → STOPPED)
+ *           Ready(pid)                   → RUNNING             CancelTimer (reload pending: as Reconfigure(changed))
+ *           Exited(pid)                  → failure ²           (goal DOWN: → STOPPED)
+ *           START_TIMEOUT fired          → STOPPING            TERM, ArmTimer STOP_TIMEOUT; its exit is a failure
+ *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT (no pid yet: at Spawned)
+ *           Start                        → STARTING (UP)
+ *           Hold                         → STARTING (DOWN)
+ *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
+ *           Reload                       →                     Rejected
+ *           Forward(sig)                 →                     SendSignal sig
+ *           Reconfigure(changed)         → virtlogd: reload once ready; libvirtd: STOPPING (UP), TERM
+ * RUNNING   Exited(pid)                  → failure ², counted from 0 after restart-reset-after (goal DOWN: → STOPPED)
+ *           Ready(pid)                   → RUNNING             (confirms a re-execution)
+ *           Start                        → RUNNING (UP)
+ *           Stop                         → STOPPING (DOWN)     TERM, ArmTimer STOP_TIMEOUT
+ *           Hold                         → RUNNING (DOWN)
+ *           Restart                      → STOPPING (UP)       TERM, ArmTimer STOP_TIMEOUT
+ *           Reload                       → RUNNING             virtlogd: USR1 (re-execution); libvirtd: HUP
+ *           Forward(sig)                 → RUNNING             SendSignal sig
+ *           Reconfigure(changed)         → virtlogd: USR1; libvirtd: STOPPING (UP), TERM
+ *           Reconfigure(unchanged)       → virtlogd: nothing (it has no SIGHUP handler); libvirtd: HUP
+ * STOPPING  Exited(pid)                  → goal DOWN: STOPPED; after a start timeout: failure ²;
+ *                                          otherwise STARTING, Spawn ¹ (a restart, not a failure)
+ *           STOP_TIMEOUT fired           → STOPPING            KILL, ArmTimer KILL_TIMEOUT
+ *           KILL_TIMEOUT fired           → STOPPING            (an error in the journal; nothing else can be done)
+ *           Stop, Hold                   → STOPPING (DOWN)
+ *           Start, Restart               → STOPPING (UP)       (a plain start follows the exit)
+ *           Reload                       →                     Rejected
+ *           Forward(sig)                 →                     SendSignal sig
+ * BACKOFF   BACKOFF fired                → STARTING            Spawn ¹
+ *           Start, Restart, Reconfigure  → STARTING            CancelTimer, Spawn ¹
+ *           Stop, Hold                   → STOPPED (DOWN)      CancelTimer
+ *           Reload, Forward              →                     Rejected
+ * FAILED    Start, Restart, Reconfigure  → STARTING (UP)       Spawn ¹; failure count reset (Reconfigure too)
+ *           Stop                         → STOPPED (DOWN)
+ *           Hold                         → FAILED (DOWN)       (the last status keeps why)
+ *           Reload, Forward              →                     Rejected
+ *
+ * ¹ when it may not start yet (libvirtd, virtlogd wanted but not ready): STOPPED (UP) instead.
+ * ² failure: n = failed starts in a row; n ≥ respawn-limit &gt; 0 → FAILED; restart delay of n
+ *   zero → STARTING, Spawn ¹; otherwise BACKOFF, ArmTimer BACKOFF.
+ * Every other pair changes nothing. A timer firing that is not the armed one, and Ready or
+ * Exited of another pid, are ignored in every phase.
+ * </pre>
  */
 final class Lifecycle {
 
     /** What can happen to one daemon; {@link Supervision} turns {@link Event}s into these. */
     sealed interface Input {}
 
-    /** Want it up (boot, operator start): a FAILED or STOPPED daemon gets a fresh count of failures. */
+    /** Want it up (boot, operator start), with a fresh count of failures. */
     record Start() implements Input {}
 
     /** The daemon it waits for became ready: start it if it wants to be up and is STOPPED. */
@@ -104,6 +157,17 @@ final class Lifecycle {
         if (input instanceof Exited exited && (!before.hasPid() || exited.pid() != before.pid())) {
             return; // Supervision routes exits by pid; another pid is not this daemon's
         }
+        if ((input instanceof Spawned || input instanceof SpawnFailed)
+                && (before.phase() != Phase.STARTING || before.hasPid())) {
+            // The executor answered a spawn nobody asked for: a bug worth seeing, never a second process to track.
+            log(Level.WARNING, "ignored an unexpected spawn result for " + name() + " in " + before.phase() + ": "
+                    + input);
+            return;
+        }
+        if (input instanceof Start || input instanceof Restart) {
+            // The operator's start or restart gives a fresh count, whatever the phase.
+            next.consecutiveFailures = 0;
+        }
         switch (before.phase()) {
             case STOPPED -> stopped(input);
             case STARTING -> starting(input);
@@ -120,7 +184,6 @@ final class Lifecycle {
     private void stopped(Input input) {
         if (input instanceof Start || input instanceof Restart) {
             next.goal = Goal.UP;
-            next.consecutiveFailures = 0;
             next.problem = Optional.empty();
             startOrWait();
         } else if (input instanceof StartNow || input instanceof Reconfigure) {
@@ -136,9 +199,6 @@ final class Lifecycle {
 
     private void starting(Input input) {
         if (input instanceof Spawned spawned) {
-            if (before.hasPid()) {
-                return;
-            }
             next.pid = spawned.pid();
             next.startedAt = Optional.of(now);
             if (before.goal() == Goal.DOWN) {
@@ -150,11 +210,8 @@ final class Lifecycle {
                         + Phrases.duration(policy.startTimeout()) + " for it to be ready");
             }
         } else if (input instanceof SpawnFailed failed) {
-            if (before.hasPid()) {
-                return;
-            }
-            next.problem = Optional.of(failed.reason());
             if (before.goal() == Goal.DOWN) {
+                next.problem = Optional.of("cannot start " + name() + ": " + failed.reason());
                 next.phase = Phase.STOPPED;
                 log(Level.WARNING, "cannot start " + name() + ": " + failed.reason());
             } else {
@@ -243,14 +300,14 @@ final class Lifecycle {
             next.goal = Goal.UP;
             terminate(StopCause.REQUESTED, restarting());
         } else if (input instanceof Reload) {
-            reloadInPlace("on request");
+            reloadInPlace("on request: ");
         } else if (input instanceof Forward forward) {
             forward(forward.signal());
         } else if (input instanceof Reconfigure reconfigure) {
             if (reconfigure.fileChanged()) {
                 applyChangedFile();
             } else if (before.daemon() == Daemon.LIBVIRTD) {
-                reloadInPlace("after virtsup reloaded its configuration");
+                reloadInPlace("libvirtd.conf is unchanged: ");
             }
             // virtlogd has no SIGHUP handler: an unchanged virtlogd.conf needs nothing.
         }
@@ -267,14 +324,19 @@ final class Lifecycle {
             } else if (before.stopCause() == StopCause.START_TIMEOUT) {
                 failure(what + " after its failed start", false);
             } else {
-                log(Level.INFO, what + "; starting it again");
+                log(Level.INFO, process() + " stopped: " + exited.termination().describe() + "; starting it again");
                 startOrWait();
             }
-        } else if (input instanceof TimerFired) { // STOP_TIMEOUT: the only timer of STOPPING
-            actions.add(new Action.SendSignal(before.daemon(), before.pid(), Signal.KILL));
+        } else if (input instanceof TimerFired fired && fired.kind() == TimerKind.STOP_TIMEOUT) {
             log(Level.WARNING, process() + " is still running " + Phrases.duration(policy.stopTimeout())
                     + " after SIGTERM; sending SIGKILL" + (before.daemon() == Daemon.VIRTLOGD
                             ? " (running guests lose their console logs until they restart)" : ""));
+            actions.add(new Action.SendSignal(before.daemon(), before.pid(), Signal.KILL));
+            armTimer(TimerKind.KILL_TIMEOUT, policy.stopTimeout());
+        } else if (input instanceof TimerFired) { // KILL_TIMEOUT
+            log(Level.ERROR, process() + " has not exited " + Phrases.duration(policy.stopTimeout())
+                    + " after SIGKILL: it is stuck in the kernel (uninterruptible sleep, see its state in"
+                    + " /proc/" + before.pid() + "/status); still waiting for it");
         } else if (input instanceof Stop || input instanceof Hold) {
             next.goal = Goal.DOWN;
         } else if (input instanceof Start || input instanceof Restart) {
@@ -333,10 +395,11 @@ final class Lifecycle {
     private void failure(String what, boolean stable) {
         int failures = (stable ? 0 : before.consecutiveFailures()) + 1;
         next.consecutiveFailures = failures;
+        next.failedStarts = before.failedStarts() + 1;
         next.pid = DaemonState.NO_PID;
+        next.problem = Optional.of(what);
         if (policy.givesUpAfter(failures)) {
             next.phase = Phase.FAILED;
-            next.problem = Optional.of(what);
             log(Level.ERROR, what + "; " + name() + " failed " + Phrases.starts(failures) + " in a row (respawn-limit "
                     + policy.respawnLimit() + "): giving up; `virtsup start " + name() + "` tries again");
             return;
@@ -344,14 +407,15 @@ final class Lifecycle {
         next.restarts = before.restarts() + 1;
         String restart = " (restart " + next.restarts + ")";
         Duration delay = policy.restartDelay(failures);
+        // The journal tells the death before the new process's start: log first, spawn last.
         if (!delay.isZero()) {
             next.phase = Phase.BACKOFF;
-            armTimer(TimerKind.BACKOFF, delay);
-            log(Level.WARNING, what + "; " + name() + " failed " + Phrases.starts(failures)
+            log(Level.WARNING, what + "; failed " + Phrases.starts(failures)
                     + " in a row; next attempt in " + Phrases.duration(delay) + restart);
+            armTimer(TimerKind.BACKOFF, delay);
         } else if (mayStart) {
-            spawn();
             log(Level.WARNING, what + "; restarting now" + restart);
+            spawn();
         } else {
             next.phase = Phase.STOPPED;
             log(Level.WARNING, what + "; restarting once virtlogd is running" + restart);
@@ -392,7 +456,7 @@ final class Lifecycle {
     /** Its file changed: virtlogd re-executes in place, libvirtd restarts. */
     private void applyChangedFile() {
         if (before.daemon() == Daemon.VIRTLOGD) {
-            reloadInPlace("since virtlogd.conf changed");
+            reloadInPlace("virtlogd.conf changed: ");
         } else {
             next.goal = Goal.UP;
             terminate(StopCause.REQUESTED, "libvirtd.conf changed; restarting " + process()
@@ -400,17 +464,17 @@ final class Lifecycle {
         }
     }
 
+    /** SIGUSR1 to virtlogd (re-execution in place), SIGHUP to libvirtd; the log line says why. */
     private void reloadInPlace(String why) {
         if (before.daemon() == Daemon.VIRTLOGD) {
             next.reexecs = before.reexecs() + 1;
             next.reexecPending = true;
+            log(Level.INFO, why + process() + " re-executes itself in place (SIGUSR1), keeping its pid and"
+                    + " open logs");
             actions.add(new Action.SendSignal(Daemon.VIRTLOGD, next.pid, Signal.USR1));
-            log(Level.INFO, process() + " re-executes itself in place " + why
-                    + " (SIGUSR1); its pid and open logs are kept");
         } else {
+            log(Level.INFO, why + process() + " reloads its drivers' state (SIGHUP)");
             actions.add(new Action.SendSignal(Daemon.LIBVIRTD, next.pid, Signal.HUP));
-            log(Level.INFO, process() + " reloads its drivers' state " + why
-                    + " (SIGHUP); changes to libvirtd.conf need a restart");
         }
     }
 
@@ -420,7 +484,12 @@ final class Lifecycle {
             return;
         }
         actions.add(new Action.SendSignal(before.daemon(), before.pid(), signal));
-        log(Level.INFO, "sent " + signal.fullName() + " to " + process() + " on request");
+        if (signal == Signal.KILL && before.daemon() == Daemon.VIRTLOGD) {
+            log(Level.WARNING, "sent SIGKILL to " + process() + " on request: running guests lose their console"
+                    + " logs until they restart");
+        } else {
+            log(Level.INFO, "sent " + signal.fullName() + " to " + process() + " on request");
+        }
     }
 
     private void recordExit(Exited exited) {

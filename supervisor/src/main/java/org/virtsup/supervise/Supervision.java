@@ -190,42 +190,53 @@ public record Supervision(
             }
         }
 
-        /** After the event: start what waited, report readiness, stop in order, exit. */
+        /** After the event: start what waited, report readiness, stop in order, exit; until nothing moves. */
         void settle() {
-            // Each pass can only move things forward; three passes reach every consequence.
-            for (int pass = 0; pass < 3; pass++) {
-                if (stage == Stage.SUPERVISING) {
-                    Optional<DaemonState> failed = daemons.values().stream()
-                            .filter(s -> s.supervised() && s.phase() == Phase.FAILED).findFirst();
-                    if (policy.exitOnFailure() && failed.isPresent()) {
-                        beginShutdown(1, failed.get().daemon() + " failed and exit-on-failure? is set");
-                        continue;
-                    }
-                    DaemonState libvirtd = daemons.get(Daemon.LIBVIRTD);
-                    if (libvirtd.supervised() && libvirtd.goal() == Goal.UP && libvirtd.phase() == Phase.STOPPED
-                            && current().mayStart(Daemon.LIBVIRTD)) {
-                        feed(Daemon.LIBVIRTD, new Lifecycle.StartNow());
-                    }
-                    if (!readyReported && daemons.values().stream()
-                            .filter(DaemonState::supervised).allMatch(Run::settled)) {
-                        readyReported = true;
-                        actions.add(new Action.ReportReady());
-                        log(Level.INFO, "ready: " + summary());
-                    }
+            for (int pass = 0; ; pass++) {
+                Supervision before = build();
+                settleOnce();
+                if (build().equals(before)) {
+                    return;
                 }
-                if (stage == Stage.SHUTTING_DOWN) {
-                    if (unstopped(Daemon.LIBVIRTD)) {
-                        feed(Daemon.LIBVIRTD, new Lifecycle.Stop());
-                    }
-                    if (daemons.get(Daemon.LIBVIRTD).phase().atRest() && unstopped(Daemon.VIRTLOGD)) {
-                        feed(Daemon.VIRTLOGD, new Lifecycle.Stop());
-                    }
-                    if (daemons.values().stream().allMatch(s -> s.phase().atRest())) {
-                        stage = Stage.EXITED;
-                        actions.add(new Action.Exit(exitCode, exitReason));
-                        log(exitCode == 0 ? Level.INFO : Level.ERROR,
-                                "every daemon is stopped; exiting with code " + exitCode + " (" + exitReason + ")");
-                    }
+                if (pass == 10) {
+                    // Each pass only moves forward (start, stop, exit), so this is a bug, not a state to live in.
+                    throw new IllegalStateException("supervision does not settle: " + build());
+                }
+            }
+        }
+
+        private void settleOnce() {
+            if (stage == Stage.SUPERVISING) {
+                Optional<DaemonState> failed = daemons.values().stream()
+                        .filter(s -> s.supervised() && s.phase() == Phase.FAILED).findFirst();
+                if (policy.exitOnFailure() && failed.isPresent()) {
+                    beginShutdown(1, failed.get().daemon() + " failed and exit-on-failure? is set");
+                    return;
+                }
+                DaemonState libvirtd = daemons.get(Daemon.LIBVIRTD);
+                if (libvirtd.supervised() && libvirtd.goal() == Goal.UP && libvirtd.phase() == Phase.STOPPED
+                        && current().mayStart(Daemon.LIBVIRTD)) {
+                    feed(Daemon.LIBVIRTD, new Lifecycle.StartNow());
+                }
+                if (!readyReported && daemons.values().stream()
+                        .filter(DaemonState::supervised).allMatch(Run::settled)) {
+                    readyReported = true;
+                    actions.add(new Action.ReportReady());
+                    log(Level.INFO, "ready: " + summary());
+                }
+            }
+            if (stage == Stage.SHUTTING_DOWN) {
+                if (unstopped(Daemon.LIBVIRTD)) {
+                    feed(Daemon.LIBVIRTD, new Lifecycle.Stop());
+                }
+                if (daemons.get(Daemon.LIBVIRTD).phase().atRest() && unstopped(Daemon.VIRTLOGD)) {
+                    feed(Daemon.VIRTLOGD, new Lifecycle.Stop());
+                }
+                if (daemons.values().stream().allMatch(s -> s.phase().atRest())) {
+                    stage = Stage.EXITED;
+                    actions.add(new Action.Exit(exitCode, exitReason));
+                    log(exitCode == 0 ? Level.INFO : Level.ERROR,
+                            "every daemon is down; exiting with code " + exitCode + " (" + exitReason + ")");
                 }
             }
         }

@@ -6,6 +6,8 @@ public enum TimerKind {
     START_TIMEOUT,
     /** Armed with SIGTERM: still alive by then means SIGKILL. */
     STOP_TIMEOUT,
+    /** Armed with SIGKILL: still not reaped by then is worth an error in the journal (a process stuck in the kernel). */
+    KILL_TIMEOUT,
     /** Armed on a failure: the restart is due. */
     BACKOFF
 }

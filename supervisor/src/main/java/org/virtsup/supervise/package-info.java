@@ -23,7 +23,9 @@
  *     with its pid or {@link org.virtsup.supervise.Event.SpawnFailed} with the
  *     error (e.g. {@code spawn /usr/sbin/libvirtd: ENOENT}), and carry out the
  *     actions of that step too. (The pid must be known before the reaper's exit
- *     for it can be routed.)</li>
+ *     for it can be routed.) A Spawn is the last action of its step that
+ *     concerns its daemon, so feeding the result at once, before the step's
+ *     remaining actions, is safe.</li>
  * <li>{@link org.virtsup.supervise.Action.SendSignal}: kill(pid, signal.number())
  *     on that pid only, never a process group. ESRCH is not an error: the exit
  *     is on its way through the reaper.</li>
@@ -36,12 +38,13 @@
  * <li>{@link org.virtsup.supervise.Action.Log}: log the message at that level
  *     (the journal under systemd); the sentences are written for users.</li>
  * <li>{@link org.virtsup.supervise.Action.Rejected}: the operator's command
- *     was refused; the control server replies with the reason (exit code 1).
- *     A step without it means the command was accepted.</li>
+ *     was refused; the control server replies with the reason (exit code 1),
+ *     also at hand as {@code step.rejection()}. A step without it means the
+ *     command was accepted.</li>
  * <li>{@link org.virtsup.supervise.Action.ReportReady}: sd_notify READY=1
  *     (once, when every supervised daemon wanted up is first ready);
  *     {@link org.virtsup.supervise.Action.ReportStopping}: STOPPING=1.</li>
- * <li>{@link org.virtsup.supervise.Action.Exit}: every daemon is stopped;
+ * <li>{@link org.virtsup.supervise.Action.Exit}: every daemon is down;
  *     leave with that code (0, or 1 when a FAILED daemon and exit-on-failure?
  *     caused the shutdown). Nothing follows it.</li>
  * </ul>
@@ -69,6 +72,16 @@
  *     The server should warn the operator when stopping virtlogd while
  *     libvirtd runs; supervision allows it.</li>
  * </ul>
+ * To answer a command when it is done (start: the process is ready; stop: it
+ * exited; virtlogd's reload: READY=1 again with the same pid), keep
+ * {@code Completion.of(command, stateBefore, step)} and
+ * {@link org.virtsup.supervise.Completion#judge judge} it against the state
+ * after every later step until it is no longer pending.
+ * For {@code virtsup status}, everything is in
+ * {@link org.virtsup.supervise.DaemonState}: phase, goal, pid,
+ * {@code uptime(now)}, {@code readyAt}, {@code restarts},
+ * {@code failuresAsOf(now, restartResetAfter)}, {@code lastExit},
+ * {@code nextAttemptIn(now)}, {@code problem}.
  *
  * <h2>The rules it encodes</h2>
  * <ul>
@@ -80,13 +93,20 @@
  *     restart-delay-max. A daemon that stayed RUNNING for restart-reset-after
  *     starts afresh: its next death counts as a first failure (computed from
  *     the time it became ready, no timer). With respawn-limit N &gt; 0, the N-th
- *     failed start in a row makes it FAILED; start, restart or a configuration
- *     reload try again with a fresh count. With exit-on-failure? a FAILED daemon
- *     shuts everything down and virtsup exits with code 1.</li>
+ *     failed start in a row makes it FAILED; a configuration reload tries it
+ *     again with a fresh count. The operator's start or restart always gives a
+ *     fresh count (and a daemon in BACKOFF is started at once). With
+ *     exit-on-failure? a FAILED daemon shuts everything down (libvirtd, then
+ *     virtlogd) and virtsup exits with code 1.</li>
+ * <li>Exits of pids that are no daemon's current process change nothing.
+ *     Timer firings carry the generation they were armed with; one that is
+ *     not the daemon's armed timer (cancelled, replaced, from an earlier
+ *     process) changes nothing.</li>
  * <li>virtlogd's death does not touch libvirtd; libvirtd due to (re)start while
  *     virtlogd is wanted but not ready waits in STOPPED with goal UP.</li>
  * <li>Stop: SIGTERM to the pid, SIGKILL after stop-timeout, STOPPED on its
- *     exit; a stop in BACKOFF cancels the pending restart.</li>
+ *     exit (an error in the journal when even SIGKILL has not ended it after
+ *     another stop-timeout); a stop in BACKOFF cancels the pending restart.</li>
  * <li>Counters: {@code restarts} counts restarts after failures only (not
  *     operator restarts, not virtlogd's re-executions, which {@code reexecs}
  *     counts).</li>

@@ -1,5 +1,9 @@
 package org.virtsup.posix;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +31,32 @@ public interface ChildBehaviour {
             @Override
             public void started(FakeChild child) {
                 action.accept(child);
+            }
+        };
+    }
+
+    /**
+     * The n-th start of the program behaves as the n-th of {@code turns}, the
+     * last one for every later start: e.g. crash twice, then stay up.
+     */
+    static ChildBehaviour inTurn(ChildBehaviour... turns) {
+        List<ChildBehaviour> inOrder = List.of(turns);
+        if (inOrder.isEmpty()) {
+            throw new IllegalArgumentException("inTurn needs at least one behaviour");
+        }
+        AtomicInteger starts = new AtomicInteger();
+        Map<Integer, ChildBehaviour> byPid = new ConcurrentHashMap<>();
+        return new ChildBehaviour() {
+            @Override
+            public void started(FakeChild child) {
+                ChildBehaviour turn = inOrder.get(Math.min(starts.getAndIncrement(), inOrder.size() - 1));
+                byPid.put(child.pid(), turn);
+                turn.started(child);
+            }
+
+            @Override
+            public void signalled(FakeChild child, int signal) {
+                byPid.get(child.pid()).signalled(child, signal);
             }
         };
     }

@@ -4,14 +4,18 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A strict, in-memory {@link Posix}: a file tree, a process table, pipes and a
@@ -62,12 +66,14 @@ public final class FakePosix implements Posix {
     private final List<Spawned> spawned = new ArrayList<>();
     private final Map<Integer, List<Integer>> signals = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final Set<Integer> reaped = new HashSet<>();
 
     private int pid = 4242;
     private int euid = 0;
     private int egid = 0;
     private int nextPid = FIRST_CHILD_PID;
     private boolean childSubreaper;
+    private boolean readsHeld;
 
     /** A fake with "/" and "/dev/null", running as root, with fds 0-2 open. */
     public FakePosix() {
@@ -197,6 +203,29 @@ public final class FakePosix implements Posix {
         end(processId, new ExitStatus.Killed(signal, false));
     }
 
+    /**
+     * Reads block, even with data in the pipe, until {@link #releaseReads()}: a
+     * reader thread that lags behind, as the scheduler may make it.
+     */
+    public void holdReads() {
+        lock.lock();
+        try {
+            readsHeld = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void releaseReads() {
+        lock.lock();
+        try {
+            readsHeld = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Every successful spawn, in order. */
     public List<Spawned> spawned() {
         lock.lock();
@@ -228,6 +257,43 @@ public final class FakePosix implements Posix {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for spawn #" + count, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until {@code processId} has been sent {@code signal} (by any caller of {@link #kill}).
+     *
+     * @throws AssertionError when that does not happen within {@code timeout}
+     */
+    public void awaitSignal(int processId, int signal, Duration timeout) {
+        awaitCondition(() -> signals.getOrDefault(processId, List.of()).contains(signal), timeout,
+                () -> Signals.name(signal) + " sent to pid " + processId + "; it got " + signalsSentTo(processId));
+    }
+
+    /**
+     * Waits until {@code childPid} has ended and been reaped by {@link #waitAny()}.
+     *
+     * @throws AssertionError when that does not happen within {@code timeout}
+     */
+    public void awaitReaped(int childPid, Duration timeout) {
+        awaitCondition(() -> reaped.contains(childPid), timeout, () -> "pid " + childPid + " reaped");
+    }
+
+    private void awaitCondition(BooleanSupplier condition, Duration timeout, Supplier<String> expectation) {
+        lock.lock();
+        try {
+            long remaining = timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (remaining <= 0) {
+                    throw new AssertionError("expected within " + timeout + ": " + expectation.get());
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for: " + expectation.get(), e);
         } finally {
             lock.unlock();
         }
@@ -383,6 +449,10 @@ public final class FakePosix implements Posix {
                 if (!(descriptors.get(fd) instanceof PipeEnd end) || !end.reading) {
                     throw new PosixException("read", "fd " + fd, Errno.EBADF);
                 }
+                if (readsHeld) {
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
                 if (!end.pipe.buffer.isEmpty()) {
                     int count = Math.min(buffer.length, end.pipe.buffer.size());
                     for (int i = 0; i < count; i++) {
@@ -441,6 +511,7 @@ public final class FakePosix implements Posix {
                 return;
             }
             signals.computeIfAbsent(processId, key -> new ArrayList<>()).add(signal);
+            changed.signalAll();
             if (process.status != null) {
                 return; // a zombie takes signals and ignores them
             }
@@ -468,10 +539,11 @@ public final class FakePosix implements Posix {
                 }
                 changed.awaitUninterruptibly();
             }
-            int reaped = zombies.removeFirst();
-            Process process = processes.remove(reaped);
+            int child = zombies.removeFirst();
+            Process process = processes.remove(child);
+            reaped.add(child);
             changed.signalAll();
-            return new ChildExit(reaped, process.status);
+            return new ChildExit(child, process.status);
         } finally {
             lock.unlock();
         }
@@ -482,7 +554,7 @@ public final class FakePosix implements Posix {
         lock.lock();
         try {
             calls.add("mkdirs " + path + " " + Integer.toOctalString(mode));
-            List<String> prefixes = JnrPosix.prefixesOf(normalize(path));
+            List<String> prefixes = PathPrefixes.of(normalize(path));
             for (int i = 0; i < prefixes.size(); i++) {
                 String directory = prefixes.get(i);
                 Node existing = files.get(directory);
@@ -699,7 +771,7 @@ public final class FakePosix implements Posix {
     /** The node at {@code path}: ENOENT if it or a parent is missing, ENOTDIR if a parent is not a directory. */
     private Node lookup(String operation, String path) {
         String normalized = normalize(path);
-        for (String prefix : JnrPosix.prefixesOf(normalized)) {
+        for (String prefix : PathPrefixes.of(normalized)) {
             Node parent = files.get(parentOf(prefix));
             if (parent.type != TYPE_DIRECTORY) {
                 throw new PosixException(operation, path, Errno.ENOTDIR);
@@ -749,7 +821,7 @@ public final class FakePosix implements Posix {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("FakePosix knows only absolute paths, got: " + path);
         }
-        List<String> prefixes = JnrPosix.prefixesOf(path);
+        List<String> prefixes = PathPrefixes.of(path);
         return prefixes.isEmpty() ? "/" : prefixes.get(prefixes.size() - 1);
     }
 

@@ -54,6 +54,21 @@ class FakePosixTest {
     }
 
     @Test
+    void behavioursCanChangeFromOneStartToTheNext() {
+        fake.onSpawn(LIBVIRTD, ChildBehaviour.inTurn(ChildBehaviour.exitsWith(1), ChildBehaviour.exitsWith(2),
+                ChildBehaviour.ignoresTerm()));
+        int first = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int second = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int third = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        int fourth = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        assertEquals(new ChildExit(first, new ExitStatus.Exited(1)), fake.waitAny());
+        assertEquals(new ChildExit(second, new ExitStatus.Exited(2)), fake.waitAny());
+        fake.kill(third, Signals.TERM);
+        fake.kill(fourth, Signals.TERM);
+        assertEquals(List.of(third, fourth), fake.runningChildren(), "the last behaviour repeats");
+    }
+
+    @Test
     void aChildThatIgnoresTermNeedsKill() {
         fake.onSpawn(LIBVIRTD, ChildBehaviour.ignoresTerm());
         int pid = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
@@ -141,6 +156,20 @@ class FakePosixTest {
         int pid = fake.spawn(SpawnSpec.of("/bin/a", "second"));
         assertEquals(pid, second.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).pid());
         assertThrows(AssertionError.class, () -> fake.awaitSpawned(3, Duration.ofMillis(20)));
+    }
+
+    @Test
+    void waitsForSignalsAndReaping() throws Exception {
+        fake.onSpawn(LIBVIRTD, ChildBehaviour.daemon());
+        int pid = fake.spawn(SpawnSpec.of(LIBVIRTD, "libvirtd"));
+        CompletableFuture<Void> stopper = CompletableFuture.runAsync(() -> {
+            fake.kill(pid, Signals.TERM);
+            fake.waitAny();
+        });
+        fake.awaitSignal(pid, Signals.TERM, DEADLINE);
+        fake.awaitReaped(pid, DEADLINE);
+        stopper.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThrows(AssertionError.class, () -> fake.awaitSignal(pid, Signals.KILL, Duration.ofMillis(20)));
     }
 
     @Test

@@ -15,9 +15,10 @@ public final class JnrFreeApiCheck {
                     FileStatus.of(0, 0, FileStatus.S_IFDIR | 0755),
                     Signals.name(Signals.TERM),
                     Errno.of(2),
-                    new PosixException("chown", "/run/libvirt", Errno.EPERM).getMessage());
+                    new PosixException("chown", "/run/libvirt", Errno.EPERM).getMessage(),
+                    new FakePosix().addExecutable("/bin/x").spawn(SpawnSpec.of("/bin/x", "x")));
             Class<?> seam = Posix.class;
-            if (values.size() != 7 || !seam.isInterface()) {
+            if (values.size() != 8 || !seam.isInterface()) {
                 throw new AssertionError("unexpected values: " + values);
             }
             Class.forName("jnr.ffi.Runtime");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The CLI client uses the seam's values (exit statuses, signal names, errors)
  * and must start without jnr: a JVM whose class path holds only our classes
- * runs {@link JnrFreeApiCheck}, which touches all of them.
+ * runs {@link JnrFreeApiCheck}, which touches all of them and the fake.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JnrFreeApiTest {

@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -225,6 +228,13 @@ public abstract class PosixContract {
     }
 
     @Test
+    void anUnknownSignalFailsWithEinval() {
+        int pid = spawn(runningUntilSignalled());
+        assertFails(Errno.EINVAL, () -> posix.kill(pid, 65));
+        posix.kill(pid, 0);
+    }
+
+    @Test
     void refusesToSignalProcessGroupsOrEveryone() {
         assertThrows(IllegalArgumentException.class, () -> posix.kill(0, Signals.TERM));
         assertThrows(IllegalArgumentException.class, () -> posix.kill(-1, Signals.TERM));
@@ -248,6 +258,51 @@ public abstract class PosixContract {
         assertFalse(reaper.isAlive(), "waitAny did not return after the child died");
         assertEquals(new ChildExit(pid, new ExitStatus.Killed(Signals.INT, false)), reaped[0]);
         ours.remove(Integer.valueOf(pid));
+    }
+
+    @Test
+    void childrenSpawnedFromSeveralThreadsAreEachReapedOnce() throws Exception {
+        int anchor = spawn(runningUntilSignalled()); // keeps the reaper from ECHILD between children
+        int perThread = 40;
+        Map<Integer, ExitStatus> spawned = new ConcurrentHashMap<>();
+        Map<Integer, ExitStatus> reaped = new ConcurrentHashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        Thread reaper = new Thread(() -> {
+            while (true) {
+                ChildExit exit = posix.waitAny();
+                if (reaped.put(exit.pid(), exit.status()) != null) {
+                    duplicates.incrementAndGet();
+                }
+                if (exit.pid() == anchor) {
+                    return;
+                }
+            }
+        }, "reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        List<Thread> spawners = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread spawner = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    spawned.put(posix.spawn(exitingWith(i % 3)), new ExitStatus.Exited(i % 3));
+                }
+            }, "spawner-" + t);
+            spawners.add(spawner);
+            spawner.start();
+        }
+        for (Thread spawner : spawners) {
+            spawner.join(DEADLINE.toMillis());
+        }
+        assertEquals(2 * perThread, spawned.size(), "distinct pids");
+        await("every child is reaped", () -> reaped.keySet().containsAll(spawned.keySet()));
+        posix.kill(anchor, Signals.KILL);
+        reaper.join(DEADLINE.toMillis());
+        assertFalse(reaper.isAlive(), "the reaper did not see the anchor die");
+        ours.remove(Integer.valueOf(anchor));
+        assertEquals(0, duplicates.get(), "a pid reported twice");
+        for (Map.Entry<Integer, ExitStatus> child : spawned.entrySet()) {
+            assertEquals(child.getValue(), reaped.get(child.getKey()), "pid " + child.getKey());
+        }
     }
 
     // ------------------------------------------------------------------ pipes
@@ -284,6 +339,17 @@ public abstract class PosixContract {
         PosixException failure = assertFails(Errno.EBADF, () -> posix.close(pipe.readFd()));
         assertEquals("close fd " + pipe.readFd() + ": EBADF", failure.getMessage());
         assertFails(Errno.EBADF, () -> posix.read(pipe.readFd(), new byte[1]));
+    }
+
+    @Test
+    void readingTheWriteEndFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        try {
+            assertFails(Errno.EBADF, () -> posix.read(pipe.writeFd(), new byte[1]));
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
     }
 
     // ------------------------------------------------------------------ files
@@ -337,6 +403,15 @@ public abstract class PosixContract {
         FileStatus listening = posix.stat(socket);
         assertTrue(listening.socket());
         assertFalse(listening.directory());
+    }
+
+    @Test
+    void pathsBeneathAFileFailWithEnotdir() {
+        String file = scratch + "/file";
+        createFile(file, 0755);
+        assertFails(Errno.ENOTDIR, () -> posix.stat(file + "/below"));
+        assertFails(Errno.ENOTDIR, () -> posix.chmod(file + "/below", 0600));
+        assertFails(Errno.ENOTDIR, () -> spawn(SpawnSpec.of(file + "/below", "below")));
     }
 
     @Test

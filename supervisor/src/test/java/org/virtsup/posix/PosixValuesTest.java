@@ -67,6 +67,7 @@ class PosixValuesTest {
         assertEquals(Errno.OTHER, other.errno());
         assertEquals("write fd 3: EDQUOT", other.getMessage());
         assertEquals(Errno.ENOENT, new ErrnoNames().exception("spawn", "/x", 2).errno());
+        assertEquals("pipe: EMFILE", new PosixException("pipe", "", Errno.EMFILE).getMessage());
     }
 
     @Test
@@ -85,8 +86,8 @@ class PosixValuesTest {
 
     @Test
     void splitsPathsIntoTheDirectoriesToCreate() {
-        assertEquals(List.of("/a", "/a/b", "/a/b/c"), JnrPosix.prefixesOf("/a//b/./c/"));
-        assertEquals(List.of("a", "a/b"), JnrPosix.prefixesOf("a/b"));
-        assertEquals(List.of(), JnrPosix.prefixesOf("/"));
+        assertEquals(List.of("/a", "/a/b", "/a/b/c"), PathPrefixes.of("/a//b/./c/"));
+        assertEquals(List.of("a", "a/b"), PathPrefixes.of("a/b"));
+        assertEquals(List.of(), PathPrefixes.of("/"));
     }
 }

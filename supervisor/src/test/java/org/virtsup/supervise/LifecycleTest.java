@@ -119,7 +119,8 @@ class LifecycleTest {
             assertEquals(List.of(new Spawn(VIRTD)), effects(t));
             assertEquals(1, t.state().consecutiveFailures());
             assertEquals(1, t.state().restarts());
-            assertEquals(Optional.of("spawn /usr/sbin/libvirtd: ENOENT"), t.state().problem());
+            assertEquals(Optional.of("cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT"), t.state().problem());
+            assertEquals(1, t.state().failedStarts());
             assertEquals(List.of("WARNING cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT; restarting now"
                     + " (restart 1)"), logs(t.actions()));
         }
@@ -297,7 +298,7 @@ class LifecycleTest {
             assertEquals(4, t.state().consecutiveFailures());
             assertEquals(List.of(new ArmTimer(VIRTD, TimerKind.BACKOFF, seconds(4), 2)), effects(t));
             assertEquals(Optional.of(T0.plusSeconds(15)), t.state().nextAttemptAt());
-            assertEquals(List.of("WARNING libvirtd (pid 123) exited with code 1; libvirtd failed 4 starts in a row;"
+            assertEquals(List.of("WARNING libvirtd (pid 123) exited with code 1; failed 4 starts in a row;"
                     + " next attempt in 4 s (restart 4)"), logs(t.actions()));
         }
 
@@ -381,6 +382,29 @@ class LifecycleTest {
         }
 
         @Test
+        void killingVirtlogdOnRequestWarnsOfTheConsoles() {
+            Transition t = logd.step(logd.running(42), new Lifecycle.Forward(Signal.KILL));
+            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL)), effects(t));
+            assertEquals(List.of("WARNING sent SIGKILL to virtlogd (pid 42) on request: running guests lose their"
+                    + " console logs until they restart"), logs(t.actions()));
+        }
+
+        @Test
+        void unexpectedSpawnResultsAreIgnoredLoudly() {
+            DaemonState running = logd.running(42);
+            for (Lifecycle.Input input : List.of(new Lifecycle.Spawned(43), new Lifecycle.SpawnFailed("x"))) {
+                Transition t = logd.step(running, input);
+                assertEquals(running, t.state(), input.toString());
+                assertEquals(List.of(), effects(t), input.toString());
+                assertEquals(1, logs(t.actions()).size());
+                assertTrue(logs(t.actions()).get(0).startsWith("WARNING ignored an unexpected spawn result for"
+                        + " virtlogd in RUNNING"), logs(t.actions()).toString());
+            }
+            DaemonState starting = logd.starting(42);
+            assertEquals(starting, logd.step(starting, new Lifecycle.Spawned(43)).state());
+        }
+
+        @Test
         void reconfigureMatrix() {
             assertEquals(List.of(new SendSignal(LOGD, 42, Signal.USR1)),
                     effects(logd.step(logd.running(42), new Lifecycle.Reconfigure(true))));
@@ -451,12 +475,28 @@ class LifecycleTest {
         void stopTimeoutSendsKill() {
             Transition t = logd.step(logd.stopping(42), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2));
             assertPhase(Phase.STOPPING, Goal.DOWN, t);
-            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL)), effects(t));
-            assertEquals(Optional.empty(), t.state().timer());
+            assertEquals(List.of(new SendSignal(LOGD, 42, Signal.KILL),
+                    new ArmTimer(LOGD, TimerKind.KILL_TIMEOUT, seconds(20), 3)), effects(t));
             assertEquals(List.of("WARNING virtlogd (pid 42) is still running 20 s after SIGTERM; sending SIGKILL"
                     + " (running guests lose their console logs until they restart)"), logs(t.actions()));
             Transition again = logd.step(t.state(), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2));
             assertEquals(List.of(), again.actions());
+        }
+
+        @Test
+        void processStuckAfterKillIsReportedOnce() {
+            DaemonState killed = logd.step(logd.stopping(42), new Lifecycle.TimerFired(TimerKind.STOP_TIMEOUT, 2))
+                    .state();
+            Transition t = logd.step(killed, new Lifecycle.TimerFired(TimerKind.KILL_TIMEOUT, 3));
+            assertPhase(Phase.STOPPING, Goal.DOWN, t);
+            assertEquals(List.of(), effects(t));
+            assertEquals(Optional.empty(), t.state().timer());
+            assertEquals(List.of("ERROR virtlogd (pid 42) has not exited 20 s after SIGKILL: it is stuck in the kernel"
+                    + " (uninterruptible sleep, see its state in /proc/42/status); still waiting for it"),
+                    logs(t.actions()));
+            Transition exit = logd.step(t.state(), new Lifecycle.Exited(42, SIGKILLED));
+            assertPhase(Phase.STOPPED, Goal.DOWN, exit);
+            assertEquals(List.of(), effects(exit));
         }
 
         @Test
@@ -552,6 +592,13 @@ class LifecycleTest {
             assertPhase(Phase.STOPPED, Goal.DOWN, t);
             assertEquals(List.of(new CancelTimer(LOGD, 3)), effects(t));
             assertEquals(List.of("INFO virtlogd stopped: its pending restart is cancelled"), logs(t.actions()));
+        }
+
+        @Test
+        void startGivesAFreshCountButAReloadKeepsIt() {
+            assertEquals(0, logd.step(logd.backoff(), new Lifecycle.Start()).state().consecutiveFailures());
+            assertEquals(0, logd.step(logd.backoff(), new Lifecycle.Restart()).state().consecutiveFailures());
+            assertEquals(2, logd.step(logd.backoff(), new Lifecycle.Reconfigure(true)).state().consecutiveFailures());
         }
 
         @Test

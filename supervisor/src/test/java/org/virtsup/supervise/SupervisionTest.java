@@ -205,7 +205,7 @@ class SupervisionTest {
             // first failure retried at once, second waits 1 s
             assertEquals(List.of(LIBVIRTD, LIBVIRTD), spawns(boot));
             assertEquals(Phase.BACKOFF, run.state(LIBVIRTD).phase());
-            assertTrue(messages(boot).contains("cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT; libvirtd"
+            assertTrue(messages(boot).contains("cannot start libvirtd: spawn /usr/sbin/libvirtd: ENOENT;"
                     + " failed 2 starts in a row; next attempt in 1 s (restart 2)"), messages(boot).toString());
             List<Action> second = run.advance(seconds(1));
             assertEquals(List.of(LIBVIRTD), spawns(second));
@@ -492,6 +492,15 @@ class SupervisionTest {
                 assertEquals(List.of(new Action.Rejected(reason)), run.feed(event), event.toString());
             }
             assertEquals(Phase.STOPPED, run.state(VIRTLOGD).phase());
+        }
+
+        @Test
+        void aStepNamesItsRefusal() {
+            FakeExecutor run = new FakeExecutor(Set.of(LIBVIRTD));
+            run.boot();
+            assertEquals(java.util.Optional.of("virtlogd is not supervised: the configuration declares no"
+                    + " virtlog-service-type"), run.supervision.on(new Event.Stop(VIRTLOGD), run.now).rejection());
+            assertEquals(java.util.Optional.empty(), run.supervision.on(new Event.Stop(LIBVIRTD), run.now).rejection());
         }
     }
 
