@@ -190,6 +190,7 @@ class ControlCommandsIT {
         StatusSnapshot.Daemon libvirtd = before.daemon("libvirtd");
         int virtlogdPid = before.daemon("virtlogd").pid();
 
+        java.time.Instant killedAt = java.time.Instant.now();
         host.exec("kill", "-9", Integer.toString(libvirtd.runningPid())).orFail();
         StatusSnapshot after = Poll.untilPresent("libvirtd runs again with a new pid", ACTION_TIMEOUT, () -> {
             StatusSnapshot now = VirtsupPid1.status(host);
@@ -214,7 +215,17 @@ class ControlCommandsIT {
                 () -> assertFalse(lastExit.containsKey("code"), "lastExit.code (killed, not exited)"),
                 () -> assertEquals("killed by signal 9 (SIGKILL)", lastExit.get("description"),
                         "lastExit.description"),
-                () -> assertEquals(virtlogdPid, after.daemon("virtlogd").pid(), "virtlogd untouched"));
+                () -> assertEquals(virtlogdPid, after.daemon("virtlogd").pid(), "virtlogd untouched"),
+                // The container shares this machine's clock.
+                () -> assertTrue(!java.time.Instant.parse((String) lastExit.get("at")).isBefore(killedAt.minusSeconds(1))
+                        && !java.time.Instant.parse((String) lastExit.get("at")).isAfter(java.time.Instant.now()),
+                        "lastExit.at is when it was killed"),
+                () -> assertTrue(((Number) restarted.fields().get("uptimeSeconds")).longValue() >= 0, "uptimeSeconds"),
+                () -> assertTrue(((Number) after.supervisor().get("uptimeSeconds")).longValue() >= 1,
+                        "supervisor.uptimeSeconds"),
+                () -> assertFalse(((String) after.supervisor().get("version")).isBlank(), "supervisor.version"),
+                () -> assertEquals(List.of(), restarted.fields().get("lastOutputLines"),
+                        "no output shown for a daemon that runs fine"));
     }
 
     @Test
