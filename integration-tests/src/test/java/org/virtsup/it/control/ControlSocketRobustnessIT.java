@@ -141,8 +141,23 @@ class ControlSocketRobustnessIT {
         Benchmark.record("a stalled connection closed after", Duration.ofMillis(closedAt));
     }
 
+    /**
+     * More stalled clients than the server serves at once (64): a status
+     * request waits in the listen backlog until idle timeouts free a slot, and
+     * is then answered. How long it waited is a number to read, not a limit.
+     */
     @Test
     @Order(5)
+    void aStatusIsStillAnsweredBehindMoreStalledClientsThanTheServerServes() {
+        ExecResult result = run(VirtsupPid1.SOCKET, "stalled", "70");
+        Matcher answered = Pattern.compile("status answered in (\\d+) ms with 70 stalled: (.*)").matcher(result.stdout());
+        assertTrue(answered.find(), result::describe);
+        assertTrue(answered.group(2).startsWith("{\"v\":1,\"result\":{\"supervisor\":"), result::describe);
+        Benchmark.record("status behind 70 stalled connections", Duration.ofMillis(Long.parseLong(answered.group(1))));
+    }
+
+    @Test
+    @Order(6)
     void twoHundredClientsAtOnceAreAllAnswered() {
         int descriptorsBefore = openDescriptorsOfPid1();
         ExecResult result = run(StatusCrowd.class, VirtsupPid1.SOCKET, Integer.toString(CROWD));

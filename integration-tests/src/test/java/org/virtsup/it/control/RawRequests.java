@@ -21,6 +21,8 @@ import java.util.Arrays;
  * <pre>
  * RawRequests SOCKET lines LINE...     each LINE (or "@binary": 255 bytes, every value but '\n'),
  *                                      one after the other on one connection; prints "reply TEXT" for each
+ * RawRequests SOCKET stalled COUNT     COUNT connections each with a half-sent request, then a status on
+ *                                      another; prints "status answered in MS ms with COUNT stalled: REPLY"
  * RawRequests SOCKET eof LINE           LINE without a newline, then end of stream; prints "reply TEXT"
  * RawRequests SOCKET oversized BYTES   BYTES of 'x' without a newline; prints the replies, then "closed"
  * RawRequests SOCKET half              a request cut off before its newline, then silence; meanwhile
@@ -47,6 +49,11 @@ public final class RawRequests {
         });
         watchdog.setDaemon(true);
         watchdog.start();
+        if (args[1].equals("stalled")) {
+            stalled(Path.of(args[0]), Integer.parseInt(args[2]));
+            System.out.flush();
+            return;
+        }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
             BufferedReader replies = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
@@ -70,6 +77,33 @@ public final class RawRequests {
             System.out.println(reply == null ? "closed" : "reply " + reply);
             if (reply == null) {
                 return;
+            }
+        }
+    }
+
+    /** COUNT connections each holding a half-sent request, then one status request on a connection of its own. */
+    private static void stalled(Path socket, int count) throws IOException {
+        SocketChannel[] stalled = new SocketChannel[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                stalled[i] = SocketChannel.open(StandardProtocolFamily.UNIX);
+                stalled[i].connect(UnixDomainSocketAddress.of(socket));
+                writeAll(stalled[i], "{\"v\":1,\"command\":\"sta".getBytes(StandardCharsets.UTF_8));
+            }
+            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                long asked = System.nanoTime();
+                probe.connect(UnixDomainSocketAddress.of(socket));
+                writeAll(probe, "{\"v\":1,\"command\":\"status\"}\n".getBytes(StandardCharsets.UTF_8));
+                String reply = new BufferedReader(new InputStreamReader(Channels.newInputStream(probe),
+                        StandardCharsets.UTF_8)).readLine();
+                System.out.println("status answered in " + (System.nanoTime() - asked) / 1_000_000 + " ms with "
+                        + count + " stalled: " + reply);
+            }
+        } finally {
+            for (SocketChannel channel : stalled) {
+                if (channel != null) {
+                    channel.close();
+                }
             }
         }
     }
