@@ -1,36 +1,20 @@
 package org.virtsup.config;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The {@code (libvirt-configuration ...)} of {@code libvirt-service-type}: libvirtd's settings.
  * One typed accessor per field of the catalog; values outside the accessors'
  * types never get here (validation refuses them first).
  */
-public final class LibvirtConfiguration {
-    private final Settings settings;
-
+public final class LibvirtConfiguration extends SectionConfiguration {
     LibvirtConfiguration(Settings settings) {
-        if (settings.section() != Section.LIBVIRT) {
-            throw new IllegalArgumentException("not a " + Section.LIBVIRT.formName() + ": " + settings.section());
-        }
-        this.settings = settings;
+        super(Section.LIBVIRT, settings);
     }
 
     /** Every field at its default (for tests and tools; the loader builds the real ones). */
     public static LibvirtConfiguration defaults(String hostName) {
-        return new LibvirtConfiguration(Settings.defaults(Section.LIBVIRT, new Position("(defaults)", 1, 1), hostName));
-    }
-
-    /** All values by field name, in the catalog's order. */
-    public Settings settings() {
-        return settings;
-    }
-
-    /** Where the field's value was written, or the form's position when it was left at its default. */
-    public Position positionOf(String guixFieldName) {
-        return settings.positionOf(guixFieldName);
+        return new LibvirtConfiguration(defaults(Section.LIBVIRT, hostName));
     }
 
     /** {@code libvirt}. */
@@ -291,20 +275,5 @@ public final class LibvirtConfiguration {
     /** {@code ovs-timeout}. */
     public int ovsTimeout() {
         return (int) settings.integer("ovs-timeout");
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof LibvirtConfiguration other && settings.equals(other.settings);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(settings);
-    }
-
-    @Override
-    public String toString() {
-        return settings.toString();
     }
 }

@@ -1,36 +1,20 @@
 package org.virtsup.config;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The {@code (supervisor-configuration ...)} form: virtsup's own settings.
  * One typed accessor per field of the catalog; values outside the accessors'
  * types never get here (validation refuses them first).
  */
-public final class SupervisorConfiguration {
-    private final Settings settings;
-
+public final class SupervisorConfiguration extends SectionConfiguration {
     SupervisorConfiguration(Settings settings) {
-        if (settings.section() != Section.SUPERVISOR) {
-            throw new IllegalArgumentException("not a " + Section.SUPERVISOR.formName() + ": " + settings.section());
-        }
-        this.settings = settings;
+        super(Section.SUPERVISOR, settings);
     }
 
     /** Every field at its default (for tests and tools; the loader builds the real ones). */
     public static SupervisorConfiguration defaults(String hostName) {
-        return new SupervisorConfiguration(Settings.defaults(Section.SUPERVISOR, new Position("(defaults)", 1, 1), hostName));
-    }
-
-    /** All values by field name, in the catalog's order. */
-    public Settings settings() {
-        return settings;
-    }
-
-    /** Where the field's value was written, or the form's position when it was left at its default. */
-    public Position positionOf(String guixFieldName) {
-        return settings.positionOf(guixFieldName);
+        return new SupervisorConfiguration(defaults(Section.SUPERVISOR, hostName));
     }
 
     /** {@code control-socket}. */
@@ -81,20 +65,5 @@ public final class SupervisorConfiguration {
     /** {@code exit-on-failure?}. */
     public boolean exitOnFailure() {
         return settings.bool("exit-on-failure?");
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SupervisorConfiguration other && settings.equals(other.settings);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(settings);
-    }
-
-    @Override
-    public String toString() {
-        return settings.toString();
     }
 }

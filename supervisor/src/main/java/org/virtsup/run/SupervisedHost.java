@@ -110,8 +110,18 @@ public final class SupervisedHost {
         return exitCode;
     }
 
-    /** libvirtd and virtlogd lock their pid files: a held lock is a copy running outside virtsup. */
+    /**
+     * libvirtd and virtlogd lock their pid files: a held lock is a copy running
+     * outside virtsup, unless another virtsup answers on the control socket
+     * and runs them: then that is what to say.
+     */
     private boolean refuseOutsideCopies() {
+        Path controlSocket = Path.of(configuration.supervisor().controlSocket());
+        if (anotherSupervisorAnswers(controlSocket)) {
+            log.error("{} virtsup starts no second copy of the daemons and has changed nothing.",
+                    new ControlSocketInUseException(controlSocket).getMessage());
+            return false;
+        }
         boolean clear = true;
         for (Daemon daemon : supervised(configuration)) {
             Path pidFile = program(daemon).pidFile();
@@ -195,6 +205,19 @@ public final class SupervisedHost {
         }
     }
 
+    private static boolean anotherSupervisorAnswers(Path controlSocket) {
+        if (!Files.exists(controlSocket)) {
+            return false;
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(controlSocket));
+            return true;
+        } catch (IOException e) {
+            // Refused: what a virtsup that died left behind; prepare() replaces it.
+            return false;
+        }
+    }
+
     private void prepareSocketDirectories(Configuration configuration) throws IOException {
         if (configuration.libvirt().isPresent()) {
             var libvirt = configuration.libvirt().get();
@@ -273,11 +296,22 @@ public final class SupervisedHost {
                 || !before.controlGroup().equals(after.controlGroup())) {
             notes.add("state-directory, control-socket and control-group take effect when virtsup restarts");
         }
+        virtlogClientLimitNote(configuration, next).ifPresent(note -> {
+            log.warn(note);
+            notes.add(note);
+        });
         Set<Daemon> changed;
         try {
             Configuration previous = configuration;
             configuration = next;
-            changed = files.write(configuration);
+            changed = EnumSet.noneOf(Daemon.class);
+            changed.addAll(files.write(configuration));
+            if (libvirtdCommandChanged(previous, next)) {
+                // --listen and the installation prefix are on libvirtd's command line, not in its file:
+                // only a new process takes them.
+                log.info("libvirtd's command line changed (listen? or libvirt): libvirtd restarts to take it");
+                changed.add(Daemon.LIBVIRTD);
+            }
             if (next.libvirt().isPresent() && (previous.libvirt().isEmpty()
                     || !previous.libvirt().get().unixSockGroup().equals(next.libvirt().get().unixSockGroup())
                     || !previous.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
@@ -299,6 +333,31 @@ public final class SupervisedHost {
             return new Reply.Failure(ErrorCode.FAILED, rejected.get());
         }
         return new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(), summary, notes);
+    }
+
+    private static boolean libvirtdCommandChanged(Configuration previous, Configuration next) {
+        return previous.libvirt().isPresent() && next.libvirt().isPresent()
+                && (previous.supervisor().listen() != next.supervisor().listen()
+                        || !previous.libvirt().get().libvirt().equals(next.libvirt().get().libvirt()));
+    }
+
+    /**
+     * virtlogd re-executes itself for a changed virtlogd.conf and re-reads its
+     * log settings, but libvirt (9.0) restores its server's client limit from
+     * the state it saved before re-executing: a new max-clients waits for
+     * virtlogd's next start. Restarting virtlogd for it would cut running
+     * guests' console logs, so the operator is told instead.
+     */
+    private Optional<String> virtlogClientLimitNote(Configuration previous, Configuration next) {
+        if (previous.virtlog().isEmpty() || next.virtlog().isEmpty()
+                || previous.virtlog().get().maxClients() == next.virtlog().get().maxClients()
+                || supervisor.state().daemon(Daemon.VIRTLOGD).pid() == DaemonState.NO_PID) {
+            return Optional.empty();
+        }
+        return Optional.of("virtlog max-clients " + next.virtlog().get().maxClients()
+                + " takes effect when virtlogd next starts: re-executing in place, virtlogd keeps its client limit ("
+                + previous.virtlog().get().maxClients() + "); `virtsup restart virtlogd` applies it now but running"
+                + " guests lose their console logs until they restart");
     }
 
     private Reply status(Optional<Daemon> only) {
