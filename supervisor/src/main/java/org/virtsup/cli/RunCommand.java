@@ -1,5 +1,6 @@
 package org.virtsup.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.virtsup.config.Configuration;
@@ -62,7 +63,12 @@ final class RunCommand implements Command {
         ConfigurationSource.Result result = ConfigurationSource.loadChecked(args.config(), invocation);
         ConfigurationSource.report(result, invocation);
         Configuration configuration = result.loaded().configuration().orElseThrow();
-        return Running.start(configuration, () -> reread(args.config(), invocation));
+        // A reload reads the file virtsup started from, even when that was the
+        // default one: had it been deleted, falling back to the embedded default
+        // would silently change the host. Started on the embedded default, a
+        // reload looks again (a new /etc/virtsup/config.scm is taken up).
+        Optional<String> source = configuration.source().map(Path::toString).or(args::config);
+        return Running.start(configuration, () -> reread(source, invocation));
     }
 
     /**

@@ -95,7 +95,8 @@ public final class ControlClient {
         @Override
         public void run() {
             try {
-                if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                // convert() saturates where toMillis() throws: --timeout accepts any positive long.
+                if (!done.await(TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS)) {
                     channel.close();
                 }
             } catch (InterruptedException | IOException e) {

@@ -92,8 +92,12 @@ public final class ControlProtocol {
     }
 
     private static SignalName signal(Object value) {
+        if (value instanceof Integer n) {
+            return new SignalName(n);
+        }
         if (value instanceof Number n) {
-            return new SignalName(n.intValue());
+            // intValue() would wrap 4294967297 to 1 (SIGHUP) and truncate 9.5 to 9 (SIGKILL).
+            throw new IllegalArgumentException("\"signal\" must be a whole number from 1 to 64, not " + n);
         }
         if (value instanceof String s) {
             return SignalName.parse(s);

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,12 @@ public final class ControlServer implements AutoCloseable {
         this.server = server;
         this.slots = new Semaphore(settings.maxConnections());
         this.connections = Executors.newCachedThreadPool(daemonThreads("virtsup-control-"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("virtsup-control-timer-"));
+        // A cancelled idle timer must leave the queue at once: left there, it would
+        // still wake the timer thread when its delay ran out, long after its
+        // connection was done (seen as ~3 wake-ups a second after a burst of probes).
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemonThreads("virtsup-control-timer-"));
+        timers.setRemoveOnCancelPolicy(true);
+        this.timer = timers;
         this.acceptor = new Thread(this::acceptLoop, "virtsup-control-acceptor");
         this.acceptor.setDaemon(true);
     }

@@ -430,6 +430,10 @@ public final class SupervisedHost {
 
         @Override
         public void readyReported(Supervision supervision) {
+            // The step's STATUS comes after its actions: send it first, so that the init system never
+            // holds READY=1 with a status that still says libvirtd is starting.
+            lastStatus = statusLine(supervision);
+            initSystem.status(lastStatus);
             initSystem.ready(posix.getpid());
         }
 

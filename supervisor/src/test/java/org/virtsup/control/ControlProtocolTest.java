@@ -62,6 +62,8 @@ class ControlProtocolTest {
         assertCode(ErrorCode.BAD_REQUEST, "{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":0}");
         assertCode(ErrorCode.BAD_REQUEST, "{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":1e9}");
         assertCode(ErrorCode.BAD_REQUEST, "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":99}");
+        assertCode(ErrorCode.BAD_REQUEST, "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":4294967297}");
+        assertCode(ErrorCode.BAD_REQUEST, "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":9.5}");
         assertCode(ErrorCode.UNSUPPORTED_VERSION, "{\"command\":\"status\"}");
         assertCode(ErrorCode.UNSUPPORTED_VERSION, "{\"v\":\"1\",\"command\":\"status\"}");
         assertCode(ErrorCode.UNSUPPORTED_VERSION, "{\"v\":1.5,\"command\":\"status\"}");

@@ -1,0 +1,60 @@
+package org.virtsup.it.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class MeasurementsTest {
+
+    @Test
+    void summarisesTheProbesSamplesByKey() {
+        Measurements measurements = new Measurements();
+        StringBuilder output = new StringBuilder("note started\n");
+        for (int millis = 10; millis >= 1; millis--) {
+            output.append("sample restart.virtsup.libvirtd.pid ").append(millis * 1_000_000L).append('\n');
+        }
+        output.append("value idle.virtsup.switches 4\ndetail idle.virtsup 1/2 main woke 4 times\n");
+        measurements.add(output.toString());
+
+        Measurements.Summary summary = measurements.summary("restart.virtsup.libvirtd.pid").orElseThrow();
+        assertEquals(new Measurements.Summary(10, 1_000_000, 5_000_000, 9_000_000, 10_000_000), summary);
+        assertEquals("5.0 ms (1.0–10.0, n=10)", summary.medianAndRange());
+        assertEquals("5.0 ms / p90 9.0 ms (n=10)", summary.medianAndP90());
+        assertEquals(Optional.of(4L), measurements.value("idle.virtsup.switches"));
+        assertEquals(List.of("1/2 main woke 4 times"), measurements.details("idle.virtsup"));
+        assertEquals(List.of("started"), measurements.notes());
+        assertEquals(Optional.empty(), measurements.summary("launch.virtsup"));
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheLowerMiddleSample() {
+        assertEquals(2, Measurements.Summary.of(List.of(4L, 1L, 3L, 2L)).median());
+        assertEquals(7, Measurements.Summary.of(List.of(7L)).p90());
+    }
+
+    @Test
+    void theTableShowsEachColumnsMedianAndMarksWhatDidNotRun() {
+        Measurements measurements = new Measurements();
+        measurements.add("sample restart.virtsup.libvirtd.pid 2000000\nsample restart.virtsup.libvirtd.pid 4000000\n"
+                + "sample restart.virtsup.libvirtd.pid 9000000\n");
+        List<String> lines = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of("0.5 0.4 0.3")).lines();
+        String row = lines.stream().filter(line -> line.startsWith("libvirtd: kill -9 -> new pid")).findFirst()
+                .orElseThrow();
+        assertTrue(row.contains("4.0 (2.0–9.0)"), row);
+        assertTrue(row.contains("?"), row);
+        assertTrue(lines.get(0).contains("0.5 0.4 0.3"), lines.get(0));
+    }
+
+    @Test
+    void theLaunchersFlagsAreTheArgumentsBeforeTheClassPath() {
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                SupervisorBenchmarkIT.flagsBeforeClassPath(
+                        "-XX:+UseSerialGC\n-Xlog:all=warning:stderr:uptime,level,tags\n-cp\na.jar\nMain\nstatus\n"));
+        assertThrows(IllegalStateException.class, () -> SupervisorBenchmarkIT.flagsBeforeClassPath("Main\n"));
+    }
+}

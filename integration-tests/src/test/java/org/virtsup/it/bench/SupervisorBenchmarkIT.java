@@ -1,0 +1,328 @@
+package org.virtsup.it.bench;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.it.DaemonProcess;
+import org.virtsup.it.ExecResult;
+import org.virtsup.it.FullTests;
+import org.virtsup.it.LibvirtHostContainer;
+import org.virtsup.it.Poll;
+import org.virtsup.it.TestSettings;
+
+/**
+ * virtsup beside the raw daemons, supervisord and runit, in one container on
+ * the base image: how fast a killed daemon is back, how fast both daemons
+ * answer after a launch, what an idle supervisor costs, and how long a status
+ * command takes. Prints a table on lines starting {@code virtsup-benchmark:};
+ * asserts nothing about time (it fails only when something does not work,
+ * e.g. a daemon never answers).
+ *
+ * <p>Run it alone, with enough repetitions for medians (10 rounds, 40
+ * status calls; about five minutes):
+ * <pre>
+ * ./packaging/dev/test -pl integration-tests -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dit.test=SupervisorBenchmarkIT -Dvirtsup.benchmark=full
+ * </pre>
+ * A plain {@code ./packaging/dev/test} runs it in its short form (3 rounds,
+ * 20 status calls, about two minutes) so that the table reaches CI's summary.
+ *
+ * <p>The contenders, one after the other in the same container, all running
+ * the libvirtd.conf and virtlogd.conf that virtsup renders from
+ * resources/bench/virtsup.scm: the daemons started by hand (no restart: their
+ * cold start is shown instead); virtsup, started through the repository's
+ * launcher script so that its JVM runs with exactly the launcher's flags;
+ * supervisord (resources/bench/supervisord.conf); runit (runsvdir on
+ * resources/bench/runit).
+ *
+ * <p>Everything timed is timed inside the container by {@link InContainerProbe},
+ * a separate JVM: a daemon "answers" when it replies to the first call of
+ * libvirt's RPC protocol on its socket (see {@link LibvirtRpc}), confirmed
+ * once per contender with {@code virsh -c qemu:///system version}; a "new pid"
+ * is seen by listing /proc every 0.2 ms. The machine is shared: the load
+ * average is printed with the table, and numbers are noisy under load.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SupervisorBenchmarkIT {
+
+    @RegisterExtension
+    static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
+
+    private static final String BENCH = "/opt/virtsup-bench";
+    private static final String CLASSES = BENCH + "/classes";
+    /** virtsup's launcher as in a source checkout, beside the built jars, so that it runs unchanged. */
+    private static final String CHECKOUT = "/opt/virtsup-checkout";
+    private static final String CONFIG = InContainerProbe.CONFIG_DIRECTORY;
+    private static final String VIRTSUP_CONFIG = CONFIG + "/virtsup.scm";
+    private static final String SUPERVISORD_CONFIG = CONFIG + "/supervisord.conf";
+    private static final String RUNIT_SERVICES = CONFIG + "/sv";
+    private static final String CDS_ARCHIVE = BENCH + "/virtsup-client.jsa";
+    /** Holds a stand-in {@code java} that prints its arguments, one per line. */
+    private static final String ECHO_JAVA_DIRECTORY = BENCH + "/echo-java";
+    /** Longer than a round of kills needs at 1 s (supervisord) to 2 s per kill. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(5);
+    /** Before each kill: a daemon up this long counts its next death as a first failure (virtsup.scm: 1 s). */
+    private static final String SETTLE_MS = "1500";
+
+    private static final BenchmarkSettings settings = BenchmarkSettings.current();
+    private static final Measurements results = new Measurements();
+    private static final List<String> loads = new ArrayList<>();
+    private static boolean prepared;
+    private static List<String> statusFlags = List.of();
+
+    @Test
+    @Order(1)
+    void rawDaemons() {
+        prepare();
+        probe("first-start");
+        probe("cold", "virtlogd", rounds());
+        probe("cold", "libvirtd", rounds());
+        probe("raw-launch", rounds());
+    }
+
+    @Test
+    @Order(2)
+    void virtsup() {
+        prepare();
+        String launcher = CHECKOUT + "/virtsup";
+        probe("launch", "virtsup", rounds(), "TERM", launcher, "run", "--config", VIRTSUP_CONFIG);
+        DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
+        try {
+            probe("await");
+            confirmWithVirsh();
+            probe("resolution", calls());
+            probe("restart", "virtsup", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "virtsup", "virtlogd", rounds(), SETTLE_MS);
+            probe("idle", "virtsup", Integer.toString(virtsup.pid()), Integer.toString(settings.idleSeconds()));
+
+            List<String> java = new ArrayList<>(List.of("java"));
+            java.addAll(launcherFlags("status"));
+            statusFlags = java.subList(1, java.size());
+            List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
+                    + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
+            makeClientArchive(java, classPath);
+            List<String> timed = new ArrayList<>(List.of("time", calls(), "virtsup-java"));
+            timed.addAll(java);
+            timed.addAll(classPath);
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-java-cds", java.get(0),
+                    "-XX:SharedArchiveFile=" + CDS_ARCHIVE));
+            timed.addAll(java.subList(1, java.size()));
+            timed.addAll(classPath);
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-launcher", launcher, "status"));
+            probe(timed);
+
+            if (settings.idleAfterStatus()) {
+                // Right after the status calls: what a call leaves behind (timers, idle threads) shows here.
+                probe("idle", "virtsup-after-status", Integer.toString(virtsup.pid()),
+                        Integer.toString(settings.idleSeconds()), "--at-once");
+            }
+        } finally {
+            host.stop(virtsup);
+            awaitNoDaemons();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void supervisord() {
+        prepare();
+        requireSupervisors();
+        probe("launch", "supervisord", rounds(), "TERM", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
+        DaemonProcess supervisord = host.startDaemon("supervisord", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
+        try {
+            probe("await");
+            confirmWithVirsh();
+            probe("restart", "supervisord", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "supervisord", "virtlogd", rounds(), SETTLE_MS);
+            probe("idle", "supervisord", Integer.toString(supervisord.pid()), Integer.toString(settings.idleSeconds()));
+            probe("time", calls(), "supervisorctl", "supervisorctl", "-c", SUPERVISORD_CONFIG, "status");
+        } finally {
+            host.stop(supervisord);
+            awaitNoDaemons();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void runit() {
+        prepare();
+        requireSupervisors();
+        // runsvdir ends on HUP after sending TERM to each runsv, which stops its service and exits.
+        probe("launch", "runit", rounds(), "HUP", "runsvdir", RUNIT_SERVICES);
+        DaemonProcess runsvdir = host.startDaemon("runsvdir", "runsvdir", RUNIT_SERVICES);
+        try {
+            probe("await");
+            confirmWithVirsh();
+            probe("restart", "runit", "libvirtd", rounds(), SETTLE_MS);
+            probe("restart", "runit", "virtlogd", rounds(), SETTLE_MS);
+            String runsv = host.exec("pgrep", "-d", ",", "-P", Integer.toString(runsvdir.pid()), "-x", "runsv")
+                    .orFail().stdout().trim();
+            probe("idle", "runit", runsvdir.pid() + "," + runsv, Integer.toString(settings.idleSeconds()));
+            probe("time", calls(), "sv", "sv", "status", RUNIT_SERVICES + "/virtlogd", RUNIT_SERVICES + "/libvirtd");
+        } finally {
+            host.exec("kill", "-HUP", Long.toString(runsvdir.pid()));
+            Poll.until("runsvdir (pid " + runsvdir.pid() + ") has exited after SIGHUP", Duration.ofSeconds(30),
+                    () -> !host.isAlive(runsvdir.pid()));
+            awaitNoDaemons();
+        }
+    }
+
+    @AfterAll
+    static void printTable() {
+        if (!prepared) {
+            return;
+        }
+        new BenchmarkTable(results, settings, loads).lines()
+                .forEach(line -> System.out.println("virtsup-benchmark: " + line));
+        if (!statusFlags.isEmpty()) {
+            System.out.println("virtsup-benchmark: the launcher's JVM flags for status: "
+                    + String.join(" ", statusFlags));
+        }
+    }
+
+    /** Copies the probe, the launcher and the configurations in, once per class; renders the daemons' files. */
+    private static void prepare() {
+        if (prepared) {
+            return;
+        }
+        loads.add(host.exec("cat", "/proc/loadavg").orFail().stdout().trim());
+        Path classes = testClasses();
+        String packagePath = InContainerProbe.class.getPackageName().replace('.', '/');
+        host.copyIn(classes.resolve(packagePath), CLASSES + "/" + packagePath);
+        Path resources = classes.resolve("bench");
+        host.copyIn(resources.resolve("virtsup.scm"), VIRTSUP_CONFIG);
+        host.copyIn(resources.resolve("supervisord.conf"), SUPERVISORD_CONFIG);
+        for (String daemon : List.of("virtlogd", "libvirtd")) {
+            host.copyIn(resources.resolve("runit/" + daemon + "/run"), RUNIT_SERVICES + "/" + daemon + "/run");
+        }
+        Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
+        host.copyIn(home.resolve("virtsup"), CHECKOUT + "/virtsup");
+        host.copyIn(TestSettings.virtsupJar().orElseThrow(), CHECKOUT + "/supervisor/target/virtsup.jar");
+        host.copyIn(TestSettings.virtsupLib().orElseThrow(), CHECKOUT + "/supervisor/target/lib");
+        // The launcher rebuilds when a source is newer than the jar: there are no sources here.
+        host.shell(String.join(" && ",
+                "chmod 0755 " + CHECKOUT + "/virtsup " + RUNIT_SERVICES + "/*/run",
+                "mkdir -p " + CHECKOUT + "/config-model " + InContainerProbe.LOG_DIRECTORY,
+                "touch -d @0 " + CHECKOUT + "/pom.xml")).orFail();
+        host.writeFile(ECHO_JAVA_DIRECTORY + "/java", "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        host.exec("chmod", "0755", ECHO_JAVA_DIRECTORY + "/java").orFail();
+        for (String daemon : List.of("libvirtd", "virtlogd")) {
+            ExecResult rendered = host.virtsup("render", "--config", VIRTSUP_CONFIG, daemon).orFail();
+            host.writeFile(CONFIG + "/" + daemon + ".conf", rendered.stdout());
+        }
+        prepared = true;
+    }
+
+    /**
+     * An installation's class-data sharing archive of the CLI's classes. Made
+     * as the installation would, by the client's own training run
+     * ({@code ControlCommands}'s main, against a built-in sample server) when
+     * this build has it; otherwise dumped at the exit of one real status call.
+     */
+    private static void makeClientArchive(List<String> java, List<String> classPath) {
+        List<String> dump = new ArrayList<>(List.of(java.get(0), "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE));
+        dump.addAll(java.subList(1, java.size()));
+        List<String> training = new ArrayList<>(dump);
+        training.addAll(classPath.subList(0, 2));
+        training.add("org.virtsup.cli.ControlCommands");
+        ExecResult trained = host.exec(training.toArray(String[]::new));
+        if (trained.succeeded()) {
+            results.put("cds.training", 1);
+        } else {
+            host.exec(concat(dump, List.of(), classPath).toArray(String[]::new)).orFail();
+            results.put("cds.training", 0);
+        }
+        results.put("cds.archive.kB", Long.parseLong(host.exec("du", "-k", CDS_ARCHIVE).orFail().stdout()
+                .split("\\s+")[0]));
+    }
+
+    /** The RPC probe's "answers" is what a client sees: virsh can use the QEMU driver then. */
+    private static void confirmWithVirsh() {
+        host.exec("virsh", "-c", "qemu:///system", "version").orFail();
+    }
+
+    private static void requireSupervisors() {
+        FullTests.require(host.shell("command -v supervisord && command -v supervisorctl && command -v runsvdir"
+                        + " && command -v sv").succeeded(),
+                "the base image has no supervisord or runit: rebuild it with packaging/container/build-base-image"
+                        + " (its package list has supervisor and runit) and set VIRTSUP_BASE_IMAGE to its output");
+    }
+
+    private static Path testClasses() {
+        try {
+            return Path.of(InContainerProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the test classes", e);
+        }
+    }
+
+    /**
+     * The JVM flags virtsup's launcher passes for {@code arguments}, exactly:
+     * the launcher is run with a stand-in {@code java} first on its PATH that
+     * prints its arguments; the flags are those before {@code -cp}.
+     */
+    private static List<String> launcherFlags(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("env", "PATH=" + ECHO_JAVA_DIRECTORY + ":/usr/sbin:/usr/bin:/bin",
+                CHECKOUT + "/virtsup"));
+        command.addAll(Arrays.asList(arguments));
+        return flagsBeforeClassPath(host.exec(command.toArray(String[]::new)).orFail().stdout());
+    }
+
+    /** The lines printed by the stand-in java up to {@code -cp}, one argument per line. */
+    static List<String> flagsBeforeClassPath(String arguments) {
+        List<String> lines = List.of(arguments.split("\n"));
+        int classPath = lines.indexOf("-cp");
+        if (classPath < 0) {
+            throw new IllegalStateException("the launcher passed no -cp to java: " + lines);
+        }
+        return List.copyOf(lines.subList(0, classPath));
+    }
+
+    /** Runs the probe in the container and keeps what it measured. */
+    private static String probe(String... arguments) {
+        return probe(Arrays.asList(arguments));
+    }
+
+    private static String probe(List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", CLASSES, InContainerProbe.class.getName()));
+        command.addAll(arguments);
+        ExecResult result = host.exec(PROBE_TIMEOUT, command.toArray(String[]::new));
+        results.add(result.stdout());
+        if (!result.succeeded()) {
+            throw new AssertionError("the benchmark probe failed: " + result.describe());
+        }
+        return result.stdout();
+    }
+
+    private static void awaitNoDaemons() {
+        Poll.until("no libvirtd or virtlogd is left", Duration.ofSeconds(30),
+                () -> !host.exec("pgrep", "-x", "libvirtd|virtlogd").succeeded());
+        loads.add(host.exec("cat", "/proc/loadavg").orFail().stdout().trim());
+    }
+
+    private static String rounds() {
+        return Integer.toString(settings.rounds());
+    }
+
+    private static String calls() {
+        return Integer.toString(settings.calls());
+    }
+
+    private static List<String> concat(List<String> first, List<String> second, List<String> third) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        all.addAll(third);
+        return all;
+    }
+}
