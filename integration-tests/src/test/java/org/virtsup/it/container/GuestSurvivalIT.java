@@ -1,6 +1,7 @@
 package org.virtsup.it.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,6 +116,14 @@ class GuestSurvivalIT {
         assertEquals(0, last.daemon("virtlogd").restarts(), "virtlogd was never restarted");
         assertEquals(1, last.daemon("libvirtd").restarts(), "libvirtd: the kill (an operator's restart does not count)");
         assertEquals(List.of(libvirtd), container.pidsOf("libvirtd"));
+
+        // docker stop with the guest running: an orderly stop, and no signal from virtsup ever reached QEMU,
+        // which logs the sender of a TERM or INT ("terminating on signal 15 from pid 1"); the guest ends with
+        // the container (the kernel's SIGKILL when PID 1 exits leaves no such line).
+        container.dockerStop(Duration.ofSeconds(60));
+        assertEquals(0, container.awaitExit(UP), "virtsup's exit code after docker stop with a guest running");
+        String qemuLog = container.readFile("/var/log/libvirt/qemu/" + GUEST + ".log");
+        assertFalse(qemuLog.contains("terminating on signal"), "QEMU was signalled:\n" + qemuLog);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.virtsup.it.container;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -230,6 +231,12 @@ final class ScenarioContainer implements AutoCloseable {
 
     void writeFile(String path, String text) {
         container.copyFileToContainer(Transferable.of(text), path);
+    }
+
+    /** Reads a text file of the container, running or ended (as docker cp does). */
+    String readFile(String path) {
+        return container.copyFileFromContainer(path,
+                in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
 
     /** PID 1's output, the processes and virtsup's view, for a failed scenario. */
