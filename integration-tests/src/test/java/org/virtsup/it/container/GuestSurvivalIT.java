@@ -112,6 +112,8 @@ class GuestSurvivalIT {
         awaitConsoleGrowth(container, "the guest's console log grows after virtlogd re-executed itself");
         Benchmark.record("guest: SIGUSR1 to the console log growing again", VirtsupImageIT.since(step));
 
+        System.out.println("guest " + GUEST + ": QEMU pid " + qemu + " kept throughout; libvirtd now pid " + libvirtd
+                + ", virtlogd pid " + virtlogd + " (kept); console log " + container.fileSize(CONSOLE_LOG) + " bytes");
         Status last = container.status();
         assertEquals(0, last.daemon("virtlogd").restarts(), "virtlogd was never restarted");
         assertEquals(1, last.daemon("libvirtd").restarts(), "libvirtd: the kill (an operator's restart does not count)");

@@ -155,6 +155,7 @@ class VirtsupImageIT {
         Benchmark.record("image: SIGUSR1 to virtlogd ready again", since(signalled));
 
         Status after = container.awaitAllRunning(UP);
+        System.out.println("SIGUSR1: virtlogd pid " + virtlogd + " -> " + after.pidOf("virtlogd"));
         assertEquals(virtlogd, after.pidOf("virtlogd"), "virtlogd keeps its pid");
         assertEquals(before.pidOf("libvirtd"), after.pidOf("libvirtd"), "libvirtd is left alone");
         assertEquals(List.of(virtlogd), container.pidsOf("virtlogd"), "one virtlogd, the same process");
@@ -297,6 +298,7 @@ class VirtsupImageIT {
         Benchmark.record("image: kill -9 libvirtd to a new libvirtd answering virsh", since(killed));
 
         int restarted = after.pidOf("libvirtd");
+        System.out.println("kill -9 libvirtd: pid " + libvirtd + " -> " + restarted);
         assertNotEquals(libvirtd, restarted);
         assertEquals(List.of(restarted), container.pidsOf("libvirtd"), "one libvirtd, the new one");
         assertEquals(1, after.daemon("libvirtd").restarts());
