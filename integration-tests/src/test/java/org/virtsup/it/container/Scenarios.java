@@ -14,9 +14,9 @@ import org.virtsup.it.Benchmark;
 /**
  * The containers of one scenario (one test method), registered on an
  * instance field: {@code @RegisterExtension final Scenarios scenarios = new Scenarios();}.
- * {@link #inVirtsupImage} starts a container of virtsup's image (built once
- * per run, see {@link VirtsupImage}), {@link #onBaseImage} one of the plain
- * base image. When the scenario fails, each container's output, processes and
+ * {@link #inVirtsupImage} gives a container of virtsup's image (built once
+ * per run, see {@link VirtsupImage}) to set up and start, {@link #onBaseImage}
+ * one of the plain base image. When the scenario fails, each container's output, processes and
  * virtsup's status are printed; afterwards the containers are removed and the
  * scenario's duration is recorded as a benchmark.
  */
