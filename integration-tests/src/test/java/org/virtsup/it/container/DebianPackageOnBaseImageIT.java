@@ -46,14 +46,15 @@ class DebianPackageOnBaseImageIT {
         assertEquals(0, check.exitCode(), check::describe);
         assertEquals("/etc/virtsup/config.scm: OK: supervises virtlogd and libvirtd", check.stdout().strip());
 
-        // The QEMU driver's accounts, as Debian's libvirt-daemon-system makes them (and the image does): the
-        // package does not, and without user libvirt-qemu libvirtd exits right after starting, again and again.
-        container.shell(String.join("; ", "set -e",
-                "addgroup --system --quiet kvm",
-                "addgroup --system --quiet libvirt-qemu",
-                "adduser --system --quiet --ingroup kvm --home /var/lib/libvirt --no-create-home"
-                        + " --disabled-password libvirt-qemu",
-                "adduser --quiet libvirt-qemu libvirt-qemu")).orFail();
+        // The QEMU driver's accounts, as Debian's libvirt-daemon-system makes them: without user and group
+        // libvirt-qemu libvirtd exits right after starting, again and again. The postinst makes them.
+        assertTrue(container.exec("getent", "group", "kvm").succeeded(), "the postinst creates group kvm");
+        assertTrue(container.exec("getent", "group", "libvirt-qemu").succeeded(),
+                "the postinst creates group libvirt-qemu");
+        ExecResult qemuUser = container.exec("id", "-nG", "libvirt-qemu");
+        assertTrue(qemuUser.succeeded(), "the postinst creates user libvirt-qemu: " + qemuUser.describe());
+        assertEquals(List.of("libvirt-qemu", "kvm"), List.of(qemuUser.stdout().strip().split(" ")),
+                "libvirt-qemu's groups");
 
         long starting = System.nanoTime();
         container.shell("setsid sh -c 'virtsup run >" + RUN_LOG + " 2>&1 & echo $! >" + RUN_PID + "; wait $!;"
