@@ -89,6 +89,12 @@ public final class SupervisedHost {
 
     /** Runs until every daemon is stopped; returns virtsup's exit code. */
     public int run() {
+        // Signals are taken from the first moment: a TERM while virtsup prepares
+        // (docker stop right after docker run) must stop it cleanly, not end the
+        // JVM with 143 nor be dropped (as PID 1, a signal without a handler is
+        // ignored). Boot is queued first, so every signal is handled after it.
+        loop.post(() -> supervisor.feed(new Event.Boot()));
+        JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
         try {
             if (!refuseOutsideCopies()) {
                 return 1;
@@ -99,11 +105,9 @@ public final class SupervisedHost {
             closeAll();
             return 1;
         }
-        JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
         // The reaper blocks in waitpid; SIGCHLD only wakes it when it sleeps for want of children.
         JvmSignals.route(name -> supervisor.childChanged(), "CHLD");
         supervisor.startReaper();
-        loop.post(() -> supervisor.feed(new Event.Boot()));
         WatchdogInterval.from(environment, posix.getpid()).ifPresent(this::keepWatchdogFed);
         loop.run();
         closeAll();
