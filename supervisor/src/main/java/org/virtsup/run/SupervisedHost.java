@@ -304,28 +304,27 @@ public final class SupervisedHost {
             log.warn(note);
             notes.add(note);
         });
-        Set<Daemon> changed;
+        Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
         try {
-            Configuration previous = configuration;
-            configuration = next;
-            changed = EnumSet.noneOf(Daemon.class);
-            changed.addAll(files.write(configuration));
-            if (libvirtdCommandChanged(previous, next)) {
+            changed.addAll(files.write(next));
+            if (libvirtdCommandChanged(configuration, next)) {
                 // --listen and the installation prefix are on libvirtd's command line, not in its file:
                 // only a new process takes them.
                 log.info("libvirtd's command line changed (listen? or libvirt): libvirtd restarts to take it");
                 changed.add(Daemon.LIBVIRTD);
             }
-            if (next.libvirt().isPresent() && (previous.libvirt().isEmpty()
-                    || !previous.libvirt().get().unixSockGroup().equals(next.libvirt().get().unixSockGroup())
-                    || !previous.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
-                prepareSocketDirectories(configuration);
+            if (next.libvirt().isPresent() && (configuration.libvirt().isEmpty()
+                    || !configuration.libvirt().get().unixSockGroup().equals(next.libvirt().get().unixSockGroup())
+                    || !configuration.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
+                prepareSocketDirectories(next);
             }
         } catch (IOException | PosixException e) {
             log.error("reload failed while writing the daemons' files: {}", e.getMessage());
             initSystem.readyAfterReload("configuration reload failed: " + e.getMessage());
             return new Reply.Failure(ErrorCode.FAILED, "reload failed: " + e.getMessage());
         }
+        // Only now: a failure above leaves virtsup on the configuration its daemons run with.
+        configuration = next;
         configurationDigest = digestOfSource(configuration);
         Optional<String> rejected = supervisor.feed(new Event.Reconfigured(policyOf(configuration.supervisor()),
                 supervised(configuration), changed));
