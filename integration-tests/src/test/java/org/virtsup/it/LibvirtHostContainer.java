@@ -14,13 +14,6 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.opentest4j.TestAbortedException;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.ImagePullPolicy;
@@ -89,8 +82,7 @@ import org.testcontainers.utility.MountableFile;
  * capabilities and caches them in /var/cache/libvirt/qemu) and after
  * 0.1-0.5 s on later starts. virtlogd answers at once.
  */
-public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher,
-        AutoCloseable {
+public final class LibvirtHostContainer extends ContainerExtension {
     /** Where virtsup's jar and its runtime class path are copied: /opt/virtsup/virtsup.jar, /opt/virtsup/lib/. */
     public static final String VIRTSUP_HOME = "/opt/virtsup";
     /** Where {@link #startDaemon} sends the daemons' output. */
@@ -125,7 +117,6 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     private Optional<String> image = Optional.empty();
     private List<String> pid1 = List.of();
     private GenericContainer<?> container;
-    private Optional<String> skipReason = Optional.empty();
     private Duration startDuration = Duration.ZERO;
 
     private LibvirtHostContainer(boolean withVirtsup) {
@@ -397,6 +388,7 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
     }
 
     /** The output of every daemon started so far, the processes, and the container's own log. */
+    @Override
     public String describeForFailure() {
         if (container == null || container.getContainerId() == null) {
             return "=== the libvirt host container was not created";
@@ -437,35 +429,9 @@ public final class LibvirtHostContainer implements BeforeAllCallback, BeforeEach
         daemons.clear();
     }
 
-    /**
-     * Starts the container for the class. When a tool is missing and the
-     * run allows skipping, each test is skipped with the reason instead
-     * (surefire counts a class aborted as a whole as zero tests, hiding it).
-     */
     @Override
-    public void beforeAll(ExtensionContext context) {
-        try {
-            start();
-        } catch (TestAbortedException e) {
-            skipReason = Optional.of(e.getMessage());
-        }
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        skipReason.ifPresent(Assumptions::abort);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        skipReason = Optional.empty();
-        close();
-    }
-
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-        System.out.println("=== " + context.getDisplayName() + " failed: " + cause);
-        System.out.println(describeForFailure());
+    protected void startForClass() {
+        start();
     }
 
     /** The daemons started in this container so far, oldest first. */

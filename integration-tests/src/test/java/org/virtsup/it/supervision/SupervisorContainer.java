@@ -17,13 +17,6 @@ import java.util.OptionalInt;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
-import org.opentest4j.TestAbortedException;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
@@ -31,6 +24,7 @@ import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 import org.virtsup.it.Benchmark;
+import org.virtsup.it.ContainerExtension;
 import org.virtsup.it.DockerEngine;
 import org.virtsup.it.ExecResult;
 import org.virtsup.it.FullTests;
@@ -53,8 +47,7 @@ import org.virtsup.it.TestSettings;
  * <p>Use it as a class-level extension: the container starts before the
  * class's tests and is removed after them; a failed test prints the log.
  */
-final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher,
-        AutoCloseable {
+final class SupervisorContainer extends ContainerExtension {
     static final String VIRTSUP_HOME = "/opt/virtsup";
     static final String CONFIG = "/etc/virtsup/config.scm";
 
@@ -86,7 +79,6 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     private boolean prepared;
     private List<String> runArguments = List.of("run");
     private GenericContainer<?> container;
-    private Optional<String> skipReason = Optional.empty();
 
     private SupervisorContainer() {
     }
@@ -284,7 +276,8 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     }
 
     /** The container's log and, while it runs, its processes. */
-    String describeForFailure() {
+    @Override
+    public String describeForFailure() {
         if (container == null || container.getContainerId() == null) {
             return "=== the virtsup container was not created";
         }
@@ -319,28 +312,7 @@ final class SupervisorContainer implements BeforeAllCallback, BeforeEachCallback
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        try {
-            start();
-        } catch (TestAbortedException e) {
-            skipReason = Optional.of(e.getMessage());
-        }
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        skipReason.ifPresent(Assumptions::abort);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        skipReason = Optional.empty();
-        close();
-    }
-
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-        System.out.println("=== " + context.getDisplayName() + " failed: " + cause);
-        System.out.println(describeForFailure());
+    protected void startForClass() {
+        start();
     }
 }
