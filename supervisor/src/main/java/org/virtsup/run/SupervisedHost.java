@@ -105,6 +105,9 @@ public final class SupervisedHost {
             closeAll();
             return 1;
         }
+        log.info("virtsup {} (pid {}) supervises {} with the configuration {}", Version.current(), posix.getpid(),
+                supervised(configuration), configuration.source().map(Path::toString)
+                        .orElse(ConfigurationLoader.EMBEDDED_DEFAULT_NAME));
         // The reaper blocks in waitpid; SIGCHLD only wakes it when it sleeps for want of children.
         JvmSignals.route(name -> supervisor.childChanged(), "CHLD");
         supervisor.startReaper();

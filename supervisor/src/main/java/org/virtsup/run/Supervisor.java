@@ -324,10 +324,7 @@ public final class Supervisor {
                 ? new Termination.Killed(killed.signal(), killed.coreDumped())
                 : new Termination.Exited(((ExitStatus.Exited) exit.status()).code());
         daemon.ifPresent(d -> {
-            DaemonState state = supervision.daemon(d);
-            boolean expected = state.phase() == Phase.STOPPING
-                    && state.stopCause() == DaemonState.StopCause.REQUESTED;
-            if (!expected) {
+            if (!stoppedOnRequest(d)) {
                 List<String> last = tails.get(d).last(LAST_LINES_ON_EXIT);
                 if (!last.isEmpty()) {
                     log.warn("{} (pid {}) {}; its last output:\n  {}", d, exit.pid(), termination.describe(),
@@ -336,9 +333,15 @@ public final class Supervisor {
             }
         });
         if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
-            noteLostConsoleLogs(exit.pid(), termination);
+            noteLostConsoleLogs(exit.pid(), termination, stoppedOnRequest(daemon.get()));
         }
         step(new Event.Exited(exit.pid(), termination));
+    }
+
+    /** Whether the daemon is ending because it was asked to (stop, restart, shutdown). */
+    private boolean stoppedOnRequest(Daemon daemon) {
+        DaemonState state = supervision.daemon(daemon);
+        return state.phase() == Phase.STOPPING && state.stopCause() == DaemonState.StopCause.REQUESTED;
     }
 
     /**
@@ -346,16 +349,23 @@ public final class Supervisor {
      * writes fail and a new virtlogd does not reconnect them. Say which guests
      * are affected, in the log now and in virtlogd's status for as long as they run.
      */
-    private void noteLostConsoleLogs(int pid, Termination termination) {
+    private void noteLostConsoleLogs(int pid, Termination termination, boolean onRequest) {
         List<GuestProcesses.Guest> affected = guests.running();
         if (affected.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
-        log.error("virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each guest"
-                + " restarts: {}", pid, termination.describe(), affected.size(),
-                affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList());
+        // A stop the operator asked for was warned about when asked; a death is an error.
+        String message = "virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each"
+                + " guest restarts: {}";
+        Object[] details = {pid, termination.describe(), affected.size(),
+            affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList()};
+        if (onRequest) {
+            log.warn(message, details);
+        } else {
+            log.error(message, details);
+        }
     }
 
     /** Guests still running whose console output went nowhere since virtlogd died. */
