@@ -169,7 +169,7 @@ public final class ControlCommands {
         String fromEnvironment = env.get(SOCKET_ENVIRONMENT);
         Path socket = options.socket != null ? Path.of(options.socket)
                 : fromEnvironment != null && !fromEnvironment.isEmpty() ? Path.of(fromEnvironment)
-                : ControlServerSettings.DEFAULT_SOCKET;
+                : ConfiguredSocket.resolve(ControlServerSettings.DEFAULT_SOCKET, Invocation.DEFAULT_CONFIG);
         Duration timeout = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
                 : request.mutating() ? ACTION_TIMEOUT : READ_TIMEOUT;
         Reply reply;
@@ -297,7 +297,8 @@ public final class ControlCommands {
         return "usage: " + usage(command) + "\n\n" + what + "\n"
                 + "Options:\n"
                 + "  --socket PATH      the control socket (default: $" + SOCKET_ENVIRONMENT + ", else "
-                + ControlServerSettings.DEFAULT_SOCKET + ")\n"
+                + ControlServerSettings.DEFAULT_SOCKET + ",\n"
+                + "                     else the control-socket " + Invocation.DEFAULT_CONFIG + " names)\n"
                 + "  --json             print the reply as one JSON object\n"
                 + "  --timeout SECONDS  give up waiting after this long (exit 4)\n"
                 + (command.equals("log") ? "  -n LINES           how many lines\n" : "")
