@@ -401,6 +401,9 @@ public final class SupervisedHost {
         if (control != null) {
             control.close();
         }
+        if (supervisor != null) {
+            supervisor.stopReaper();
+        }
         listeners.values().forEach(NotifyListener::close);
         initSystem.close();
     }

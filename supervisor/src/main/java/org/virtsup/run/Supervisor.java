@@ -120,6 +120,11 @@ public final class Supervisor {
         reaper.start();
     }
 
+    /** Ends the reaper thread at shutdown, once the daemons are gone; false if it still waits after 1 s. */
+    public boolean stopReaper() {
+        return reaper.stop(Duration.ofSeconds(1));
+    }
+
     public void post(Runnable task) {
         loop.post(task);
     }

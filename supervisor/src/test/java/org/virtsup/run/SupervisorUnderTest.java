@@ -166,6 +166,7 @@ final class SupervisorUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.stopReaper();
         loop.stop();
         try {
             thread.join(5000);
