@@ -6,11 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +42,8 @@ public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
     /** Lines of a dying daemon's own output shown with its exit. */
     static final int LAST_LINES_ON_EXIT = 10;
-    /**
-     * How long a daemon's exit waits for the end of its output. The pump sees the
-     * end of file as soon as the daemon is gone, unless a process it started kept
-     * the pipe open.
-     */
-    static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
+    /** How long a daemon's exit waits for the end of its output: see {@link DaemonOutputs}. */
+    static final Duration OUTPUT_GRACE = DaemonOutputs.GRACE;
 
     /** An operator's command being followed until it is done or failed. */
     private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
@@ -77,10 +71,7 @@ public final class Supervisor {
     private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
     private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
-    /** Pids whose output pump has not reached the end of the pipe yet. */
-    private final Set<Integer> outputOpen = new HashSet<>();
-    /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
-    private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
+    private final DaemonOutputs outputs;
     private final Consumer<Integer> onExit;
     private final GuestProcesses guests;
     private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
@@ -104,7 +95,8 @@ public final class Supervisor {
         this.programs = programs;
         this.observer = observer;
         this.onExit = onExit;
-        this.reaper = new Reaper(posix, exit -> loop.post(() -> reaped(exit)));
+        this.outputs = new DaemonOutputs(posix, loop, this::handleExit);
+        this.reaper = new Reaper(posix, exit -> loop.post(() -> outputs.reaped(exit)));
         for (Daemon daemon : Daemon.values()) {
             tails.put(daemon, new OutputTail(200));
         }
@@ -231,7 +223,7 @@ public final class Supervisor {
     private void spawn(Daemon daemon) {
         Pipe output;
         try {
-            output = posix.pipe();
+            output = outputs.open();
         } catch (RuntimeException e) {
             step(new Event.SpawnFailed(daemon, reason(e)));
             return;
@@ -248,21 +240,8 @@ public final class Supervisor {
             step(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
-        posix.close(output.writeFd());
         reaper.childSpawned();
-        int readFd = output.readFd();
-        outputOpen.add(pid);
-        Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
-                LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> {
-                    try {
-                        posix.close(readFd);
-                    } finally {
-                        loop.post(() -> outputEnded(pid));
-                    }
-                }), "virtsup-output-" + daemon.programName() + "-" + pid);
-        pump.setDaemon(true);
-        pump.start();
+        outputs.start(daemon, pid, output, tails.get(daemon));
         step(new Event.Spawned(daemon, pid));
     }
 
@@ -291,35 +270,6 @@ public final class Supervisor {
                         e.getMessage());
             }
             // ESRCH: it is already gone; its exit is on its way through the reaper.
-        }
-    }
-
-    private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
-
-    /**
-     * A daemon's exit waits for the end of its output: the reaper may learn of
-     * the death before the pump has read the last lines, and those lines are what
-     * tells why it died.
-     */
-    private void reaped(ChildExit exit) {
-        if (!outputOpen.contains(exit.pid())) {
-            handleExit(exit);
-            return;
-        }
-        pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(OUTPUT_GRACE, () -> {
-            PendingExit pending = pendingExits.remove(exit.pid());
-            if (pending != null) {
-                handleExit(pending.exit());
-            }
-        })));
-    }
-
-    private void outputEnded(int pid) {
-        outputOpen.remove(pid);
-        PendingExit pending = pendingExits.remove(pid);
-        if (pending != null) {
-            pending.grace().cancel();
-            handleExit(pending.exit());
         }
     }
 
