@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtdConf;
@@ -38,24 +40,31 @@ public final class RenderedFiles {
         return directory.resolve(daemon.programName() + ".conf");
     }
 
-    /** Renders and writes the declared daemons' files; returns the daemons whose file changed. */
+    /**
+     * Renders and writes the declared daemons' files as one change (see
+     * {@link AtomicFile#writeAllIfChanged}): when the state directory is
+     * read-only or full, neither file changes. Returns the daemons whose file
+     * changed.
+     *
+     * @throws IOException naming the file and errno, e.g. {@code write /var/lib/virtsup/libvirtd.conf: ENOSPC
+     *         (No space left on device)}
+     */
     public Set<Daemon> write(Configuration configuration) throws IOException {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(MODE_0755));
         }
+        Map<Path, byte[]> contents = new LinkedHashMap<>();
+        configuration.virtlog().ifPresent(virtlog -> contents.put(fileOf(Daemon.VIRTLOGD),
+                VirtlogdConf.render(virtlog).getBytes(StandardCharsets.UTF_8)));
+        configuration.libvirt().ifPresent(libvirt -> contents.put(fileOf(Daemon.LIBVIRTD),
+                LibvirtdConf.render(libvirt).getBytes(StandardCharsets.UTF_8)));
+        Set<Path> written = AtomicFile.writeAllIfChanged(contents, MODE_0644);
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
-        if (configuration.virtlog().isPresent()
-                && writeOne(Daemon.VIRTLOGD, VirtlogdConf.render(configuration.virtlog().get()))) {
-            changed.add(Daemon.VIRTLOGD);
-        }
-        if (configuration.libvirt().isPresent()
-                && writeOne(Daemon.LIBVIRTD, LibvirtdConf.render(configuration.libvirt().get()))) {
-            changed.add(Daemon.LIBVIRTD);
+        for (Daemon daemon : Daemon.values()) {
+            if (written.contains(fileOf(daemon))) {
+                changed.add(daemon);
+            }
         }
         return changed;
-    }
-
-    private boolean writeOne(Daemon daemon, String text) throws IOException {
-        return AtomicFile.writeIfChanged(fileOf(daemon), text.getBytes(StandardCharsets.UTF_8), MODE_0644);
     }
 }
