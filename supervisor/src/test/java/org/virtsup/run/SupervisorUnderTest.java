@@ -36,6 +36,18 @@ final class SupervisorUnderTest implements AutoCloseable {
             "SECRET_TOKEN", "must-not-leak",
             "LD_PRELOAD", "/tmp/evil.so");
 
+    /** An observer that does nothing: no init system to tell. */
+    static final Supervisor.Observer NO_OBSERVER = new Supervisor.Observer() {
+        @Override
+        public void readyReported(Supervision supervision) {}
+
+        @Override
+        public void stopping(Supervision supervision) {}
+
+        @Override
+        public void stepped(Supervision before, Supervision after) {}
+    };
+
     final FakePosix posix;
     final FakeTime time = new FakeTime();
     final EventLoop loop = new EventLoop(time::nanoTime);
@@ -55,16 +67,7 @@ final class SupervisorUnderTest implements AutoCloseable {
         this.configuration = configuration(configurationText);
         Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
                 SupervisedHost.supervised(configuration));
-        this.supervisor = new Supervisor(posix, loop, time, initial, this::program, new Supervisor.Observer() {
-            @Override
-            public void readyReported(Supervision supervision) {}
-
-            @Override
-            public void stopping(Supervision supervision) {}
-
-            @Override
-            public void stepped(Supervision before, Supervision after) {}
-        }, code -> {
+        this.supervisor = new Supervisor(posix, loop, time, initial, this::program, NO_OBSERVER, code -> {
             exitCode.complete(code);
             loop.stop();
         }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs

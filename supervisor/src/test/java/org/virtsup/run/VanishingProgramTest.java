@@ -96,16 +96,7 @@ class VanishingProgramTest {
                 SupervisedHost.supervised(configuration));
         supervisor = new Supervisor(posix, loop, time, initial, daemon -> new DaemonProgram("virtlogd",
                 program.toString(), List.of(program.toString()), Map.of("PATH", "/usr/bin:/bin"),
-                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), new Supervisor.Observer() {
-                    @Override
-                    public void readyReported(Supervision supervision) {}
-
-                    @Override
-                    public void stopping(Supervision supervision) {}
-
-                    @Override
-                    public void stepped(Supervision before, Supervision after) {}
-                }, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));
+                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), SupervisorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));
         loopThread = new Thread(loop::run, "test-event-loop");
         loopThread.setDaemon(true);
         loopThread.start();
