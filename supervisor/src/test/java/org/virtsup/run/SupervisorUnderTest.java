@@ -62,12 +62,18 @@ final class SupervisorUnderTest implements AutoCloseable {
     }
 
     SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
+        this(posix, configurationText, ourEnvironment, time -> time);
+    }
+
+    /** {@code clock}: the clock the supervisor reads, made from the test's time. */
+    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment,
+                        java.util.function.Function<FakeTime, java.time.Clock> clock) {
         this.posix = posix;
         this.ourEnvironment = Map.copyOf(ourEnvironment);
         this.configuration = configuration(configurationText);
         Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
                 SupervisedHost.supervised(configuration));
-        this.supervisor = new Supervisor(posix, loop, time, initial, this::program, NO_OBSERVER, code -> {
+        this.supervisor = new Supervisor(posix, loop, clock.apply(time), initial, this::program, NO_OBSERVER, code -> {
             exitCode.complete(code);
             loop.stop();
         }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs
