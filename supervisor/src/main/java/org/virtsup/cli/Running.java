@@ -19,7 +19,7 @@ import org.virtsup.run.SupervisedHost;
 final class Running {
     private Running() {}
 
-    static int start(Configuration configuration, SupervisedHost.ConfigurationReader reader) {
+    static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
         RunLogging.install(System.getenv());
         Logger log = LoggerFactory.getLogger("virtsup");
         try {

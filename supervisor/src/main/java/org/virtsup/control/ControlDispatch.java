@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,9 +45,10 @@ final class ControlDispatch {
         if (closing) {
             return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
         }
+        CompletableFuture<Reply> pending = new CompletableFuture<>();
         try {
-            Reply reply = handler.handle(request, peer)
-                    .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            pending = handler.handle(request, peer);
+            Reply reply = pending.get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (reply == null || !answers(request, reply)) {
                 LOG.error("control: the handler answered {} with {}", describe(request), reply);
                 return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
@@ -55,8 +57,11 @@ final class ControlDispatch {
             return reply;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            pending.cancel(false);
             return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
         } catch (TimeoutException e) {
+            // Nobody waits for the answer any more: the supervisor forgets the command.
+            pending.cancel(false);
             LOG.warn("control: {} from {} got no answer within {}", describe(request), peer,
                     settings.replyTimeout());
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " got no answer within "

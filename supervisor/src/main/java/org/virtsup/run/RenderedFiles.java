@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtdConf;
@@ -44,20 +46,20 @@ public final class RenderedFiles {
      * Renders and writes the declared daemons' files as one change (see
      * {@link AtomicFile#writeAllIfChanged}): when the state directory is
      * read-only or full, neither file changes. Returns the daemons whose file
-     * changed.
+     * changed. Both are rendered before either is written.
      *
      * @throws IOException naming the file and errno, e.g. {@code write /var/lib/virtsup/libvirtd.conf: ENOSPC
      *         (No space left on device)}
      */
     public Set<Daemon> write(Configuration configuration) throws IOException {
+        Map<Daemon, String> texts = new EnumMap<>(Daemon.class);
+        configuration.virtlog().ifPresent(v -> texts.put(Daemon.VIRTLOGD, VirtlogdConf.render(v)));
+        configuration.libvirt().ifPresent(l -> texts.put(Daemon.LIBVIRTD, LibvirtdConf.render(l)));
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(MODE_0755));
         }
         Map<Path, byte[]> contents = new LinkedHashMap<>();
-        configuration.virtlog().ifPresent(virtlog -> contents.put(fileOf(Daemon.VIRTLOGD),
-                VirtlogdConf.render(virtlog).getBytes(StandardCharsets.UTF_8)));
-        configuration.libvirt().ifPresent(libvirt -> contents.put(fileOf(Daemon.LIBVIRTD),
-                LibvirtdConf.render(libvirt).getBytes(StandardCharsets.UTF_8)));
+        texts.forEach((daemon, text) -> contents.put(fileOf(daemon), text.getBytes(StandardCharsets.UTF_8)));
         Set<Path> written = AtomicFile.writeAllIfChanged(contents, MODE_0644);
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
         for (Daemon daemon : Daemon.values()) {
@@ -66,5 +68,26 @@ public final class RenderedFiles {
             }
         }
         return changed;
+    }
+
+    /** The files as they are now, to put back with {@link #restore} when a reload fails half-way. */
+    public Map<Daemon, Optional<byte[]>> snapshot() throws IOException {
+        Map<Daemon, Optional<byte[]>> files = new EnumMap<>(Daemon.class);
+        for (Daemon daemon : Daemon.values()) {
+            Path file = fileOf(daemon);
+            files.put(daemon, Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty());
+        }
+        return files;
+    }
+
+    /** Puts the files back as {@link #snapshot} found them. */
+    public void restore(Map<Daemon, Optional<byte[]>> snapshot) throws IOException {
+        for (Map.Entry<Daemon, Optional<byte[]>> file : snapshot.entrySet()) {
+            if (file.getValue().isPresent()) {
+                AtomicFile.writeIfChanged(fileOf(file.getKey()), file.getValue().get(), MODE_0644);
+            } else {
+                Files.deleteIfExists(fileOf(file.getKey()));
+            }
+        }
     }
 }

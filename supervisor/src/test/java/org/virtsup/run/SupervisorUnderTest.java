@@ -71,8 +71,8 @@ final class SupervisorUnderTest implements AutoCloseable {
         this.posix = posix;
         this.ourEnvironment = Map.copyOf(ourEnvironment);
         this.configuration = configuration(configurationText);
-        Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
-                SupervisedHost.supervised(configuration));
+        Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
+                ConfigurationInForce.daemonsOf(configuration));
         this.supervisor = new Supervisor(posix, loop, clock.apply(time), initial, this::program, NO_OBSERVER, code -> {
             exitCode.complete(code);
             loop.stop();

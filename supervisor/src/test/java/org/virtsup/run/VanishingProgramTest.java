@@ -92,8 +92,8 @@ class VanishingProgramTest {
 
     private void start(Path program) {
         Configuration configuration = SupervisorUnderTest.configuration("(service virtlog-service-type)\n");
-        Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
-                SupervisedHost.supervised(configuration));
+        Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
+                ConfigurationInForce.daemonsOf(configuration));
         supervisor = new Supervisor(posix, loop, time, initial, daemon -> new DaemonProgram("virtlogd",
                 program.toString(), List.of(program.toString()), Map.of("PATH", "/usr/bin:/bin"),
                 dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), SupervisorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));

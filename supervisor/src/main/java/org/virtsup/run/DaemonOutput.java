@@ -1,87 +1,87 @@
 package org.virtsup.run;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
-import org.virtsup.posix.Pipe;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
 import org.virtsup.supervise.Daemon;
 
 /**
- * The daemons' output: one {@link OutputPump} thread per live daemon process,
- * reading a socket pair whose write end is the daemon's stdout and stderr, and
- * each daemon's exit held back until its output has ended, since the last
- * lines tell why it died.
+ * The daemons' own output: one pump thread per process carrying its lines
+ * into the log and the daemon's {@link OutputTail}, and the hand-over of each
+ * exit once the process's last lines are read. The reaper may learn of a death
+ * before the pump has read those lines, and they are what tells why it died;
+ * an exit waits for them, at most {@link #GRACE}.
  *
- * <p>A process the daemon started may keep the write end open after the
- * daemon is gone. Once the exit was handled and {@link #GRACE} passed, the
- * read end is shut down: the pump sees the end, its thread ends and the
- * descriptor is closed, instead of a thread and a descriptor left behind at
- * every restart. Used on the event loop's thread only; pumps reach it by
- * posting.
+ * <p>A process the daemon started may keep the writing end open after the
+ * daemon is gone. Once the exit was handed on after the grace, the reading
+ * end is shut down: the pump sees the end, its thread ends and the descriptor
+ * is closed, instead of a thread and a descriptor left behind at every
+ * restart. Everything but the pumps runs on the event loop, the closing of the
+ * descriptors included, so that no shutdown meets a reused number.
  */
-final class DaemonOutputs {
+final class DaemonOutput {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
-    /**
-     * How long a daemon's exit waits for the end of its output. The pump sees the
-     * end as soon as the daemon is gone, unless a process it started kept it open.
-     */
+    /** How long a daemon's exit waits for the end of its output. */
     static final Duration GRACE = Duration.ofMillis(500);
+    /** Lines kept per daemon. */
+    private static final int KEPT = 200;
 
     private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
 
     private final Posix posix;
     private final EventLoop loop;
-    private final Consumer<ChildExit> handleExit;
-    /** The read end of each pid whose pump has not reached the end yet; closed here, on the loop. */
+    private final Consumer<ChildExit> onExit;
+    private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
+    /** The reading end of each pid whose pump has not reached its end yet. */
     private final Map<Integer, Integer> open = new HashMap<>();
-    /** Exits reaped before their output ended: handled at its end, or after {@link #GRACE}. */
     private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
 
-    DaemonOutputs(Posix posix, EventLoop loop, Consumer<ChildExit> handleExit) {
+    DaemonOutput(Posix posix, EventLoop loop, Consumer<ChildExit> onExit) {
         this.posix = posix;
         this.loop = loop;
-        this.handleExit = handleExit;
+        this.onExit = onExit;
+        for (Daemon daemon : Daemon.values()) {
+            tails.put(daemon, new OutputTail(KEPT));
+        }
     }
 
-    /** A channel for the next daemon's stdout and stderr (one, so that their lines keep their order). */
-    Pipe open() {
-        return posix.socketPair();
+    OutputTail tail(Daemon daemon) {
+        return tails.get(daemon);
     }
 
-    /** The daemon {@code pid} was spawned with {@code output}'s write end: reading starts. */
-    void start(Daemon daemon, int pid, Pipe output, OutputTail tail) {
-        posix.close(output.writeFd());
-        int readFd = output.readFd();
+    /** Starts carrying {@code pid}'s output from {@code readFd}, closed here once the pump reached its end. */
+    void follow(Daemon daemon, int pid, int readFd) {
         open.put(pid, readFd);
         Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
-                LoggerFactory.getLogger("daemon." + daemon.programName()), tail,
+                LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
                 () -> loop.post(() -> ended(pid))), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
     }
 
-    /** A child's exit, as the reaper reported it. */
+    /** The reaper collected {@code exit}: handed on now, or once its output ended. */
     void reaped(ChildExit exit) {
         if (!open.containsKey(exit.pid())) {
-            handleExit.accept(exit);
+            onExit.accept(exit);
             return;
         }
         pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(GRACE, () -> {
             PendingExit pending = pendingExits.remove(exit.pid());
             if (pending != null) {
-                handleExit.accept(pending.exit());
+                onExit.accept(pending.exit());
                 abandon(exit.pid());
             }
         })));
     }
 
-    /** How many daemon processes' output is still being read. */
+    /** How many processes' output is still being read. */
     int reading() {
         return open.size();
     }
@@ -100,7 +100,11 @@ final class DaemonOutputs {
         }
     }
 
-    /** The pump is done. The descriptor is closed here, on the loop, so no shutdown meets a reused number. */
+    /** Whether an exit waits for the end of its daemon's output. */
+    boolean exitAwaitsOutput() {
+        return !pendingExits.isEmpty();
+    }
+
     private void ended(int pid) {
         Integer fd = open.remove(pid);
         if (fd != null) {
@@ -113,7 +117,7 @@ final class DaemonOutputs {
         PendingExit pending = pendingExits.remove(pid);
         if (pending != null) {
             pending.grace().cancel();
-            handleExit.accept(pending.exit());
+            onExit.accept(pending.exit());
         }
     }
 }

@@ -29,12 +29,13 @@ import org.virtsup.supervise.Daemon;
  * its output and exits, again and again, as a crashing libvirtd whose helper
  * lives on would at every restart.
  */
-class DaemonOutputsTest {
+class DaemonOutputTest {
     private static final int RESTARTS = 6;
 
     private final JnrPosix posix = new JnrPosix();
     private final EventLoop loop = new EventLoop();
     private final List<Integer> sleepers = new ArrayList<>();
+    private final List<Integer> daemons = new ArrayList<>();
     private Thread loopThread;
 
     @AfterEach
@@ -55,7 +56,7 @@ class DaemonOutputsTest {
         loopThread.setDaemon(true);
         loopThread.start();
         List<ChildExit> handled = new CopyOnWriteArrayList<>();
-        DaemonOutputs outputs = new DaemonOutputs(posix, loop, handled::add);
+        DaemonOutput outputs = new DaemonOutput(posix, loop, handled::add);
 
         runOnce(outputs, handled, 1); // the first one loads what stays loaded (classes, log appenders)
         settle(outputs);
@@ -79,24 +80,28 @@ class DaemonOutputsTest {
     }
 
     /** One daemon life: spawn, output, exit; its sleeper lives on with the output's write end. */
-    private void runOnce(DaemonOutputs outputs, List<ChildExit> handled, int count) throws Exception {
-        Pipe output = onLoop(outputs::open);
-        OutputTail tail = new OutputTail(10);
+    private void runOnce(DaemonOutput outputs, List<ChildExit> handled, int count) throws Exception {
+        Pipe output = posix.socketPair(); // as DaemonSpawner makes it
         int pid = posix.spawn(new SpawnSpec("/bin/sh", List.of("sh", "-c", "sleep 300 & echo $!; exit 3"),
                 Map.of("PATH", "/usr/bin:/bin"), -1, output.writeFd(), output.writeFd()));
+        daemons.add(pid);
+        posix.close(output.writeFd());
         onLoop(() -> {
-            outputs.start(Daemon.LIBVIRTD, pid, output, tail);
+            outputs.follow(Daemon.LIBVIRTD, pid, output.readFd());
             return null;
         });
+        OutputTail tail = outputs.tail(Daemon.LIBVIRTD);
         ChildExit exit = awaitExit(pid);
-        Eventually.until(() -> !tail.last(1).isEmpty(), () -> "the sleeper's pid printed");
+        Eventually.until(() -> tail.last(1).size() == 1 && tail.last(1).get(0).strip().matches("[0-9]+")
+                && !sleepers.contains(Integer.parseInt(tail.last(1).get(0).strip())),
+                () -> "the sleeper's pid printed");
         sleepers.add(Integer.parseInt(tail.last(1).get(0).strip()));
         loop.post(() -> outputs.reaped(exit));
         Eventually.until(() -> handled.size() == count, Duration.ofSeconds(10), () -> "exit " + count + " handled");
     }
 
     /** Gives the pumps a moment to end (not asserted here: the counts after it are). */
-    private void settle(DaemonOutputs outputs) throws Exception {
+    private void settle(DaemonOutput outputs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (onLoop(outputs::reading) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -118,9 +123,11 @@ class DaemonOutputsTest {
         return result.get(5, TimeUnit.SECONDS);
     }
 
-    private static long pumpThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("virtsup-output-") && thread.isAlive()).count();
+    /** This test's pumps (other tests' fakes may leave theirs): named after our daemons' pids. */
+    private long pumpThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(thread -> daemons.stream().anyMatch(pid -> thread.getName()
+                        .equals("virtsup-output-libvirtd-" + pid))).count();
     }
 
     private static long openDescriptors() throws IOException {
