@@ -81,12 +81,15 @@ class SupervisorBenchmarkIT {
     private static final Measurements results = new Measurements();
     private static final List<String> loads = new ArrayList<>();
     private static boolean prepared;
+    /** Whether a contender was measured: the soak alone prints no comparison table. */
+    private static boolean compared;
     private static List<String> statusFlags = List.of();
 
     @Test
     @Order(1)
     void rawDaemons() {
         prepare();
+        compared = true;
         probe("first-start");
         probe("cold", "virtlogd", rounds());
         probe("cold", "libvirtd", rounds());
@@ -97,6 +100,7 @@ class SupervisorBenchmarkIT {
     @Order(2)
     void virtsup() {
         prepare();
+        compared = true;
         String launcher = CHECKOUT + "/virtsup";
         probe("launch", "virtsup", rounds(), "TERM", launcher, "run", "--config", VIRTSUP_CONFIG);
         DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
@@ -139,6 +143,7 @@ class SupervisorBenchmarkIT {
     @Order(3)
     void supervisord() {
         prepare();
+        compared = true;
         requireSupervisors();
         probe("launch", "supervisord", rounds(), "TERM", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
         DaemonProcess supervisord = host.startDaemon("supervisord", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
@@ -159,6 +164,7 @@ class SupervisorBenchmarkIT {
     @Order(4)
     void runit() {
         prepare();
+        compared = true;
         requireSupervisors();
         // runsvdir ends on HUP after sending TERM to each runsv, which stops its service and exits.
         probe("launch", "runit", rounds(), "HUP", "runsvdir", RUNIT_SERVICES);
@@ -233,7 +239,7 @@ class SupervisorBenchmarkIT {
 
     @AfterAll
     static void printTable() {
-        if (!prepared) {
+        if (!prepared || !compared) {
             return;
         }
         new BenchmarkTable(results, settings, loads).lines()
