@@ -71,7 +71,7 @@ final class GeneratedConfigurations {
 
     private static Arbitrary<Entry> validEntry(Field field) {
         Object fallback = field.defaultValue().value(HOST);
-        return value(field.type()).map(v -> field.rule().problem(v).isEmpty() && writable(v) ? v : fallback)
+        return value(field.type()).map(v -> field.rule().problem(v).isEmpty() && (!field.writtenToFile() || writable(v)) ? v : fallback)
                 .map(v -> new Entry(field, field.type().write(v), Optional.of(v)));
     }
 
@@ -84,9 +84,11 @@ final class GeneratedConfigurations {
         return Arbitraries.oneOf(wrong.map(w -> new Entry(field, w, Optional.empty())), typed);
     }
 
+    /** What libvirt's syntax and its lens can hold in a string. */
     private static boolean writable(Object value) {
         List<?> strings = value instanceof List<?> list ? list : value instanceof String ? List.of(value) : List.of();
-        return strings.stream().map(String.class::cast).noneMatch(s -> s.contains("\"") || s.contains("\n") || s.contains("\r"));
+        return strings.stream().map(String.class::cast).noneMatch(s -> s.contains("\"") || s.contains("\n") || s.contains("\r")
+                || s.contains("\\") || s.contains("\0"));
     }
 
     private static Arbitrary<Object> value(FieldType type) {
