@@ -74,7 +74,7 @@ final class ControlBridge implements ControlHandler {
 
     /** Feeds the command and replies once it is done or failed, with the daemon's state then. */
     private void follow(Daemon daemon, Event command, List<String> warnings, CompletableFuture<Reply> reply) {
-        supervisor.command(command, verdict -> {
+        Runnable forget = supervisor.command(command, verdict -> {
             if (verdict instanceof Completion.Verdict.Done done) {
                 String message = command instanceof Event.Forward forward
                         ? "sent " + forward.signal().fullName() + " to " + daemon + " (pid " + state(daemon).pid() + ")"
@@ -83,6 +83,12 @@ final class ControlBridge implements ControlHandler {
             } else {
                 reply.complete(new Reply.Failure(ErrorCode.FAILED,
                         ((Completion.Verdict.Failed) verdict).reason() + lastLinesIfFailing(daemon)));
+            }
+        });
+        // A client that went away (or gave up waiting) cancels its reply: nobody waits for the verdict.
+        reply.whenComplete((answer, failure) -> {
+            if (reply.isCancelled()) {
+                supervisor.post(forget);
             }
         });
     }
@@ -114,14 +120,10 @@ final class ControlBridge implements ControlHandler {
 
     /** A failed start's reason is best read with the daemon's own last words. */
     private String lastLinesIfFailing(Daemon daemon) {
-        DaemonState state = state(daemon);
-        // After its first failed start a daemon is already STARTING again: failing all the same.
-        boolean failing = state.phase() == Phase.BACKOFF || state.phase() == Phase.FAILED
-                || (state.consecutiveFailures() > 0 && state.phase() != Phase.RUNNING);
-        if (!failing) {
+        if (!state(daemon).failing()) {
             return "";
         }
-        List<String> last = supervisor.tail(daemon).last(Supervisor.LAST_LINES_ON_EXIT);
+        List<String> last = supervisor.tail(daemon).lastWords();
         return last.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", last);
     }
 

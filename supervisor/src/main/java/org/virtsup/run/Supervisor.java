@@ -1,26 +1,20 @@
 package org.virtsup.run;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
 import org.virtsup.posix.Errno;
 import org.virtsup.posix.ExitStatus;
-import org.virtsup.posix.Pipe;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
-import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
 import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
@@ -42,14 +36,6 @@ import org.virtsup.supervise.Termination;
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
-    /** Lines of a dying daemon's own output shown with its exit. */
-    static final int LAST_LINES_ON_EXIT = 10;
-    /**
-     * How long a daemon's exit waits for the end of its output. The pump sees the
-     * end of file as soon as the daemon is gone, unless a process it started kept
-     * the pipe open.
-     */
-    static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
     /** An operator's command being followed until it is done or failed. */
     private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
@@ -71,23 +57,18 @@ public final class Supervisor {
     private final Posix posix;
     private final EventLoop loop;
     private final Clock clock;
-    private final Programs programs;
     private final Observer observer;
     private final Reaper reaper;
-    private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
-    private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
+    private final Map<Daemon, Armed> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
-    /** Pids whose output pump has not reached the end of the pipe yet. */
-    private final Set<Integer> outputOpen = new HashSet<>();
-    /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
-    private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
+    /** Events the current step's actions produced, fed after it in order. */
+    private final java.util.ArrayDeque<Event> produced = new java.util.ArrayDeque<>();
+    private boolean stepping;
+    private final DaemonOutput output;
+    private final DaemonSpawner spawner;
     private final Consumer<Integer> onExit;
-    private final GuestProcesses guests;
-    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
+    private final LostConsoleLogs lostConsoleLogs;
     private Supervision supervision;
-
-    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
-    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
@@ -96,18 +77,16 @@ public final class Supervisor {
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
-        this.guests = guests;
+        this.lostConsoleLogs = new LostConsoleLogs(guests);
         this.posix = posix;
         this.loop = loop;
         this.clock = clock;
         this.supervision = initial;
-        this.programs = programs;
         this.observer = observer;
         this.onExit = onExit;
+        this.output = new DaemonOutput(posix, loop, this::handleExit);
         this.reaper = new Reaper(posix, exit -> loop.post(() -> reaped(exit)));
-        for (Daemon daemon : Daemon.values()) {
-            tails.put(daemon, new OutputTail(200));
-        }
+        this.spawner = new DaemonSpawner(posix, programs, output, reaper::childSpawned);
     }
 
     /** SIGCHLD: wakes the reaper if it sleeps for want of children. Safe from any thread. */
@@ -129,7 +108,7 @@ public final class Supervisor {
     }
 
     public OutputTail tail(Daemon daemon) {
-        return tails.get(daemon);
+        return output.tail(daemon);
     }
 
     /**
@@ -145,8 +124,11 @@ public final class Supervisor {
      * failed (at once, or after a later step): start and restart when the new
      * process is ready, stop when it exited, virtlogd's reload when it is ready
      * again with the same pid.
+     *
+     * @return what forgets the command when nobody waits for its verdict any
+     *         more (the client went away); run it on the event loop
      */
-    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+    public Runnable command(Event command, Consumer<Completion.Verdict> onVerdict) {
         Supervision before = supervision;
         Step step = step(command);
         Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
@@ -156,18 +138,75 @@ public final class Supervisor {
         } else {
             onVerdict.accept(verdict);
         }
+        return () -> waiters.remove(waiter);
     }
 
+    /** How many commands wait for their verdict. */
+    int waiting() {
+        return waiters.size();
+    }
+
+    /**
+     * Feeds one event as one transition, then the events its actions produced
+     * (a spawn's pid or failure), each as a transition of its own, in order.
+     * Actions never feed events themselves and observers never see two
+     * transitions overlap; an event fed from inside a step is a bug.
+     */
     private Step step(Event event) {
+        if (stepping) {
+            throw new IllegalStateException(event + " fed during a step: post it to the event loop instead");
+        }
+        stepping = true;
+        try {
+            Step first = transition(event);
+            for (Event next = produced.poll(); next != null; next = produced.poll()) {
+                try {
+                    transition(next);
+                } catch (RuntimeException e) {
+                    // A bug in the core for this event; the next produced event is still owed to its daemon.
+                    log.error("internal error on {}; supervision goes on with the state before it", next, e);
+                }
+            }
+            return first;
+        } finally {
+            produced.clear();
+            stepping = false;
+        }
+    }
+
+    /** One event in, one new state, its actions carried out in order; each action's failure is its own. */
+    private Step transition(Event event) {
         Supervision before = supervision;
         Step step = supervision.on(event, clock.instant());
         supervision = step.supervision();
         for (Action action : step.actions()) {
-            execute(action);
+            try {
+                execute(action);
+            } catch (RuntimeException e) {
+                log.error("cannot carry out {} after {}; supervision goes on", action, event, e);
+                if (action instanceof Action.Spawn spawn && produced.stream().noneMatch(p -> answers(p, spawn))) {
+                    // Spawned or SpawnFailed is owed whatever failed: a daemon left STARTING without a pid
+                    // would have no timer and never be tried again.
+                    produced.add(new Event.SpawnFailed(spawn.daemon(), DaemonSpawner.reason(e)));
+                }
+            }
         }
-        observer.stepped(before, supervision);
-        settleWaiters();
+        guarded("the observer", event, () -> observer.stepped(before, supervision));
+        guarded("answering a command", event, this::settleWaiters);
         return step;
+    }
+
+    private static boolean answers(Event produced, Action.Spawn spawn) {
+        return produced instanceof Event.Spawned s ? s.daemon() == spawn.daemon()
+                : produced instanceof Event.SpawnFailed f && f.daemon() == spawn.daemon();
+    }
+
+    private static void guarded(String what, Event event, Runnable part) {
+        try {
+            part.run();
+        } catch (RuntimeException e) {
+            log.error("internal error in {} after {}; supervision goes on", what, event, e);
+        }
     }
 
     /** Tells every caller whose command is no longer pending; a caller may feed further events. */
@@ -186,13 +225,11 @@ public final class Supervisor {
 
     private void execute(Action action) {
         if (action instanceof Action.Spawn spawn) {
-            spawn(spawn.daemon());
+            produced.add(spawner.spawn(spawn.daemon()));
         } else if (action instanceof Action.SendSignal send) {
             signal(send);
         } else if (action instanceof Action.ArmTimer arm) {
-            cancelTimer(arm.daemon());
-            timers.put(arm.daemon(), loop.schedule(arm.delay(),
-                    () -> step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()))));
+            arm(arm);
         } else if (action instanceof Action.CancelTimer cancel) {
             DaemonState state = supervision.daemon(cancel.daemon());
             if (state.timer().isEmpty() || state.timer().get().generation() == cancel.generation()) {
@@ -207,73 +244,28 @@ public final class Supervisor {
         } else if (action instanceof Action.ReportStopping) {
             observer.stopping(supervision);
         } else if (action instanceof Action.Exit exit) {
-            timers.values().forEach(EventLoop.Timer::cancel);
+            timers.values().forEach(armed -> armed.timer().cancel());
+            timers.clear();
             onExit.accept(exit.code());
         } else {
             throw new IllegalStateException("no executor for " + action);
         }
     }
 
+    private void arm(Action.ArmTimer arm) {
+        cancelTimer(arm.daemon());
+        Armed[] armed = new Armed[1];
+        armed[0] = new Armed(arm, loop.schedule(arm.delay(), () -> {
+            timers.remove(arm.daemon(), armed[0]);
+            step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()));
+        }));
+        timers.put(arm.daemon(), armed[0]);
+    }
+
     private void cancelTimer(Daemon daemon) {
-        EventLoop.Timer old = timers.remove(daemon);
+        Armed old = timers.remove(daemon);
         if (old != null) {
-            old.cancel();
-        }
-    }
-
-    // Spawn's contract is Spawned or SpawnFailed before anything else, whatever fails: a
-    // daemon left STARTING without a pid would have no timer and never be tried again.
-    private void spawn(Daemon daemon) {
-        Pipe output;
-        try {
-            output = posix.pipe();
-        } catch (RuntimeException e) {
-            step(new Event.SpawnFailed(daemon, reason(e)));
-            return;
-        }
-        int pid;
-        try {
-            DaemonProgram program = programs.program(daemon);
-            // stdout and stderr share one pipe so that their lines keep their order.
-            pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
-                    -1, output.writeFd(), output.writeFd()));
-        } catch (RuntimeException e) {
-            closeQuietly(output.readFd());
-            closeQuietly(output.writeFd());
-            step(new Event.SpawnFailed(daemon, reason(e)));
-            return;
-        }
-        posix.close(output.writeFd());
-        reaper.childSpawned();
-        int readFd = output.readFd();
-        outputOpen.add(pid);
-        Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
-                LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> {
-                    try {
-                        posix.close(readFd);
-                    } finally {
-                        loop.post(() -> outputEnded(pid));
-                    }
-                }), "virtsup-output-" + daemon.programName() + "-" + pid);
-        pump.setDaemon(true);
-        pump.start();
-        step(new Event.Spawned(daemon, pid));
-    }
-
-    private static String reason(RuntimeException e) {
-        if (e instanceof PosixException) {
-            return e.getMessage();
-        }
-        log.error("spawning failed unexpectedly", e);
-        return e.getMessage() != null ? e.getMessage() : e.toString();
-    }
-
-    private void closeQuietly(int fd) {
-        try {
-            posix.close(fd);
-        } catch (PosixException e) {
-            log.warn("cannot close the output pipe: {}", e.getMessage());
+            old.timer().cancel();
         }
     }
 
@@ -289,33 +281,22 @@ public final class Supervisor {
         }
     }
 
-    private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
+    /** A daemon's one timer on the loop, with what armed it. */
+    private record Armed(Action.ArmTimer arm, EventLoop.Timer timer) {}
 
-    /**
-     * A daemon's exit waits for the end of its output: the reaper may learn of
-     * the death before the pump has read the last lines, and those lines are what
-     * tells why it died.
-     */
-    private void reaped(ChildExit exit) {
-        if (!outputOpen.contains(exit.pid())) {
-            handleExit(exit);
-            return;
-        }
-        pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(OUTPUT_GRACE, () -> {
-            PendingExit pending = pendingExits.remove(exit.pid());
-            if (pending != null) {
-                handleExit(pending.exit());
-            }
-        })));
+    /** The timer the executor holds for {@code daemon}, as armed: what tests compare with the state. */
+    Optional<Action.ArmTimer> armedTimer(Daemon daemon) {
+        return Optional.ofNullable(timers.get(daemon)).map(Armed::arm);
     }
 
-    private void outputEnded(int pid) {
-        outputOpen.remove(pid);
-        PendingExit pending = pendingExits.remove(pid);
-        if (pending != null) {
-            pending.grace().cancel();
-            handleExit(pending.exit());
-        }
+    /** The reaper's news, on the loop: an exit is handled once its daemon's last output is read. */
+    void reaped(ChildExit exit) {
+        output.reaped(exit);
+    }
+
+    /** Whether an exit waits for the end of its daemon's output. */
+    boolean exitAwaitsOutput() {
+        return output.exitAwaitsOutput();
     }
 
     private void handleExit(ChildExit exit) {
@@ -325,7 +306,7 @@ public final class Supervisor {
                 : new Termination.Exited(((ExitStatus.Exited) exit.status()).code());
         daemon.ifPresent(d -> {
             if (!stoppedOnRequest(d)) {
-                List<String> last = tails.get(d).last(LAST_LINES_ON_EXIT);
+                List<String> last = output.tail(d).lastWords();
                 if (!last.isEmpty()) {
                     log.warn("{} (pid {}) {}; its last output:\n  {}", d, exit.pid(), termination.describe(),
                             String.join("\n  ", last));
@@ -333,7 +314,7 @@ public final class Supervisor {
             }
         });
         if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
-            noteLostConsoleLogs(exit.pid(), termination, stoppedOnRequest(daemon.get()));
+            lostConsoleLogs.virtlogdEnded(exit.pid(), termination, stoppedOnRequest(daemon.get()), clock.instant());
         }
         step(new Event.Exited(exit.pid(), termination));
     }
@@ -344,34 +325,9 @@ public final class Supervisor {
         return state.phase() == Phase.STOPPING && state.stopCause() == DaemonState.StopCause.REQUESTED;
     }
 
-    /**
-     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
-     * writes fail and a new virtlogd does not reconnect them. Say which guests
-     * are affected, in the log now and in virtlogd's status for as long as they run.
-     */
-    private void noteLostConsoleLogs(int pid, Termination termination, boolean onRequest) {
-        List<GuestProcesses.Guest> affected = guests.running();
-        if (affected.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
-        // A stop the operator asked for was warned about when asked; a death is an error.
-        String message = "virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each"
-                + " guest restarts: {}";
-        Object[] details = {pid, termination.describe(), affected.size(),
-            affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList()};
-        if (onRequest) {
-            log.warn(message, details);
-        } else {
-            log.error(message, details);
-        }
-    }
-
     /** Guests still running whose console output went nowhere since virtlogd died. */
-    public List<LostConsoleLog> lostConsoleLogs() {
-        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
-        return List.copyOf(lostConsoleLogs);
+    public List<LostConsoleLogs.Lost> lostConsoleLogs() {
+        return lostConsoleLogs.current();
     }
 
     /**
@@ -402,9 +358,5 @@ public final class Supervisor {
             case WARNING -> log.warn(entry.message());
             case ERROR -> log.error(entry.message());
         }
-    }
-
-    public Instant now() {
-        return clock.instant();
     }
 }
