@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.virtsup.config.Position;
 
 /** A configuration file's bytes: read within the size limit and decoded as UTF-8, refusing with a position. */
 public final class ConfigurationBytes {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.virtsup.config.Position;
 
 /** Every way of nesting and every count is bounded, with a message at the datum that crosses the bound. */
 class ReadLimitsTest {
