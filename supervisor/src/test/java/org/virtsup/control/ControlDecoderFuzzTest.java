@@ -95,7 +95,7 @@ class ControlDecoderFuzzTest {
         if (server == null) {
             directory = Files.createTempDirectory("virtsup-fuzz");
             server = ControlServer.start(ControlServerSettings.of(directory.resolve("control.sock"), "root", 0,
-                    Duration.ofSeconds(30), Duration.ofSeconds(20)), new FakeSupervisor(), new PeerPrivilege(0, Path.of("/proc")));
+                    Duration.ofSeconds(30), Duration.ofSeconds(20)), new FakeSupervisor(), new PeerPrivilege(0));
         }
         SENT.incrementAndGet();
         String sent = line.replace('\n', ' ');
