@@ -46,7 +46,8 @@ public final class Main {
     public static int run(String[] args, Invocation invocation) {
         try {
             return dispatch(Arrays.asList(args), invocation);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // A stack overflow is a bug of ours (deep input), not a dying JVM: said as one, never a raw trace.
             return fail(e, invocation.err());
         }
     }

@@ -65,27 +65,19 @@ public final class ControlProtocol {
         if (!(command instanceof String name)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "the request has no \"command\" string");
         }
+        Verb verb = Verb.named(name).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_COMMAND,
+                "unknown command '" + name + "': known are " + Verb.known()));
         try {
-            switch (name) {
-                case "status":
-                    return new Request.Status(optionalString(map, "name"));
-                case "start":
-                    return new Request.Start(requiredString(map, "name"));
-                case "stop":
-                    return new Request.Stop(requiredString(map, "name"));
-                case "restart":
-                    return new Request.Restart(requiredString(map, "name"));
-                case "reload":
-                    return new Request.Reload(optionalString(map, "name"));
-                case "signal":
-                    return new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
-                case "log":
-                    return new Request.Log(requiredString(map, "name"),
-                            optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
-                default:
-                    throw new ProtocolException(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + name
-                            + "': known are status, start, stop, restart, reload, signal, log");
-            }
+            return switch (verb) {
+                case STATUS -> new Request.Status(optionalString(map, "name"));
+                case START -> new Request.Start(requiredString(map, "name"));
+                case STOP -> new Request.Stop(requiredString(map, "name"));
+                case RESTART -> new Request.Restart(requiredString(map, "name"));
+                case RELOAD -> new Request.Reload(optionalString(map, "name"));
+                case SIGNAL -> new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
+                case LOG -> new Request.Log(requiredString(map, "name"),
+                        optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
+            };
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
         }

@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,7 +20,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.unixsocket.Credentials;
@@ -51,7 +48,7 @@ public final class ControlServer implements AutoCloseable {
     private static final int DISCARD_LIMIT = 1024 * 1024;
 
     private final ControlServerSettings settings;
-    private final ControlHandler handler;
+    private final RequestDispatcher dispatcher;
     private final PeerIdentifier privilege;
     private final UnixServerSocketChannel server;
     private final Semaphore slots;
@@ -64,7 +61,7 @@ public final class ControlServer implements AutoCloseable {
     private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
                           UnixServerSocketChannel server) {
         this.settings = settings;
-        this.handler = handler;
+        this.dispatcher = new RequestDispatcher(settings, handler);
         this.privilege = privilege;
         this.server = server;
         this.slots = new Semaphore(settings.maxConnections());
@@ -196,60 +193,9 @@ public final class ControlServer implements AutoCloseable {
             if (line.isBlank()) {
                 continue;
             }
-            if (!write(channel, answer(line, peer))) {
+            if (!write(channel, dispatcher.answer(line, peer, closing))) {
                 return;
             }
-        }
-    }
-
-    private Reply answer(String line, Peer peer) {
-        Request request;
-        try {
-            request = ControlProtocol.decodeRequest(line);
-        } catch (ProtocolException e) {
-            return new Reply.Failure(e.code(), e.getMessage());
-        }
-        if (request.mutating()) {
-            if (!peer.privileged()) {
-                LOG.warn("control: refused {} from {}: not privileged", describe(request), peer);
-                return new Reply.Failure(ErrorCode.PERMISSION_DENIED, request.command()
-                        + " needs uid 0 or membership in the control group '" + settings.controlGroup()
-                        + "' (gid " + settings.controlGid() + "); you are uid " + peer.uid()
-                        + ". Unprivileged users may use status and log.");
-            }
-            LOG.info("control: {} requested by {}", describe(request), peer);
-        }
-        if (closing) {
-            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
-        }
-        CompletableFuture<Reply> pending = new CompletableFuture<>();
-        try {
-            pending = handler.handle(request, peer);
-            Reply reply = pending.get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null || !answers(request, reply)) {
-                LOG.error("control: the handler answered {} with {}", describe(request), reply);
-                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
-                        + "; see virtsup's log");
-            }
-            return reply;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pending.cancel(false);
-            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
-        } catch (TimeoutException e) {
-            // Nobody waits for the answer any more: the supervisor forgets the command.
-            pending.cancel(false);
-            LOG.warn("control: {} from {} got no answer within {}", describe(request), peer,
-                    settings.replyTimeout());
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " got no answer within "
-                    + settings.replyTimeout().toSeconds() + " s; see virtsup's log");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            LOG.error("control: {} from {} failed", describe(request), peer, cause);
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + cause.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("control: {} from {} failed", describe(request), peer, e);
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
         }
     }
 
@@ -270,24 +216,6 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Whether the reply is of the kind the request calls for (clients decode by that kind). */
-    static boolean answers(Request request, Reply reply) {
-        if (reply instanceof Reply.Failure) {
-            return true;
-        }
-        if (request instanceof Request.Status) {
-            return reply instanceof StatusReport;
-        }
-        if (request instanceof Request.Log) {
-            return reply instanceof Reply.LogOutput;
-        }
-        return reply instanceof Reply.ActionOutcome;
-    }
-
-    private static String describe(Request request) {
-        return request.command() + request.daemon().map(n -> " " + n).orElse("")
-                + (request instanceof Request.Signal s ? " " + s.signal() : "");
-    }
 
     /** Writes one reply line; false when the peer is gone or too slow to take it. */
     private boolean write(UnixSocketChannel channel, Reply reply) {

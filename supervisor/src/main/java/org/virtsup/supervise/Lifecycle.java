@@ -2,14 +2,11 @@ package org.virtsup.supervise;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 import org.virtsup.supervise.Action.Log.Level;
-import org.virtsup.supervise.DaemonState.ArmedTimer;
-import org.virtsup.supervise.DaemonState.LastExit;
 import org.virtsup.supervise.DaemonState.StopCause;
 
 /**

@@ -1,6 +1,7 @@
 package org.virtsup.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -232,5 +233,19 @@ class MainTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("virtsup: internal error: java.lang.IllegalStateException: boom"));
         assertEquals(78, Main.exitCodeOf(new CliException.InvalidConfiguration("x")));
         assertEquals(2, Main.exitCodeOf(new CliException.Usage("x", "usage")));
+    }
+
+    @Test
+    void aStackOverflowInACommandIsAnInternalErrorWithoutATrace() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Invocation invocation = new Invocation(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), directory.resolve("etc-virtsup-config.scm"),
+                () -> {
+                    throw new StackOverflowError();
+                }, new org.virtsup.host.LocalHost());
+        assertEquals(1, Main.run(new String[] {"check"}, invocation));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.startsWith("virtsup: internal error: java.lang.StackOverflowError"), said);
+        assertFalse(said.contains("\tat "), "a raw stack trace: " + said);
     }
 }

@@ -1,4 +1,4 @@
-package org.virtsup.control;
+package org.virtsup.cli;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,14 +14,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.virtsup.control.ControlProtocol;
+import org.virtsup.control.DaemonState;
+import org.virtsup.control.StatusReport;
+import org.virtsup.control.Wanted;
 
 /**
  * A stand-in control socket that answers one status request with a typical
  * report, JDK only. It exists so that a class-data sharing archive of the
  * CLI's client path can be made without a running virtsup (see
- * {@code ControlCommands.main}); it never serves operators.
+ * {@link ClientTraining}); it never serves operators.
  */
-public final class TrainingServer implements AutoCloseable {
+final class TrainingServer implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread thread;
