@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.virtsup.control.ControlProtocol;
-import org.virtsup.control.DaemonState;
 import org.virtsup.control.StatusReport;
+import org.virtsup.supervise.Phase;
 import org.virtsup.control.Wanted;
 
 /**
@@ -53,9 +53,9 @@ final class TrainingServer implements AutoCloseable {
     static StatusReport sample() {
         return new StatusReport(new StatusReport.Supervisor(1, 3600, Optional.of("/etc/virtsup/config.scm"), true,
                 "training"), List.of(
-                new StatusReport.Daemon("virtlogd", Wanted.UP, DaemonState.RUNNING, OptionalInt.of(2),
+                new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.RUNNING, OptionalInt.of(2),
                         OptionalLong.of(3599), true, 0, Optional.empty(), OptionalLong.empty(), List.of(), List.of()),
-                new StatusReport.Daemon("libvirtd", Wanted.UP, DaemonState.BACKOFF, OptionalInt.empty(),
+                new StatusReport.Daemon("libvirtd", Wanted.UP, Phase.BACKOFF, OptionalInt.empty(),
                         OptionalLong.empty(), false, 1,
                         Optional.of(new StatusReport.LastExit("exited with code 1", OptionalInt.of(1),
                                 OptionalInt.empty(), Instant.parse("2026-01-01T00:00:00Z"))),

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -212,7 +213,7 @@ public final class ControlProtocol {
             }
             Optional<String> state = optionalString(result, "state");
             return new Reply.ActionOutcome(optionalString(result, "name"),
-                    state.isPresent() ? Optional.of(DaemonState.valueOf(state.get())) : Optional.empty(),
+                    state.isPresent() ? Optional.of(Phase.valueOf(state.get())) : Optional.empty(),
                     optionalInt(result, "pid"), requiredString(result, "message"),
                     strings(result, "warnings"));
         } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -251,7 +252,7 @@ public final class ControlProtocol {
         }
         return new StatusReport.Daemon(requiredString(m, "name"),
                 Wanted.fromWire(requiredString(m, "wanted")),
-                DaemonState.valueOf(requiredString(m, "state")),
+                Phase.valueOf(requiredString(m, "state")),
                 optionalInt(m, "pid"), optionalLong(m, "uptimeSeconds"),
                 Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
                 lastExit, optionalLong(m, "nextRetryInSeconds"),

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
     /** True when every daemon in the report is running and ready, wanted or not. */
     public boolean allRunning() {
         for (Daemon daemon : daemons) {
-            if (daemon.state() != DaemonState.RUNNING || !daemon.ready()) {
+            if (daemon.state() != Phase.RUNNING || !daemon.ready()) {
                 return false;
             }
         }
@@ -62,7 +63,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * @param lastOutputLines the daemon's last lines of output, filled for a daemon
      *                        that is failing (BACKOFF, FAILED) so the cause is in sight
      */
-    public record Daemon(String name, Wanted wanted, DaemonState state, OptionalInt pid,
+    public record Daemon(String name, Wanted wanted, Phase state, OptionalInt pid,
                          OptionalLong uptimeSeconds, boolean ready, int restarts,
                          Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
                          List<String> lastOutputLines, List<String> warnings) {
@@ -80,7 +81,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
 
         /** Down and not wanted, or running and ready. */
         public boolean satisfied() {
-            return wanted == Wanted.DOWN || (state == DaemonState.RUNNING && ready);
+            return wanted == Wanted.DOWN || (state == Phase.RUNNING && ready);
         }
     }
 

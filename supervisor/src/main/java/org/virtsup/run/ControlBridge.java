@@ -133,7 +133,7 @@ final class ControlBridge implements ControlHandler {
 
     private static Reply outcome(DaemonState state, String message, List<String> warnings) {
         return new Reply.ActionOutcome(Optional.of(state.daemon().programName()),
-                Optional.of(org.virtsup.control.DaemonState.valueOf(state.phase().name())),
+                Optional.of(state.phase()),
                 state.pid() == DaemonState.NO_PID ? OptionalInt.empty() : OptionalInt.of(state.pid()),
                 message, warnings);
     }
