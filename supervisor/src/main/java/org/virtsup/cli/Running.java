@@ -3,7 +3,7 @@ package org.virtsup.cli;
 import org.virtsup.config.Configuration;
 import org.virtsup.notify.RunLogging;
 import org.virtsup.posix.JnrPosix;
-import org.virtsup.run.SupervisedHost;
+import org.virtsup.run.VirtsupRun;
 
 /**
  * The step from the command line into supervision. It is a class of its own so
@@ -16,6 +16,6 @@ final class Running {
 
     static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
         RunLogging.install(System.getenv());
-        return new SupervisedHost(new JnrPosix(), System.getenv(), configuration, reader).run();
+        return new VirtsupRun(new JnrPosix(), System.getenv(), configuration, reader).run();
     }
 }

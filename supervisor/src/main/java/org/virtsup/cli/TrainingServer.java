@@ -51,7 +51,7 @@ final class TrainingServer implements AutoCloseable {
 
     /** A report with a healthy daemon and a failing one, so every line of StatusText runs. */
     static StatusReport sample() {
-        return new StatusReport(new StatusReport.Supervisor(1, 3600, Optional.of("/etc/virtsup/config.scm"), true,
+        return new StatusReport(new StatusReport.Virtsup(1, 3600, Optional.of("/etc/virtsup/config.scm"), true,
                 "training"), List.of(
                 new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.RUNNING, OptionalInt.of(2),
                         OptionalLong.of(3599), true, 0, Optional.empty(), OptionalLong.empty(), List.of(), List.of()),

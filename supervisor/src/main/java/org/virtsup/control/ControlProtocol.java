@@ -123,13 +123,13 @@ public final class ControlProtocol {
         Map<String, Object> result = new LinkedHashMap<>();
         if (reply instanceof StatusReport s) {
             Map<String, Object> sup = new LinkedHashMap<>();
-            sup.put("pid", s.supervisor().pid());
-            sup.put("uptimeSeconds", s.supervisor().uptimeSeconds());
-            putIfPresent(sup, "configFile", s.supervisor().configFile());
-            sup.put("configMatchesFile", s.supervisor().configMatchesFile());
-            sup.put("version", s.supervisor().version());
-            if (!s.supervisor().reloadProblems().isEmpty()) {
-                sup.put("reloadProblems", s.supervisor().reloadProblems());
+            sup.put("pid", s.virtsup().pid());
+            sup.put("uptimeSeconds", s.virtsup().uptimeSeconds());
+            putIfPresent(sup, "configFile", s.virtsup().configFile());
+            sup.put("configMatchesFile", s.virtsup().configMatchesFile());
+            sup.put("version", s.virtsup().version());
+            if (!s.virtsup().reloadProblems().isEmpty()) {
+                sup.put("reloadProblems", s.virtsup().reloadProblems());
             }
             result.put("supervisor", sup);
             List<Object> daemons = new ArrayList<>();
@@ -223,7 +223,7 @@ public final class ControlProtocol {
 
     private static StatusReport statusFromWire(Map<String, Object> result) {
         Map<String, Object> sup = object(result, "supervisor");
-        StatusReport.Supervisor supervisor = new StatusReport.Supervisor(
+        StatusReport.Virtsup supervisor = new StatusReport.Virtsup(
                 optionalInt(sup, "pid").orElse(0),
                 optionalLong(sup, "uptimeSeconds").orElse(0),
                 optionalString(sup, "configFile"),

@@ -9,10 +9,10 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** What {@code virtsup status} shows: virtsup itself and each supervised daemon. */
-public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implements Reply {
+public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Reply {
 
     public StatusReport {
-        Objects.requireNonNull(supervisor, "supervisor");
+        Objects.requireNonNull(virtsup, "virtsup");
         daemons = List.copyOf(daemons);
     }
 
@@ -44,16 +44,16 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * @param configMatchesFile false when the file changed since it was loaded (a reload is due)
      * @param reloadProblems    why the last reload was refused (empty once one succeeds)
      */
-    public record Supervisor(int pid, long uptimeSeconds, Optional<String> configFile,
+    public record Virtsup(int pid, long uptimeSeconds, Optional<String> configFile,
                              boolean configMatchesFile, String version, List<String> reloadProblems) {
-        public Supervisor {
+        public Virtsup {
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(version, "version");
             reloadProblems = List.copyOf(reloadProblems);
         }
 
         /** virtsup with no refused reload. */
-        public Supervisor(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
+        public Virtsup(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
                           String version) {
             this(pid, uptimeSeconds, configFile, configMatchesFile, version, List.of());
         }

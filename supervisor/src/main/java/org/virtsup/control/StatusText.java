@@ -33,7 +33,7 @@ public final class StatusText {
 
     public static String render(StatusReport report, Instant now) {
         StringBuilder out = new StringBuilder();
-        StatusReport.Supervisor s = report.supervisor();
+        StatusReport.Virtsup s = report.virtsup();
         int width = "virtsup".length();
         for (StatusReport.Daemon d : report.daemons()) {
             width = Math.max(width, d.name().length());

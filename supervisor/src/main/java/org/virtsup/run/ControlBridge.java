@@ -24,11 +24,11 @@ import org.virtsup.supervise.Signal;
  * stopped, re-executed with the same pid) or failed to, with the reason.
  */
 final class ControlBridge implements ControlHandler {
-    private final Supervisor supervisor;
+    private final SupervisionExecutor supervisor;
     private final Function<Optional<Daemon>, Reply> status;
     private final Supplier<Reply> reload;
 
-    ControlBridge(Supervisor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
+    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
         this.supervisor = supervisor;
         this.status = status;
         this.reload = reload;

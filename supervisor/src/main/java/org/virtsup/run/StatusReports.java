@@ -21,7 +21,7 @@ import org.virtsup.supervise.Termination;
 final class StatusReports {
     private StatusReports() {}
 
-    static StatusReport of(Supervision supervision, Supervisor supervisor, StatusReport.Supervisor self,
+    static StatusReport of(Supervision supervision, SupervisionExecutor supervisor, StatusReport.Virtsup self,
                            Optional<Daemon> only, Instant now) {
         List<StatusReport.Daemon> daemons = new ArrayList<>();
         for (Daemon daemon : Daemon.values()) {

@@ -79,7 +79,7 @@ class ControlProtocolTest {
     @Test
     void statusReportSurvivesTheRoundTrip() throws ProtocolException {
         StatusReport report = new StatusReport(
-                new StatusReport.Supervisor(812, 7380, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"),
+                new StatusReport.Virtsup(812, 7380, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"),
                 List.of(new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.RUNNING, OptionalInt.of(901),
                                 OptionalLong.of(7379), true, 0, Optional.empty(), OptionalLong.empty(), List.of(),
                                 List.of()),

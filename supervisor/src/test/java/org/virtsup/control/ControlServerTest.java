@@ -72,7 +72,7 @@ class ControlServerTest {
     void answersStatusWithTheHandlersReport() throws Exception {
         start();
         StatusReport report = assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
-        assertEquals(812, report.supervisor().pid());
+        assertEquals(812, report.virtsup().pid());
         assertEquals(List.of("virtlogd", "libvirtd"), report.daemons().stream().map(StatusReport.Daemon::name).toList());
         assertTrue(report.allWantedRunning());
         assertEquals(List.of(new Request.Status(Optional.empty())), supervisor.received);

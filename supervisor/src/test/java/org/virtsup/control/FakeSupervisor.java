@@ -66,7 +66,7 @@ final class FakeSupervisor implements ControlHandler {
                     list.add(daemons.get(n));
                 }
             }
-            return new StatusReport(new StatusReport.Supervisor(812, 7380, Optional.of("/etc/virtsup/virtsup.scm"),
+            return new StatusReport(new StatusReport.Virtsup(812, 7380, Optional.of("/etc/virtsup/virtsup.scm"),
                     true, "0.1.0"), list);
         }
         if (request instanceof Request.Stop s) {

@@ -30,12 +30,12 @@ class ControlBridgeTest {
     private static final Peer ROOT = new Peer(0, 0, 777, true);
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private SupervisorUnderTest run;
+    private ExecutorUnderTest run;
     private ControlBridge bridge;
 
     private void start(FakePosix posix) {
-        run = new SupervisorUnderTest(posix, SupervisorTest.BOTH);
-        StatusReport.Supervisor self = new StatusReport.Supervisor(4242, 0, Optional.empty(), true, "test");
+        run = new ExecutorUnderTest(posix, SupervisionExecutorTest.BOTH);
+        StatusReport.Virtsup self = new StatusReport.Virtsup(4242, 0, Optional.empty(), true, "test");
         bridge = new ControlBridge(run.supervisor,
                 only -> StatusReports.of(run.supervisor.state(), run.supervisor, self, only, run.time.instant()),
                 () -> new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test"));
