@@ -16,7 +16,7 @@ class TypedAccessorsTest {
 
     private static Set<String> accessors(Class<?> type) {
         Set<String> names = new TreeSet<>();
-        // The type's own accessors and those it shares with the other daemon's (DaemonConfiguration).
+        // Accessors of fields that several sections share live in a common superclass.
         for (Class<?> c = type; c != SectionConfiguration.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
