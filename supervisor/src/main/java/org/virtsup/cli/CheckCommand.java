@@ -2,7 +2,6 @@ package org.virtsup.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.virtsup.config.Configuration;
 
 /** {@code virtsup check}: validate the configuration and what it needs from this host. */

@@ -1,14 +1,12 @@
 package org.virtsup.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +23,7 @@ import org.virtsup.control.Request;
 import org.virtsup.control.SignalName;
 import org.virtsup.control.StatusReport;
 import org.virtsup.control.StatusText;
-import org.virtsup.control.TrainingServer;
+import org.virtsup.control.Verb;
 
 /**
  * The commands that talk to a running virtsup through its control socket:
@@ -52,42 +50,18 @@ public final class ControlCommands {
 
     private ControlCommands() {}
 
-    /**
-     * Makes the client path's classes known to a class-data sharing archive:
-     * runs {@code status} (human and JSON output) against a {@link TrainingServer},
-     * so that
-     * <pre>java -XX:ArchiveClassesAtExit=virtsup-client.jsa -cp ... org.virtsup.cli.ControlCommands</pre>
-     * writes an archive with which {@code -XX:SharedArchiveFile=virtsup-client.jsa}
-     * starts every later {@code virtsup} command faster. Prints nothing; exits 0
-     * when the exchange worked.
-     */
+    /** The client's training run, kept here for the installation's class-data sharing step: see {@link ClientTraining}. */
     public static void main(String[] args) throws IOException {
-        Path directory = Files.createTempDirectory("virtsup-training");
-        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
-        int human;
-        int json;
-        try {
-            try (TrainingServer server = TrainingServer.start(directory.resolve("human.sock"))) {
-                human = run("status", List.of("--socket", server.socket().toString()), discard, discard, Map.of());
-            }
-            try (TrainingServer server = TrainingServer.start(directory.resolve("json.sock"))) {
-                json = run("status", List.of("--json", "--socket", server.socket().toString()), discard, discard,
-                        Map.of());
-            }
-        } finally {
-            Files.deleteIfExists(directory);
-        }
-        // The sample report has a failing daemon: status says so with 3.
-        System.exit(human == ExitCode.NOT_RUNNING && json == ExitCode.NOT_RUNNING ? ExitCode.OK : ExitCode.FAILURE);
+        ClientTraining.main(args);
     }
 
     public static boolean handles(String command) {
         return COMMANDS.contains(command);
     }
 
-    /** The commands, in the order help lists them. */
+    /** The commands, in the order help lists them: {@link Verb}'s. */
     public static List<String> names() {
-        return List.of("status", "start", "stop", "restart", "reload", "signal", "log");
+        return Arrays.stream(Verb.values()).map(Verb::word).toList();
     }
 
     /**
@@ -107,22 +81,11 @@ public final class ControlCommands {
 
     /** One line for {@code virtsup --help}. */
     public static String summary(String command) {
-        switch (command) {
-            case "status":
-                return "show virtsup and its daemons (exit 3 when a wanted one is not running)";
-            case "start":
-                return "start a daemon and wait until it is ready";
-            case "stop":
-                return "stop a daemon and wait until it exited";
-            case "restart":
-                return "restart a daemon and wait until it is ready again";
-            case "reload":
-                return "re-read the configuration file, or reload one daemon";
-            case "signal":
-                return "send a signal to a daemon";
-            default:
-                return "show a daemon's last output lines";
-        }
+        return verb(command).summary();
+    }
+
+    private static Verb verb(String command) {
+        return Verb.named(command).orElseThrow(() -> new IllegalArgumentException("no control command " + command));
     }
 
     /**
@@ -234,58 +197,15 @@ public final class ControlCommands {
     }
 
     public static String usage(String command) {
-        switch (command) {
-            case "status":
-                return "virtsup status [--json] [--socket PATH] [NAME]";
-            case "reload":
-                return "virtsup reload [--json] [--socket PATH] [NAME]";
-            case "signal":
-                return "virtsup signal [--json] [--socket PATH] NAME SIGNAL";
-            case "log":
-                return "virtsup log [--json] [--socket PATH] NAME [-n LINES]";
-            default:
-                return "virtsup " + command + " [--json] [--socket PATH] [--timeout SECONDS] NAME";
-        }
+        Verb verb = verb(command);
+        String options = verb.mutating() && verb.operands() == Verb.Operands.NAME
+                ? " [--json] [--socket PATH] [--timeout SECONDS] " : " [--json] [--socket PATH] ";
+        return "virtsup " + verb.word() + options + verb.operands().synopsis();
     }
 
     /** {@code --help}'s text: a usage line, what the command does, its options. */
     public static String help(String command) {
-        String what;
-        switch (command) {
-            case "status":
-                what = "Shows virtsup (pid, uptime, configuration file and whether the running configuration\n"
-                        + "matches it) and each daemon (state, pid, uptime, readiness, restarts, last exit, and\n"
-                        + "for a failing daemon its last output lines), or only daemon NAME.\n"
-                        + "Exit status: 0 every daemon wanted up (or daemon NAME) is running and ready,\n"
-                        + "3 one is not, 4 virtsup does not answer.\n";
-                break;
-            case "start":
-                what = "Starts daemon NAME and waits until it is running and ready, or failed (the reason is\n"
-                        + "printed). Needs root or membership in the control group.\n";
-                break;
-            case "stop":
-                what = "Stops daemon NAME (TERM, then KILL after the stop-timeout) and waits until it exited.\n"
-                        + "Guests keep running. Needs root or membership in the control group.\n";
-                break;
-            case "restart":
-                what = "Stops then starts daemon NAME and waits until it is ready again.\n"
-                        + "Needs root or membership in the control group.\n";
-                break;
-            case "reload":
-                what = "Without NAME: re-reads the configuration file and applies it, as SIGHUP to virtsup\n"
-                        + "does (exit 78 when the file is invalid: nothing is changed). reload virtlogd:\n"
-                        + "virtlogd re-executes itself in place (SIGUSR1, same pid). reload libvirtd: SIGHUP.\n"
-                        + "Needs root or membership in the control group.\n";
-                break;
-            case "signal":
-                what = "Sends SIGNAL (HUP, USR1, TERM, SIGKILL, 15, ...) to daemon NAME's own process.\n"
-                        + "Needs root or membership in the control group.\n";
-                break;
-            default:
-                what = "Prints the last LINES (default " + Request.Log.DEFAULT_LINES + ", at most "
-                        + Request.Log.MAX_LINES + ") lines daemon NAME wrote.\n";
-                break;
-        }
+        String what = verb(command).description();
         return "usage: " + usage(command) + "\n\n" + what + "\n"
                 + "Options:\n"
                 + "  --socket PATH      the control socket (default: $" + SOCKET_ENVIRONMENT + ", else "
@@ -380,29 +300,21 @@ public final class ControlCommands {
         }
 
         Request request(String command) {
-            switch (command) {
-                case "status":
-                    expect(0, 1);
-                    return new Request.Status(optionalName());
-                case "reload":
-                    expect(0, 1);
-                    return new Request.Reload(optionalName());
-                case "start":
-                    expect(1, 1);
-                    return new Request.Start(operands.get(0));
-                case "stop":
-                    expect(1, 1);
-                    return new Request.Stop(operands.get(0));
-                case "restart":
-                    expect(1, 1);
-                    return new Request.Restart(operands.get(0));
-                case "signal":
-                    expect(2, 2);
-                    return new Request.Signal(operands.get(0), SignalName.parse(operands.get(1)));
-                default:
-                    expect(1, 1);
-                    return new Request.Log(operands.get(0), lines);
+            Verb verb = verb(command);
+            switch (verb.operands()) {
+                case OPTIONAL_NAME -> expect(0, 1);
+                case NAME_AND_SIGNAL -> expect(2, 2);
+                default -> expect(1, 1);
             }
+            return switch (verb) {
+                case STATUS -> new Request.Status(optionalName());
+                case RELOAD -> new Request.Reload(optionalName());
+                case START -> new Request.Start(operands.get(0));
+                case STOP -> new Request.Stop(operands.get(0));
+                case RESTART -> new Request.Restart(operands.get(0));
+                case SIGNAL -> new Request.Signal(operands.get(0), SignalName.parse(operands.get(1)));
+                case LOG -> new Request.Log(operands.get(0), lines);
+            };
         }
 
         private Optional<String> optionalName() {

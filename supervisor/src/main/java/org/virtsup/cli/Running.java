@@ -8,7 +8,7 @@ import org.virtsup.config.Configuration;
 import org.virtsup.notify.RunLogging;
 import org.virtsup.posix.JnrPosix;
 import org.virtsup.posix.NativeStub;
-import org.virtsup.run.SupervisedHost;
+import org.virtsup.run.VirtsupRun;
 
 /**
  * The step from the command line into supervision. It is a class of its own so
@@ -30,6 +30,6 @@ final class Running {
             log.error("{}", e.getMessage());
             return 1;
         }
-        return new SupervisedHost(new JnrPosix(), System.getenv(), configuration, reader).run();
+        return new VirtsupRun(new JnrPosix(), System.getenv(), configuration, reader).run();
     }
 }

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -65,27 +66,19 @@ public final class ControlProtocol {
         if (!(command instanceof String name)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "the request has no \"command\" string");
         }
+        Verb verb = Verb.named(name).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_COMMAND,
+                "unknown command '" + name + "': known are " + Verb.known()));
         try {
-            switch (name) {
-                case "status":
-                    return new Request.Status(optionalString(map, "name"));
-                case "start":
-                    return new Request.Start(requiredString(map, "name"));
-                case "stop":
-                    return new Request.Stop(requiredString(map, "name"));
-                case "restart":
-                    return new Request.Restart(requiredString(map, "name"));
-                case "reload":
-                    return new Request.Reload(optionalString(map, "name"));
-                case "signal":
-                    return new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
-                case "log":
-                    return new Request.Log(requiredString(map, "name"),
-                            optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
-                default:
-                    throw new ProtocolException(ErrorCode.UNKNOWN_COMMAND, "unknown command '" + name
-                            + "': known are status, start, stop, restart, reload, signal, log");
-            }
+            return switch (verb) {
+                case STATUS -> new Request.Status(optionalString(map, "name"));
+                case START -> new Request.Start(requiredString(map, "name"));
+                case STOP -> new Request.Stop(requiredString(map, "name"));
+                case RESTART -> new Request.Restart(requiredString(map, "name"));
+                case RELOAD -> new Request.Reload(optionalString(map, "name"));
+                case SIGNAL -> new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
+                case LOG -> new Request.Log(requiredString(map, "name"),
+                        optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
+            };
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
         }
@@ -130,13 +123,13 @@ public final class ControlProtocol {
         Map<String, Object> result = new LinkedHashMap<>();
         if (reply instanceof StatusReport s) {
             Map<String, Object> sup = new LinkedHashMap<>();
-            sup.put("pid", s.supervisor().pid());
-            sup.put("uptimeSeconds", s.supervisor().uptimeSeconds());
-            putIfPresent(sup, "configFile", s.supervisor().configFile());
-            sup.put("configMatchesFile", s.supervisor().configMatchesFile());
-            sup.put("version", s.supervisor().version());
-            if (!s.supervisor().reloadProblems().isEmpty()) {
-                sup.put("reloadProblems", s.supervisor().reloadProblems());
+            sup.put("pid", s.virtsup().pid());
+            sup.put("uptimeSeconds", s.virtsup().uptimeSeconds());
+            putIfPresent(sup, "configFile", s.virtsup().configFile());
+            sup.put("configMatchesFile", s.virtsup().configMatchesFile());
+            sup.put("version", s.virtsup().version());
+            if (!s.virtsup().reloadProblems().isEmpty()) {
+                sup.put("reloadProblems", s.virtsup().reloadProblems());
             }
             result.put("supervisor", sup);
             List<Object> daemons = new ArrayList<>();
@@ -220,7 +213,7 @@ public final class ControlProtocol {
             }
             Optional<String> state = optionalString(result, "state");
             return new Reply.ActionOutcome(optionalString(result, "name"),
-                    state.isPresent() ? Optional.of(DaemonState.valueOf(state.get())) : Optional.empty(),
+                    state.isPresent() ? Optional.of(Phase.valueOf(state.get())) : Optional.empty(),
                     optionalInt(result, "pid"), requiredString(result, "message"),
                     strings(result, "warnings"));
         } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -230,7 +223,7 @@ public final class ControlProtocol {
 
     private static StatusReport statusFromWire(Map<String, Object> result) {
         Map<String, Object> sup = object(result, "supervisor");
-        StatusReport.Supervisor supervisor = new StatusReport.Supervisor(
+        StatusReport.Virtsup supervisor = new StatusReport.Virtsup(
                 optionalInt(sup, "pid").orElse(0),
                 optionalLong(sup, "uptimeSeconds").orElse(0),
                 optionalString(sup, "configFile"),
@@ -259,7 +252,7 @@ public final class ControlProtocol {
         }
         return new StatusReport.Daemon(requiredString(m, "name"),
                 Wanted.fromWire(requiredString(m, "wanted")),
-                DaemonState.valueOf(requiredString(m, "state")),
+                Phase.valueOf(requiredString(m, "state")),
                 optionalInt(m, "pid"), optionalLong(m, "uptimeSeconds"),
                 Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
                 lastExit, optionalLong(m, "nextRetryInSeconds"),

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,7 +17,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -58,7 +56,7 @@ public final class ControlServer implements AutoCloseable {
     private static final int DISCARD_LIMIT = 1024 * 1024;
 
     private final ControlServerSettings settings;
-    private final ControlDispatch dispatch;
+    private final RequestDispatcher dispatcher;
     private final PeerIdentifier privilege;
     private final KernelPeerGroups peerGroups;
     private final UnixServerSocketChannel server;
@@ -72,7 +70,7 @@ public final class ControlServer implements AutoCloseable {
     private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
                           Posix posix, UnixServerSocketChannel server) {
         this.settings = settings;
-        this.dispatch = new ControlDispatch(settings, handler);
+        this.dispatcher = new RequestDispatcher(settings, handler);
         this.privilege = privilege;
         this.peerGroups = new KernelPeerGroups(posix, settings.controlGid());
         this.server = server;
@@ -224,7 +222,7 @@ public final class ControlServer implements AutoCloseable {
             if (line.isBlank()) {
                 continue;
             }
-            if (!write(channel, dispatch.answer(line, peer, closing))) {
+            if (!write(channel, dispatcher.answer(line, peer, closing))) {
                 return;
             }
         }

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,7 @@ public sealed interface Reply permits StatusReport, Reply.ActionOutcome, Reply.L
      * @param message  one line for people, e.g. {@code virtlogd re-executed in place (pid 4242 kept)}
      * @param warnings things the operator should know, e.g. that libvirtd still runs without virtlogd
      */
-    record ActionOutcome(Optional<String> name, Optional<DaemonState> state, OptionalInt pid,
+    record ActionOutcome(Optional<String> name, Optional<Phase> state, OptionalInt pid,
                          String message, List<String> warnings) implements Reply {
         public ActionOutcome {
             Objects.requireNonNull(name, "name");

@@ -10,11 +10,18 @@ import java.util.Optional;
  */
 public sealed interface Request {
 
+    /** Its row in the table of control commands. */
+    Verb verb();
+
     /** The command's name on the wire and on the command line. */
-    String command();
+    default String command() {
+        return verb().word();
+    }
 
     /** Whether the request changes anything: those need uid 0 or the control group. */
-    boolean mutating();
+    default boolean mutating() {
+        return verb().mutating();
+    }
 
     /** The daemon the request is about, when it names one. */
     Optional<String> daemon();
@@ -25,12 +32,9 @@ public sealed interface Request {
             Objects.requireNonNull(name, "name");
         }
 
-        public String command() {
-            return "status";
-        }
-
-        public boolean mutating() {
-            return false;
+        @Override
+        public Verb verb() {
+            return Verb.STATUS;
         }
 
         public Optional<String> daemon() {
@@ -44,12 +48,9 @@ public sealed interface Request {
             Objects.requireNonNull(name, "name");
         }
 
-        public String command() {
-            return "start";
-        }
-
-        public boolean mutating() {
-            return true;
+        @Override
+        public Verb verb() {
+            return Verb.START;
         }
 
         public Optional<String> daemon() {
@@ -63,12 +64,9 @@ public sealed interface Request {
             Objects.requireNonNull(name, "name");
         }
 
-        public String command() {
-            return "stop";
-        }
-
-        public boolean mutating() {
-            return true;
+        @Override
+        public Verb verb() {
+            return Verb.STOP;
         }
 
         public Optional<String> daemon() {
@@ -82,12 +80,9 @@ public sealed interface Request {
             Objects.requireNonNull(name, "name");
         }
 
-        public String command() {
-            return "restart";
-        }
-
-        public boolean mutating() {
-            return true;
+        @Override
+        public Verb verb() {
+            return Verb.RESTART;
         }
 
         public Optional<String> daemon() {
@@ -104,12 +99,9 @@ public sealed interface Request {
             Objects.requireNonNull(name, "name");
         }
 
-        public String command() {
-            return "reload";
-        }
-
-        public boolean mutating() {
-            return true;
+        @Override
+        public Verb verb() {
+            return Verb.RELOAD;
         }
 
         public Optional<String> daemon() {
@@ -124,12 +116,9 @@ public sealed interface Request {
             Objects.requireNonNull(signal, "signal");
         }
 
-        public String command() {
-            return "signal";
-        }
-
-        public boolean mutating() {
-            return true;
+        @Override
+        public Verb verb() {
+            return Verb.SIGNAL;
         }
 
         public Optional<String> daemon() {
@@ -152,12 +141,9 @@ public sealed interface Request {
             }
         }
 
-        public String command() {
-            return "log";
-        }
-
-        public boolean mutating() {
-            return false;
+        @Override
+        public Verb verb() {
+            return Verb.LOG;
         }
 
         public Optional<String> daemon() {

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -8,10 +9,10 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** What {@code virtsup status} shows: virtsup itself and each supervised daemon. */
-public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implements Reply {
+public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Reply {
 
     public StatusReport {
-        Objects.requireNonNull(supervisor, "supervisor");
+        Objects.requireNonNull(virtsup, "virtsup");
         daemons = List.copyOf(daemons);
     }
 
@@ -31,7 +32,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
     /** True when every daemon in the report is running and ready, wanted or not. */
     public boolean allRunning() {
         for (Daemon daemon : daemons) {
-            if (daemon.state() != DaemonState.RUNNING || !daemon.ready()) {
+            if (daemon.state() != Phase.RUNNING || !daemon.ready()) {
                 return false;
             }
         }
@@ -43,16 +44,16 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * @param configMatchesFile false when the file changed since it was loaded (a reload is due)
      * @param reloadProblems    why the last reload was refused (empty once one succeeds)
      */
-    public record Supervisor(int pid, long uptimeSeconds, Optional<String> configFile,
+    public record Virtsup(int pid, long uptimeSeconds, Optional<String> configFile,
                              boolean configMatchesFile, String version, List<String> reloadProblems) {
-        public Supervisor {
+        public Virtsup {
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(version, "version");
             reloadProblems = List.copyOf(reloadProblems);
         }
 
         /** virtsup with no refused reload. */
-        public Supervisor(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
+        public Virtsup(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
                           String version) {
             this(pid, uptimeSeconds, configFile, configMatchesFile, version, List.of());
         }
@@ -62,7 +63,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
      * @param lastOutputLines the daemon's last lines of output, filled for a daemon
      *                        that is failing (BACKOFF, FAILED) so the cause is in sight
      */
-    public record Daemon(String name, Wanted wanted, DaemonState state, OptionalInt pid,
+    public record Daemon(String name, Wanted wanted, Phase state, OptionalInt pid,
                          OptionalLong uptimeSeconds, boolean ready, int restarts,
                          Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
                          List<String> lastOutputLines, List<String> warnings) {
@@ -80,7 +81,7 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
 
         /** Down and not wanted, or running and ready. */
         public boolean satisfied() {
-            return wanted == Wanted.DOWN || (state == DaemonState.RUNNING && ready);
+            return wanted == Wanted.DOWN || (state == Phase.RUNNING && ready);
         }
     }
 

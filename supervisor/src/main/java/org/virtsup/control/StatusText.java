@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,7 +33,7 @@ public final class StatusText {
 
     public static String render(StatusReport report, Instant now) {
         StringBuilder out = new StringBuilder();
-        StatusReport.Supervisor s = report.supervisor();
+        StatusReport.Virtsup s = report.virtsup();
         int width = "virtsup".length();
         for (StatusReport.Daemon d : report.daemons()) {
             width = Math.max(width, d.name().length());
@@ -77,12 +78,12 @@ public final class StatusText {
     /** One line: state, readiness, pid, uptime, restarts, next retry. */
     static String headline(StatusReport.Daemon d) {
         StringBuilder line = new StringBuilder(d.state().name());
-        boolean mismatch = (d.wanted() == Wanted.UP) != (d.state() == DaemonState.RUNNING
-                || d.state() == DaemonState.STARTING);
+        boolean mismatch = (d.wanted() == Wanted.UP) != (d.state() == Phase.RUNNING
+                || d.state() == Phase.STARTING);
         if (mismatch) {
             line.append(" (wanted ").append(d.wanted().wireName()).append(')');
         }
-        if (d.state() == DaemonState.RUNNING) {
+        if (d.state() == Phase.RUNNING) {
             line.append(d.ready() ? ", ready" : ", NOT ready");
         }
         if (d.pid().isPresent()) {

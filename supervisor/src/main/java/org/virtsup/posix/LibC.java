@@ -119,4 +119,13 @@ public interface LibC {
 
     @IgnoreError
     int geteuid();
+
+    /** For {@link CredentialReceiver}: SO_PASSCRED on a notify socket. */
+    @SaveError
+    int setsockopt(int socket, int level, int option, Pointer value, int length);
+
+    /** For {@link CredentialReceiver}: a datagram with its SCM_CREDENTIALS. */
+    @SaveError
+    @jnr.ffi.types.ssize_t
+    long recvmsg(int socket, Pointer message, int flags);
 }

@@ -24,11 +24,11 @@ import org.virtsup.supervise.Signal;
  * stopped, re-executed with the same pid) or failed to, with the reason.
  */
 final class ControlBridge implements ControlHandler {
-    private final Supervisor supervisor;
+    private final SupervisionExecutor supervisor;
     private final Function<Optional<Daemon>, Reply> status;
     private final Supplier<Reply> reload;
 
-    ControlBridge(Supervisor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
+    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
         this.supervisor = supervisor;
         this.status = status;
         this.reload = reload;
@@ -133,7 +133,7 @@ final class ControlBridge implements ControlHandler {
 
     private static Reply outcome(DaemonState state, String message, List<String> warnings) {
         return new Reply.ActionOutcome(Optional.of(state.daemon().programName()),
-                Optional.of(org.virtsup.control.DaemonState.valueOf(state.phase().name())),
+                Optional.of(state.phase()),
                 state.pid() == DaemonState.NO_PID ? OptionalInt.empty() : OptionalInt.of(state.pid()),
                 message, warnings);
     }

@@ -23,11 +23,11 @@ final class DaemonSpawner {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
     private final Posix posix;
-    private final Supervisor.Programs programs;
+    private final SupervisionExecutor.Programs programs;
     private final DaemonOutput output;
     private final Runnable childSpawned;
 
-    DaemonSpawner(Posix posix, Supervisor.Programs programs, DaemonOutput output, Runnable childSpawned) {
+    DaemonSpawner(Posix posix, SupervisionExecutor.Programs programs, DaemonOutput output, Runnable childSpawned) {
         this.posix = posix;
         this.programs = programs;
         this.output = output;

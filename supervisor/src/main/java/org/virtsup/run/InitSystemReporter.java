@@ -18,7 +18,7 @@ import org.virtsup.supervise.Supervision;
  * daemon without a notify socket. It reports and starts things; it never
  * feeds an event itself (what it starts is posted to the loop).
  */
-final class InitSystemReporter implements Supervisor.Observer {
+final class InitSystemReporter implements SupervisionExecutor.Observer {
     /** What to do when libvirtd is (newly) ready, and when a probed daemon starts waiting for readiness. */
     interface Followers {
         void libvirtdReady();

@@ -22,10 +22,10 @@ final class ReadinessProbe {
     static final Duration INTERVAL = Duration.ofMillis(20);
 
     private final EventLoop loop;
-    private final Supervisor supervisor;
+    private final SupervisionExecutor supervisor;
     private final Function<Daemon, Path> socketOf;
 
-    ReadinessProbe(EventLoop loop, Supervisor supervisor, Function<Daemon, Path> socketOf) {
+    ReadinessProbe(EventLoop loop, SupervisionExecutor supervisor, Function<Daemon, Path> socketOf) {
         this.loop = loop;
         this.supervisor = supervisor;
         this.socketOf = socketOf;

@@ -41,11 +41,11 @@ final class ReloadTransaction {
     private final ConfigurationReader reader;
     private final ConfigurationInForce inForce;
     private final RenderedFiles files;
-    private final Supervisor supervisor;
+    private final SupervisionExecutor supervisor;
     private final Supplier<Notifier> initSystem;
 
     ReloadTransaction(Posix posix, ConfigurationReader reader, ConfigurationInForce inForce, RenderedFiles files,
-                      Supervisor supervisor, Supplier<Notifier> initSystem) {
+                      SupervisionExecutor supervisor, Supplier<Notifier> initSystem) {
         this.posix = posix;
         this.reader = reader;
         this.inForce = inForce;

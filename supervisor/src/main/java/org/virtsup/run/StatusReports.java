@@ -21,7 +21,7 @@ import org.virtsup.supervise.Termination;
 final class StatusReports {
     private StatusReports() {}
 
-    static StatusReport of(Supervision supervision, Supervisor supervisor, StatusReport.Supervisor self,
+    static StatusReport of(Supervision supervision, SupervisionExecutor supervisor, StatusReport.Virtsup self,
                            Optional<Daemon> only, Instant now) {
         List<StatusReport.Daemon> daemons = new ArrayList<>();
         for (Daemon daemon : Daemon.values()) {
@@ -48,7 +48,7 @@ final class StatusReports {
         return new StatusReport.Daemon(
                 state.daemon().programName(),
                 state.goal() == Goal.UP ? Wanted.UP : Wanted.DOWN,
-                org.virtsup.control.DaemonState.valueOf(state.phase().name()),
+                state.phase(),
                 running ? OptionalInt.of(state.pid()) : OptionalInt.empty(),
                 running ? state.startedAt().map(at -> OptionalLong.of(Duration.between(at, now).toSeconds()))
                         .orElse(OptionalLong.empty()) : OptionalLong.empty(),

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,11 +79,11 @@ class ControlProtocolTest {
     @Test
     void statusReportSurvivesTheRoundTrip() throws ProtocolException {
         StatusReport report = new StatusReport(
-                new StatusReport.Supervisor(812, 7380, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"),
-                List.of(new StatusReport.Daemon("virtlogd", Wanted.UP, DaemonState.RUNNING, OptionalInt.of(901),
+                new StatusReport.Virtsup(812, 7380, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"),
+                List.of(new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.RUNNING, OptionalInt.of(901),
                                 OptionalLong.of(7379), true, 0, Optional.empty(), OptionalLong.empty(), List.of(),
                                 List.of()),
-                        new StatusReport.Daemon("libvirtd", Wanted.UP, DaemonState.BACKOFF, OptionalInt.empty(),
+                        new StatusReport.Daemon("libvirtd", Wanted.UP, Phase.BACKOFF, OptionalInt.empty(),
                                 OptionalLong.empty(), false, 3,
                                 Optional.of(new StatusReport.LastExit("killed by signal 9 (SIGKILL)",
                                         OptionalInt.empty(), OptionalInt.of(9), Instant.parse("2026-11-26T10:14:02Z"))),
@@ -96,7 +97,7 @@ class ControlProtocolTest {
 
     @Test
     void outcomesLogsAndFailuresSurviveTheRoundTrip() throws ProtocolException {
-        Reply outcome = new Reply.ActionOutcome(Optional.of("virtlogd"), Optional.of(DaemonState.STOPPED),
+        Reply outcome = new Reply.ActionOutcome(Optional.of("virtlogd"), Optional.of(Phase.STOPPED),
                 OptionalInt.empty(), "virtlogd stopped", List.of("libvirtd still runs"));
         assertEquals("{\"v\":1,\"result\":{\"name\":\"virtlogd\",\"state\":\"STOPPED\",\"message\":\"virtlogd stopped\","
                 + "\"warnings\":[\"libvirtd still runs\"]}}", ControlProtocol.encodeReply(outcome));

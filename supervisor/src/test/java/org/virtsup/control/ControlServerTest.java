@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -71,7 +72,7 @@ class ControlServerTest {
     void answersStatusWithTheHandlersReport() throws Exception {
         start();
         StatusReport report = assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
-        assertEquals(812, report.supervisor().pid());
+        assertEquals(812, report.virtsup().pid());
         assertEquals(List.of("virtlogd", "libvirtd"), report.daemons().stream().map(StatusReport.Daemon::name).toList());
         assertTrue(report.allWantedRunning());
         assertEquals(List.of(new Request.Status(Optional.empty())), supervisor.received);
@@ -263,7 +264,7 @@ class ControlServerTest {
             assertFalse(reply.isDone());
             // Other clients are served while one waits.
             assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
-            pending.complete(new Reply.ActionOutcome(Optional.of("libvirtd"), Optional.of(DaemonState.STOPPED),
+            pending.complete(new Reply.ActionOutcome(Optional.of("libvirtd"), Optional.of(Phase.STOPPED),
                     OptionalInt.empty(), "libvirtd stopped", List.of()));
             Reply.ActionOutcome outcome = assertInstanceOf(Reply.ActionOutcome.class, reply.get(10, TimeUnit.SECONDS));
             assertEquals("libvirtd stopped", outcome.message());

@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +29,12 @@ final class FakeSupervisor implements ControlHandler {
     }
 
     static StatusReport.Daemon running(String name, int pid) {
-        return new StatusReport.Daemon(name, Wanted.UP, DaemonState.RUNNING, OptionalInt.of(pid),
+        return new StatusReport.Daemon(name, Wanted.UP, Phase.RUNNING, OptionalInt.of(pid),
                 OptionalLong.of(125), true, 0, Optional.empty(), OptionalLong.empty(), List.of(), List.of());
     }
 
     static StatusReport.Daemon backingOff(String name) {
-        return new StatusReport.Daemon(name, Wanted.UP, DaemonState.BACKOFF, OptionalInt.empty(),
+        return new StatusReport.Daemon(name, Wanted.UP, Phase.BACKOFF, OptionalInt.empty(),
                 OptionalLong.empty(), false, 3,
                 Optional.of(new StatusReport.LastExit("exited with code 1", OptionalInt.of(1), OptionalInt.empty(),
                         Instant.parse("2026-11-26T10:14:02Z"))),
@@ -65,24 +66,24 @@ final class FakeSupervisor implements ControlHandler {
                     list.add(daemons.get(n));
                 }
             }
-            return new StatusReport(new StatusReport.Supervisor(812, 7380, Optional.of("/etc/virtsup/virtsup.scm"),
+            return new StatusReport(new StatusReport.Virtsup(812, 7380, Optional.of("/etc/virtsup/virtsup.scm"),
                     true, "0.1.0"), list);
         }
         if (request instanceof Request.Stop s) {
             StatusReport.Daemon d = daemons.get(s.name());
-            daemons.put(s.name(), new StatusReport.Daemon(s.name(), Wanted.DOWN, DaemonState.STOPPED,
+            daemons.put(s.name(), new StatusReport.Daemon(s.name(), Wanted.DOWN, Phase.STOPPED,
                     OptionalInt.empty(), OptionalLong.empty(), false, d.restarts(), d.lastExit(),
                     OptionalLong.empty(), List.of(), List.of()));
             List<String> warnings = s.name().equals("virtlogd")
-                    && daemons.get("libvirtd").state() == DaemonState.RUNNING
+                    && daemons.get("libvirtd").state() == Phase.RUNNING
                     ? List.of("libvirtd still runs: guests' console logs are lost until virtlogd is started again")
                     : List.of();
-            return new Reply.ActionOutcome(Optional.of(s.name()), Optional.of(DaemonState.STOPPED),
+            return new Reply.ActionOutcome(Optional.of(s.name()), Optional.of(Phase.STOPPED),
                     OptionalInt.empty(), s.name() + " stopped", warnings);
         }
         if (request instanceof Request.Start s) {
             daemons.put(s.name(), running(s.name(), 1000));
-            return new Reply.ActionOutcome(Optional.of(s.name()), Optional.of(DaemonState.RUNNING),
+            return new Reply.ActionOutcome(Optional.of(s.name()), Optional.of(Phase.RUNNING),
                     OptionalInt.of(1000), s.name() + " started (pid 1000), ready", List.of());
         }
         if (request instanceof Request.Reload r) {
@@ -90,7 +91,7 @@ final class FakeSupervisor implements ControlHandler {
                 return new Reply.Failure(ErrorCode.INVALID_CONFIGURATION,
                         "/etc/virtsup/virtsup.scm:3:5: error: max-clients must be a positive integer, not -1");
             }
-            return new Reply.ActionOutcome(r.name(), Optional.of(DaemonState.RUNNING), OptionalInt.of(901),
+            return new Reply.ActionOutcome(r.name(), Optional.of(Phase.RUNNING), OptionalInt.of(901),
                     r.name().orElse("configuration") + " reloaded", List.of());
         }
         if (request instanceof Request.Log l) {
@@ -100,7 +101,7 @@ final class FakeSupervisor implements ControlHandler {
             }
             return new Reply.LogOutput(l.name(), lines);
         }
-        return new Reply.ActionOutcome(request.daemon(), Optional.of(DaemonState.RUNNING), OptionalInt.of(902),
+        return new Reply.ActionOutcome(request.daemon(), Optional.of(Phase.RUNNING), OptionalInt.of(902),
                 request.command() + " done", List.of());
     }
 }

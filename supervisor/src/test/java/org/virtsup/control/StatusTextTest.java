@@ -1,5 +1,6 @@
 package org.virtsup.control;
 
+import org.virtsup.supervise.Phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
@@ -24,7 +25,7 @@ class StatusTextTest {
     @Test
     void saysWhenTheFileChangedSinceItWasLoaded() {
         StatusReport report = new StatusReport(
-                new StatusReport.Supervisor(1, 5, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"), List.of());
+                new StatusReport.Virtsup(1, 5, Optional.of("/etc/virtsup/config.scm"), false, "0.1.0"), List.of());
         assertEquals("virtsup  pid 1, up 5s, version 0.1.0\n"
                 + "         config /etc/virtsup/config.scm (CHANGED since loaded: virtsup reload applies it)\n",
                 StatusText.render(report, Instant.EPOCH));
@@ -33,11 +34,11 @@ class StatusTextTest {
     @Test
     void rendersTheWholeReport() {
         StatusReport report = new StatusReport(
-                new StatusReport.Supervisor(812, 7380, Optional.empty(), false, "0.1.0"),
-                List.of(new StatusReport.Daemon("virtlogd", Wanted.UP, DaemonState.STARTING, OptionalInt.of(901),
+                new StatusReport.Virtsup(812, 7380, Optional.empty(), false, "0.1.0"),
+                List.of(new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.STARTING, OptionalInt.of(901),
                                 OptionalLong.of(2), false, 1, Optional.empty(), OptionalLong.empty(), List.of(),
                                 List.of()),
-                        new StatusReport.Daemon("libvirtd", Wanted.UP, DaemonState.FAILED, OptionalInt.empty(),
+                        new StatusReport.Daemon("libvirtd", Wanted.UP, Phase.FAILED, OptionalInt.empty(),
                                 OptionalLong.empty(), false, 5,
                                 Optional.of(new StatusReport.LastExit("killed by signal 9 (SIGKILL)",
                                         OptionalInt.empty(), OptionalInt.of(9), Instant.parse("2026-11-26T10:00:00Z"))),

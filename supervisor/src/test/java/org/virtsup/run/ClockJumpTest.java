@@ -45,7 +45,7 @@ class ClockJumpTest {
     private Wall wall;
     private final FakePosix posix = new FakePosix()
             .onSpawn("/usr/sbin/virtlogd", ChildBehaviour.runsUntilSignalled());
-    private SupervisorUnderTest run;
+    private ExecutorUnderTest run;
 
     @AfterEach
     void close() {
@@ -53,7 +53,7 @@ class ClockJumpTest {
     }
 
     private void start() {
-        run = new SupervisorUnderTest(posix, "(service virtlog-service-type)\n", SupervisorUnderTest.OUR_ENVIRONMENT,
+        run = new ExecutorUnderTest(posix, "(service virtlog-service-type)\n", ExecutorUnderTest.OUR_ENVIRONMENT,
                 time -> {
                     wall = new Wall(time);
                     return MonotonicClock.anchoredAt(wall, time::nanoTime);

@@ -27,7 +27,7 @@ class ConfigurationInForceTest {
 
     @Test
     void statusRequestsDoNotReadTheFileWhileItIsUntouched() throws IOException {
-        ConfigurationInForce inForce = loaded(directory.resolve("virtsup.scm"), SupervisorTest.BOTH);
+        ConfigurationInForce inForce = loaded(directory.resolve("virtsup.scm"), SupervisionExecutorTest.BOTH);
         int atLoad = inForce.hashes();
         for (int i = 0; i < 1000; i++) {
             assertTrue(inForce.matchesFile());
@@ -38,14 +38,14 @@ class ConfigurationInForceTest {
     @Test
     void aChangedFileIsSeenAndRehashedOnceAndAnUndoneChangeMatchesAgain() throws IOException {
         Path file = directory.resolve("virtsup.scm");
-        ConfigurationInForce inForce = loaded(file, SupervisorTest.BOTH);
+        ConfigurationInForce inForce = loaded(file, SupervisionExecutorTest.BOTH);
         FileTime loadedAt = Files.getLastModifiedTime(file);
-        Files.writeString(file, SupervisorTest.BOTH + ";; a comment\n");
+        Files.writeString(file, SupervisionExecutorTest.BOTH + ";; a comment\n");
         assertFalse(inForce.matchesFile());
         int after = inForce.hashes();
         assertFalse(inForce.matchesFile());
         assertEquals(after, inForce.hashes(), "hashed again though nothing changed since");
-        Files.writeString(file, SupervisorTest.BOTH);
+        Files.writeString(file, SupervisionExecutorTest.BOTH);
         Files.setLastModifiedTime(file, FileTime.fromMillis(loadedAt.toMillis() + 5000));
         assertTrue(inForce.matchesFile(), "same bytes, other time: still the configuration in force");
         Files.delete(file);
@@ -55,7 +55,7 @@ class ConfigurationInForceTest {
     @Test
     void aRefusedReloadIsShownUntilAReloadSucceeds() throws IOException {
         Path file = directory.resolve("virtsup.scm");
-        ConfigurationInForce inForce = loaded(file, SupervisorTest.BOTH);
+        ConfigurationInForce inForce = loaded(file, SupervisionExecutorTest.BOTH);
         inForce.refused(List.of("virtsup.scm:1:1: error: unterminated list"));
         assertEquals(List.of("virtsup.scm:1:1: error: unterminated list"), inForce.reloadProblems());
         inForce.replace(inForce.get());

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.virtsup.control.DaemonState;
 import org.virtsup.control.ErrorCode;
 import org.virtsup.control.Peer;
 import org.virtsup.control.Reply;
@@ -31,12 +30,12 @@ class ControlBridgeTest {
     private static final Peer ROOT = new Peer(0, 0, 777, true);
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private SupervisorUnderTest run;
+    private ExecutorUnderTest run;
     private ControlBridge bridge;
 
     private void start(FakePosix posix) {
-        run = new SupervisorUnderTest(posix, SupervisorTest.BOTH);
-        StatusReport.Supervisor self = new StatusReport.Supervisor(4242, 0, Optional.empty(), true, "test");
+        run = new ExecutorUnderTest(posix, SupervisionExecutorTest.BOTH);
+        StatusReport.Virtsup self = new StatusReport.Virtsup(4242, 0, Optional.empty(), true, "test");
         bridge = new ControlBridge(run.supervisor,
                 only -> StatusReports.of(run.supervisor.state(), run.supervisor, self, only, run.time.instant()),
                 () -> new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test"));
@@ -94,7 +93,7 @@ class ControlBridgeTest {
         Reply.ActionOutcome done = outcome(reply);
         assertNotEquals(pids[1], newPid);
         assertEquals(OptionalInt.of(newPid), done.pid());
-        assertEquals(Optional.of(DaemonState.RUNNING), done.state());
+        assertEquals(Optional.of(Phase.RUNNING), done.state());
         assertEquals(Optional.of("libvirtd"), done.name());
         assertEquals(0, run.state(Daemon.LIBVIRTD).restarts(), "an operator's restart is no failure");
     }
@@ -109,7 +108,7 @@ class ControlBridgeTest {
         assertFalse(stopped.isDone(), "libvirtd ignores TERM for now: no reply yet");
         run.posix.exit(pids[1], 0);
         Reply.ActionOutcome stop = outcome(stopped);
-        assertEquals(Optional.of(DaemonState.STOPPED), stop.state());
+        assertEquals(Optional.of(Phase.STOPPED), stop.state());
         assertEquals(OptionalInt.empty(), stop.pid());
         assertEquals(List.of(), stop.warnings());
 
@@ -120,7 +119,7 @@ class ControlBridgeTest {
         run.ready(Daemon.LIBVIRTD);
         Reply.ActionOutcome start = outcome(started);
         assertEquals(OptionalInt.of(newPid), start.pid());
-        assertEquals(Optional.of(DaemonState.RUNNING), start.state());
+        assertEquals(Optional.of(Phase.RUNNING), start.state());
     }
 
     @Test
@@ -186,7 +185,7 @@ class ControlBridgeTest {
 
         Reply.ActionOutcome stop = outcome(ask(new Request.Stop("virtlogd")));
 
-        assertEquals(Optional.of(DaemonState.STOPPED), stop.state());
+        assertEquals(Optional.of(Phase.STOPPED), stop.state());
         assertEquals(1, stop.warnings().size());
         assertTrue(stop.warnings().get(0).contains("libvirtd keeps running without virtlogd"), stop.warnings().get(0));
         assertEquals(List.of(), run.posix.signalsSentTo(pids[1]), "libvirtd is not stopped with it");
@@ -316,14 +315,14 @@ class ControlBridgeTest {
         StatusReport.Daemon virtlogd = report.daemons().get(0);
         StatusReport.Daemon libvirtd = report.daemons().get(1);
 
-        assertEquals(DaemonState.RUNNING, virtlogd.state());
+        assertEquals(Phase.RUNNING, virtlogd.state());
         assertEquals(OptionalInt.of(pids[0]), virtlogd.pid());
         assertTrue(virtlogd.ready());
         assertEquals(0, virtlogd.restarts());
         assertEquals(Optional.empty(), virtlogd.lastExit());
         assertEquals(List.of(), virtlogd.lastOutputLines(), "a healthy daemon's output is not in its status");
 
-        assertEquals(DaemonState.BACKOFF, libvirtd.state());
+        assertEquals(Phase.BACKOFF, libvirtd.state());
         assertEquals(OptionalInt.empty(), libvirtd.pid());
         assertFalse(libvirtd.ready());
         assertEquals(2, libvirtd.restarts());

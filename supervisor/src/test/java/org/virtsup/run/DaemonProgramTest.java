@@ -13,7 +13,7 @@ class DaemonProgramTest {
     private static final Path NOTIFY = Path.of("/run/virtsup/notify/libvirtd.sock");
 
     private static Configuration underOpt(String supervisor) {
-        return SupervisorUnderTest.configuration("(service virtlog-service-type)\n"
+        return ExecutorUnderTest.configuration("(service virtlog-service-type)\n"
                 + "(service libvirt-service-type (libvirt-configuration (libvirt \"/opt/libvirt\")"
                 + " (unix-sock-dir \"/run/opt-libvirt\")))\n" + supervisor);
     }

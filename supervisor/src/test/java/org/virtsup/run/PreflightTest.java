@@ -21,7 +21,7 @@ class PreflightTest {
     Path directory;
 
     private Configuration configuration() {
-        return SupervisorUnderTest.configuration("(service virtlog-service-type)\n(service libvirt-service-type)\n"
+        return ExecutorUnderTest.configuration("(service virtlog-service-type)\n(service libvirt-service-type)\n"
                 + "(supervisor-configuration (control-socket \"" + directory.resolve("control.sock") + "\")"
                 + " (state-directory \"/run/virtsup\"))\n");
     }

@@ -35,7 +35,7 @@ import org.virtsup.supervise.Supervision;
 import org.virtsup.supervise.TimerKind;
 
 /**
- * The real executor ({@link Supervisor} on an {@link EventLoop} over a strict
+ * The real executor ({@link SupervisionExecutor} on an {@link EventLoop} over a strict
  * {@link FakePosix}, its output pumps on real threads) driven through thousands
  * of random runs (fixed seeds: a failure replays) of what can happen: operator
  * commands (some abandoned by their client), readiness (true and spurious),
@@ -121,8 +121,8 @@ class RandomExecutorTest {
         private final FakePosix posix = new FakePosix();
         private final FakeTime time = new FakeTime();
         private final EventLoop loop = new EventLoop(time::nanoTime);
-        private final Configuration configuration = SupervisorUnderTest.configuration(CONFIGURATION);
-        private final Supervisor executor;
+        private final Configuration configuration = ExecutorUnderTest.configuration(CONFIGURATION);
+        private final SupervisionExecutor executor;
         private final Set<Integer> reaped = new HashSet<>();
         /** Failures seen inside the executor's callbacks, which it survives by design: reported after the turn. */
         private final List<AssertionError> failures = new ArrayList<>();
@@ -142,7 +142,7 @@ class RandomExecutorTest {
                     ? ChildBehaviour.ignoresTerm() : ChildBehaviour.daemon());
             Supervision initial = Supervision.initial(policy, randomSupervised());
             lastSeen = initial;
-            executor = new Supervisor(posix, loop, time, initial, this::program, new Watcher(), code -> {
+            executor = new SupervisionExecutor(posix, loop, time, initial, this::program, new Watcher(), code -> {
                 assertTrue(exitCode.isEmpty(), "a second exit");
                 exitCode = Optional.of(code);
                 seen.add("Exit " + code);
@@ -261,7 +261,7 @@ class RandomExecutorTest {
                 seen.add("program threw");
                 throw new IllegalStateException("a bug while building " + daemon + "'s command line");
             }
-            Path file = Path.of(SupervisorUnderTest.STATE_DIRECTORY, daemon.programName() + ".conf");
+            Path file = Path.of(ExecutorUnderTest.STATE_DIRECTORY, daemon.programName() + ".conf");
             return daemon == Daemon.VIRTLOGD
                     ? DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(), file,
                             null, Map.of())
@@ -383,7 +383,7 @@ class RandomExecutorTest {
         }
 
         /** Checks each transition as it happens; fails now and then, as a buggy observer would. */
-        private final class Watcher implements Supervisor.Observer {
+        private final class Watcher implements SupervisionExecutor.Observer {
             @Override
             public void readyReported(Supervision supervision) {}
 

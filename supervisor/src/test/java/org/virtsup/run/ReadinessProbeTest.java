@@ -22,7 +22,7 @@ class ReadinessProbeTest {
     @Test
     void aStartingDaemonIsReadyOnceItsSocketAnswersAndNotBefore() throws IOException {
         Path socket = directory.resolve("virtlogd-sock");
-        try (SupervisorUnderTest run = new SupervisorUnderTest(new FakePosix().addExecutable("/usr/sbin/virtlogd"),
+        try (ExecutorUnderTest run = new ExecutorUnderTest(new FakePosix().addExecutable("/usr/sbin/virtlogd"),
                 "(service virtlog-service-type)\n")) {
             run.boot();
             int pid = run.posix.awaitSpawned(1, Duration.ofSeconds(5)).pid();

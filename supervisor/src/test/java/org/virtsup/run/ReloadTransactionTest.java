@@ -30,7 +30,7 @@ import org.virtsup.supervise.Daemon;
  * the daemons' pids as they were, and status says why.
  */
 class ReloadTransactionTest {
-    private static final String FIRST = SupervisorTest.BOTH;
+    private static final String FIRST = SupervisionExecutorTest.BOTH;
     private static final long FIRST_MAX_SIZE = 2097152L;
     private static final String SECOND = "(service virtlog-service-type (virtlog-configuration (max-size 4096)))\n"
             + "(service libvirt-service-type)\n"
@@ -38,7 +38,7 @@ class ReloadTransactionTest {
 
     @TempDir
     Path directory;
-    private SupervisorUnderTest run;
+    private ExecutorUnderTest run;
 
     @AfterEach
     void stop() {
@@ -60,7 +60,7 @@ class ReloadTransactionTest {
                     .orElseThrow();
             files.write(first);
             inForce = new ConfigurationInForce(first);
-            run = new SupervisorUnderTest(new FakePosix()
+            run = new ExecutorUnderTest(new FakePosix()
                     .onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
                     .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon()), FIRST);
             pids = run.bootBoth();

@@ -61,12 +61,12 @@ class RenderedFilesOnAFaultyDiskTest {
     @Test
     void aReadOnlyStateDirectoryChangesNothingAndSaysWhy() throws Exception {
         RenderedFiles files = new RenderedFiles(state);
-        files.write(SupervisorUnderTest.configuration(FIRST));
+        files.write(ExecutorUnderTest.configuration(FIRST));
         Map<String, String> before = contents();
         run("mount", "-o", "remount,ro", state.toString());
 
         IOException failure = assertThrows(IOException.class,
-                () -> files.write(SupervisorUnderTest.configuration(SECOND)));
+                () -> files.write(ExecutorUnderTest.configuration(SECOND)));
 
         assertEquals("write " + files.fileOf(Daemon.LIBVIRTD) + ": EROFS (Read-only file system)",
                 failure.getMessage());
@@ -76,10 +76,10 @@ class RenderedFilesOnAFaultyDiskTest {
     @Test
     void aFullStateDirectoryChangesNeitherFileAndLeavesNoTemporaryFile() throws Exception {
         RenderedFiles files = new RenderedFiles(state);
-        files.write(SupervisorUnderTest.configuration(FIRST));
+        files.write(ExecutorUnderTest.configuration(FIRST));
         Map<String, String> before = contents();
         leaveOnePageFree();
-        Configuration second = SupervisorUnderTest.configuration(SECOND);
+        Configuration second = ExecutorUnderTest.configuration(SECOND);
 
         IOException failure = assertThrows(IOException.class, () -> files.write(second));
 

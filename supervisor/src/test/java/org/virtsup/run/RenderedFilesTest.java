@@ -24,7 +24,7 @@ class RenderedFilesTest {
     @Test
     void writesBothFilesIntoANewDirectoryAndSaysBothChanged() throws Exception {
         Path state = temporary.resolve("state");
-        Configuration configuration = SupervisorUnderTest.configuration(BOTH);
+        Configuration configuration = ExecutorUnderTest.configuration(BOTH);
         RenderedFiles files = new RenderedFiles(state);
 
         assertEquals(Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD), files.write(configuration));
@@ -42,10 +42,10 @@ class RenderedFilesTest {
     @Test
     void onlyTheDaemonsWhoseFileChangedAreReported() throws Exception {
         RenderedFiles files = new RenderedFiles(temporary);
-        files.write(SupervisorUnderTest.configuration(BOTH));
+        files.write(ExecutorUnderTest.configuration(BOTH));
 
-        assertEquals(Set.of(), files.write(SupervisorUnderTest.configuration(BOTH)), "same bytes: nothing changed");
-        Configuration moreWorkers = SupervisorUnderTest.configuration("(service virtlog-service-type)\n"
+        assertEquals(Set.of(), files.write(ExecutorUnderTest.configuration(BOTH)), "same bytes: nothing changed");
+        Configuration moreWorkers = ExecutorUnderTest.configuration("(service virtlog-service-type)\n"
                 + "(service libvirt-service-type (libvirt-configuration (max-workers 40)))\n");
         assertEquals(Set.of(Daemon.LIBVIRTD), files.write(moreWorkers));
         assertEquals(LibvirtdConf.render(moreWorkers.libvirt().orElseThrow()),
@@ -57,7 +57,7 @@ class RenderedFilesTest {
         RenderedFiles files = new RenderedFiles(temporary);
 
         assertEquals(Set.of(Daemon.VIRTLOGD),
-                files.write(SupervisorUnderTest.configuration("(service virtlog-service-type)\n")));
+                files.write(ExecutorUnderTest.configuration("(service virtlog-service-type)\n")));
         assertFalse(Files.exists(files.fileOf(Daemon.LIBVIRTD)));
     }
 }

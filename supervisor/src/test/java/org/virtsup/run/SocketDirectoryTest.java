@@ -17,7 +17,7 @@ class SocketDirectoryTest {
     private static final String DIR = "/run/libvirt";
 
     private static LibvirtConfiguration libvirt(String fields) {
-        return SupervisorUnderTest.configuration("(service virtlog-service-type)\n"
+        return ExecutorUnderTest.configuration("(service virtlog-service-type)\n"
                 + "(service libvirt-service-type (libvirt-configuration " + fields + "))\n").libvirt().orElseThrow();
     }
 

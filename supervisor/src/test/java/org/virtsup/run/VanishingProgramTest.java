@@ -37,7 +37,7 @@ class VanishingProgramTest {
     private final JnrPosix posix = new JnrPosix();
     private final FakeTime time = new FakeTime();
     private final EventLoop loop = new EventLoop(time::nanoTime);
-    private Supervisor supervisor;
+    private SupervisionExecutor supervisor;
     private Thread loopThread;
 
     @AfterEach
@@ -91,12 +91,12 @@ class VanishingProgramTest {
     }
 
     private void start(Path program) {
-        Configuration configuration = SupervisorUnderTest.configuration("(service virtlog-service-type)\n");
+        Configuration configuration = ExecutorUnderTest.configuration("(service virtlog-service-type)\n");
         Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
                 ConfigurationInForce.daemonsOf(configuration));
-        supervisor = new Supervisor(posix, loop, time, initial, daemon -> new DaemonProgram("virtlogd",
+        supervisor = new SupervisionExecutor(posix, loop, time, initial, daemon -> new DaemonProgram("virtlogd",
                 program.toString(), List.of(program.toString()), Map.of("PATH", "/usr/bin:/bin"),
-                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), SupervisorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));
+                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), ExecutorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));
         loopThread = new Thread(loop::run, "test-event-loop");
         loopThread.setDaemon(true);
         loopThread.start();

@@ -1,4 +1,4 @@
-package org.virtsup.notify;
+package org.virtsup.posix;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * Receives datagrams on a socket with SO_PASSCRED set, by recvmsg(2), and
+ * Part of the door to POSIX: receives datagrams on a socket with SO_PASSCRED set, by recvmsg(2), and
  * returns with each the pid the kernel wrote into its SCM_CREDENTIALS message.
  *
  * <p>The structures are laid out by hand from the address size, which on
@@ -22,12 +22,12 @@ import jnr.ffi.Runtime;
  * struct cmsghdr {len, level (int), type (int), data aligned to size_t},
  * struct ucred {pid, uid, gid} (ints).
  */
-final class CredentialReceiver {
+public final class CredentialReceiver {
     private static final int SCM_CREDENTIALS = 2;
     private static final int UCRED_SIZE = 12;
 
     private final int socket;
-    private final SocketCalls calls;
+    private final LibC calls;
     private final Runtime runtime;
     private final int word;
     private final int capacity;
@@ -38,7 +38,7 @@ final class CredentialReceiver {
     private final int controlSpace;
     private final int dataOffset;
 
-    private CredentialReceiver(int socket, SocketCalls calls, int capacity) {
+    private CredentialReceiver(int socket, LibC calls, int capacity) {
         this.socket = socket;
         this.calls = calls;
         this.runtime = Runtime.getRuntime(calls);
@@ -57,10 +57,10 @@ final class CredentialReceiver {
      *
      * @throws IOException when the option cannot be set or libc cannot be bound
      */
-    static CredentialReceiver enable(int socket, int capacity) throws IOException {
-        SocketCalls calls;
+    public static CredentialReceiver enable(int socket, int capacity) throws IOException {
+        LibC calls;
         try {
-            calls = LibraryLoader.create(SocketCalls.class).load("c");
+            calls = LibraryLoader.create(LibC.class).load(jnr.ffi.Platform.getNativePlatform().getStandardCLibraryName());
         } catch (RuntimeException | LinkageError e) {
             throw new IOException("cannot bind libc's setsockopt and recvmsg: " + e, e);
         }
@@ -78,7 +78,7 @@ final class CredentialReceiver {
      * Blocks for one datagram, copies it into {@code into} (cleared, then
      * flipped; cut to its capacity) and returns the sender's pid.
      */
-    OptionalInt receive(ByteBuffer into) throws IOException {
+    public OptionalInt receive(ByteBuffer into) throws IOException {
         while (true) {
             iovec.putAddress(0, data.address());
             iovec.putAddress(word, capacity);

@@ -35,7 +35,7 @@ import org.virtsup.supervise.Termination;
  * {@link #post}. It knows nothing of configuration files or the control socket:
  * {@link Runtime} wires those to it.
  */
-public final class Supervisor {
+public final class SupervisionExecutor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
     /** An operator's command being followed until it is done or failed. */
@@ -71,12 +71,12 @@ public final class Supervisor {
     private final LostConsoleLogs lostConsoleLogs;
     private Supervision supervision;
 
-    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+    public SupervisionExecutor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
         this(posix, loop, clock, initial, programs, observer, onExit, GuestProcesses.ofThisHost());
     }
 
-    public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
+    public SupervisionExecutor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
         this.lostConsoleLogs = new LostConsoleLogs(guests);
         this.posix = posix;

@@ -36,11 +36,11 @@ import org.virtsup.supervise.Supervision;
  * {@code virtsup run}: one libvirt host under supervision. It wires the parts
  * and runs the event loop until every daemon is stopped: {@link Preflight}
  * (root, no outside copy), the daemons' files, the socket directories, the
- * {@link Supervisor} (the executor), the control socket, the daemons'
+ * {@link SupervisionExecutor} (the executor), the control socket, the daemons'
  * readiness listeners, {@link InitSystemReporter}, {@link ReloadTransaction}
  * and virtsup's own signals.
  */
-public final class SupervisedHost {
+public final class VirtsupRun {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
     private final Posix posix;
@@ -54,14 +54,14 @@ public final class SupervisedHost {
     private final Set<Daemon> probed = EnumSet.noneOf(Daemon.class);
     private final ConfigurationInForce configuration;
     private RenderedFiles files;
-    private Supervisor supervisor;
+    private SupervisionExecutor supervisor;
     private ReloadTransaction reloads;
     private ReadinessProbe probe;
     private Notifier initSystem = Notifier.disabled();
     private ControlServer control;
     private int exitCode = 1;
 
-    public SupervisedHost(Posix posix, Map<String, String> environment, Configuration configuration,
+    public VirtsupRun(Posix posix, Map<String, String> environment, Configuration configuration,
                           ConfigurationReader reader) {
         this.posix = posix;
         this.environment = Map.copyOf(environment);
@@ -110,7 +110,7 @@ public final class SupervisedHost {
         files.write(initial);
         SocketDirectory.prepareFor(posix, initial);
         initSystem = Notifier.fromEnvironment(environment);
-        supervisor = new Supervisor(posix, loop, clock, Supervision.initial(configuration.policy(),
+        supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
                 configuration.daemons()), this::program, new InitSystemReporter(() -> initSystem, posix.getpid(),
                 probed, new Followers()), code -> {
                     exitCode = code;
@@ -187,7 +187,7 @@ public final class SupervisedHost {
     }
 
     private Reply status(Optional<Daemon> only) {
-        StatusReport.Supervisor self = new StatusReport.Supervisor(posix.getpid(),
+        StatusReport.Virtsup self = new StatusReport.Virtsup(posix.getpid(),
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
                 configuration.reloadProblems());
@@ -234,7 +234,7 @@ public final class SupervisedHost {
         private Version() {}
 
         static String current() {
-            String version = SupervisedHost.class.getPackage().getImplementationVersion();
+            String version = VirtsupRun.class.getPackage().getImplementationVersion();
             return version != null ? version : "development";
         }
     }

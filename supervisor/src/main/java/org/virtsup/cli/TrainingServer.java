@@ -1,4 +1,4 @@
-package org.virtsup.control;
+package org.virtsup.cli;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,14 +14,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.virtsup.control.ControlProtocol;
+import org.virtsup.control.StatusReport;
+import org.virtsup.supervise.Phase;
+import org.virtsup.control.Wanted;
 
 /**
  * A stand-in control socket that answers one status request with a typical
  * report, JDK only. It exists so that a class-data sharing archive of the
  * CLI's client path can be made without a running virtsup (see
- * {@code ControlCommands.main}); it never serves operators.
+ * {@link ClientTraining}); it never serves operators.
  */
-public final class TrainingServer implements AutoCloseable {
+final class TrainingServer implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread thread;
@@ -47,11 +51,11 @@ public final class TrainingServer implements AutoCloseable {
 
     /** A report with a healthy daemon and a failing one, so every line of StatusText runs. */
     static StatusReport sample() {
-        return new StatusReport(new StatusReport.Supervisor(1, 3600, Optional.of("/etc/virtsup/config.scm"), true,
+        return new StatusReport(new StatusReport.Virtsup(1, 3600, Optional.of("/etc/virtsup/config.scm"), true,
                 "training"), List.of(
-                new StatusReport.Daemon("virtlogd", Wanted.UP, DaemonState.RUNNING, OptionalInt.of(2),
+                new StatusReport.Daemon("virtlogd", Wanted.UP, Phase.RUNNING, OptionalInt.of(2),
                         OptionalLong.of(3599), true, 0, Optional.empty(), OptionalLong.empty(), List.of(), List.of()),
-                new StatusReport.Daemon("libvirtd", Wanted.UP, DaemonState.BACKOFF, OptionalInt.empty(),
+                new StatusReport.Daemon("libvirtd", Wanted.UP, Phase.BACKOFF, OptionalInt.empty(),
                         OptionalLong.empty(), false, 1,
                         Optional.of(new StatusReport.LastExit("exited with code 1", OptionalInt.of(1),
                                 OptionalInt.empty(), Instant.parse("2026-01-01T00:00:00Z"))),

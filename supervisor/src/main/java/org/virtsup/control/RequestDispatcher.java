@@ -8,23 +8,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one request line from an identified peer into its reply: decodes it,
- * refuses what the peer may not ask, passes the rest to the
- * {@link ControlHandler} and waits for its answer within the reply timeout.
- * Whatever goes wrong becomes an error reply, never an exception.
+ * One request line to its reply: decoded, the peer's privilege checked against
+ * the verb, handed to the supervisor's {@link ControlHandler}, its answer
+ * awaited at most the reply timeout and checked to be of the kind the request
+ * calls for. A request nobody waits for any more is cancelled, so that the
+ * supervisor forgets it. Runs on a connection's thread.
  */
-final class ControlDispatch {
+final class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
     private final ControlServerSettings settings;
     private final ControlHandler handler;
 
-    ControlDispatch(ControlServerSettings settings, ControlHandler handler) {
+    RequestDispatcher(ControlServerSettings settings, ControlHandler handler) {
         this.settings = settings;
         this.handler = handler;
     }
 
-    /** {@code closing}: the server is shutting down; nothing more reaches the handler. */
     Reply answer(String line, Peer peer, boolean closing) {
         Request request;
         try {
@@ -90,9 +90,8 @@ final class ControlDispatch {
         return reply instanceof Reply.ActionOutcome;
     }
 
-    private static String describe(Request request) {
+    static String describe(Request request) {
         return request.command() + request.daemon().map(n -> " " + n).orElse("")
                 + (request instanceof Request.Signal s ? " " + s.signal() : "");
     }
-
 }

@@ -1,4 +1,4 @@
-package org.virtsup.control;
+package org.virtsup.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.virtsup.control.ControlClient;
+import org.virtsup.control.Reply;
+import org.virtsup.control.Request;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 

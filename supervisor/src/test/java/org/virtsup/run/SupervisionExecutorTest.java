@@ -22,17 +22,17 @@ import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Phase;
 import org.virtsup.supervise.Termination;
 
-class SupervisorTest {
+class SupervisionExecutorTest {
     static final String BOTH = "(service virtlog-service-type)\n"
             + "(service libvirt-service-type)\n"
             + "(supervisor-configuration (stop-timeout 1))\n";
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private SupervisorUnderTest run;
+    private ExecutorUnderTest run;
     private LogCapture log;
 
-    private SupervisorUnderTest start(FakePosix posix, String configuration) {
-        run = new SupervisorUnderTest(posix, configuration);
+    private ExecutorUnderTest start(FakePosix posix, String configuration) {
+        run = new ExecutorUnderTest(posix, configuration);
         return run;
     }
 
@@ -54,12 +54,12 @@ class SupervisorTest {
 
     @Test
     void bootSpawnsVirtlogdFirstWithItsFileAndASmallEnvironment() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         run.boot();
         SpawnSpec virtlogd = run.posix.awaitSpawned(1, WAIT).spec();
 
         assertEquals("/usr/sbin/virtlogd", virtlogd.path());
-        assertEquals(List.of("/usr/sbin/virtlogd", "-f", SupervisorUnderTest.STATE_DIRECTORY + "/virtlogd.conf"),
+        assertEquals(List.of("/usr/sbin/virtlogd", "-f", ExecutorUnderTest.STATE_DIRECTORY + "/virtlogd.conf"),
                 virtlogd.argv());
         assertEquals(Map.of(
                 "PATH", DaemonProgram.SYSTEM_PATH,
@@ -68,7 +68,7 @@ class SupervisorTest {
                 "LC_MESSAGES", "fr_FR.UTF-8",
                 "TZ", "Europe/Paris",
                 "LIBVIRT_DEBUG", "1",
-                "NOTIFY_SOCKET", SupervisorUnderTest.notifySocket(Daemon.VIRTLOGD).toString()),
+                "NOTIFY_SOCKET", ExecutorUnderTest.notifySocket(Daemon.VIRTLOGD).toString()),
                 virtlogd.environment());
         assertEquals(-1, virtlogd.stdin(), "stdin is /dev/null");
         assertTrue(virtlogd.stdout() >= 0, "stdout goes to a pipe");
@@ -79,7 +79,7 @@ class SupervisorTest {
 
     @Test
     void libvirtdWaitsForVirtlogdToBeReady() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         run.boot();
         run.posix.awaitSpawned(1, WAIT);
         DaemonState libvirtd = run.state(Daemon.LIBVIRTD);
@@ -89,9 +89,9 @@ class SupervisorTest {
 
         run.ready(Daemon.VIRTLOGD);
         SpawnSpec spec = run.posix.awaitSpawned(2, WAIT).spec();
-        assertEquals(List.of("/usr/sbin/libvirtd", "-f", SupervisorUnderTest.STATE_DIRECTORY + "/libvirtd.conf"),
+        assertEquals(List.of("/usr/sbin/libvirtd", "-f", ExecutorUnderTest.STATE_DIRECTORY + "/libvirtd.conf"),
                 spec.argv(), "no --listen unless listen? is on");
-        assertEquals(SupervisorUnderTest.notifySocket(Daemon.LIBVIRTD).toString(),
+        assertEquals(ExecutorUnderTest.notifySocket(Daemon.LIBVIRTD).toString(),
                 spec.environment().get("NOTIFY_SOCKET"), "each daemon has its own notify socket");
         assertEquals(-1, spec.stdin());
         assertEquals(spec.stdout(), spec.stderr());
@@ -99,21 +99,21 @@ class SupervisorTest {
 
     @Test
     void listenAddsTheFlagToLibvirtdOnly() {
-        SupervisorUnderTest run = start(bothDaemons(), "(service virtlog-service-type)\n"
+        ExecutorUnderTest run = start(bothDaemons(), "(service virtlog-service-type)\n"
                 + "(service libvirt-service-type)\n(supervisor-configuration (listen? #t))\n");
         run.bootBoth();
         List<SpawnSpec> specs = run.posix.spawned().stream().map(FakePosix.Spawned::spec).toList();
 
-        assertEquals(List.of("/usr/sbin/virtlogd", "-f", SupervisorUnderTest.STATE_DIRECTORY + "/virtlogd.conf"),
+        assertEquals(List.of("/usr/sbin/virtlogd", "-f", ExecutorUnderTest.STATE_DIRECTORY + "/virtlogd.conf"),
                 specs.get(0).argv());
-        assertEquals(List.of("/usr/sbin/libvirtd", "-f", SupervisorUnderTest.STATE_DIRECTORY + "/libvirtd.conf",
+        assertEquals(List.of("/usr/sbin/libvirtd", "-f", ExecutorUnderTest.STATE_DIRECTORY + "/libvirtd.conf",
                 "--listen"), specs.get(1).argv());
     }
 
     @Test
     void outputOnStdoutAndStderrReachesTheTailLineByLineInOrder() {
         log = new LogCapture("daemon.libvirtd");
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
         var child = run.posix.child(pids[1]);
         child.writeStdout("first li");
@@ -135,7 +135,7 @@ class SupervisorTest {
     @Test
     void libvirtdKilledBySigkillIsRespawnedAtOnceAndItsLastLinesAreLogged() {
         log = new LogCapture("virtsup");
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
         run.posix.child(pids[1]).writeStdout("cannot open /dev/kvm\nthe last words\n");
         Eventually.until(() -> run.supervisor.tail(Daemon.LIBVIRTD).last(1).equals(List.of("the last words")),
@@ -162,7 +162,7 @@ class SupervisorTest {
     void theLastLinesAreLoggedEvenWhenTheDeathIsReapedBeforeTheOutputIsRead() {
         log = new LogCapture("virtsup");
         FakePosix posix = bothDaemons();
-        SupervisorUnderTest run = start(posix, BOTH);
+        ExecutorUnderTest run = start(posix, BOTH);
         int[] pids = run.bootBoth();
         posix.holdReads(); // the output pump lags behind the reaper
         long waitsBefore = waits(run);
@@ -183,7 +183,7 @@ class SupervisorTest {
     @Test
     void anExitWaitsForTheOutputNoLongerThanTheGrace() {
         FakePosix posix = bothDaemons();
-        SupervisorUnderTest run = start(posix, BOTH);
+        ExecutorUnderTest run = start(posix, BOTH);
         int[] pids = run.bootBoth();
         posix.holdReads(); // as if a process libvirtd started kept its output pipe open
         long waitsBefore = waits(run);
@@ -204,7 +204,7 @@ class SupervisorTest {
 
     @Test
     void aReloadedConfigurationRestartsLibvirtdAndReExecutesVirtlogdInPlace() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
         var policy = ConfigurationInForce.policyOf(run.configuration.supervisor());
 
@@ -230,7 +230,7 @@ class SupervisorTest {
 
     @Test
     void aReadyFromAProcessThatHasDiedSinceDoesNotMakeItsReplacementReady() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
         run.posix.exit(pids[1], 0);
         int replacement = run.posix.awaitSpawned(3, WAIT).pid();
@@ -252,7 +252,7 @@ class SupervisorTest {
 
     @Test
     void anOrphansExitChangesNothing() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", ""));
+        ExecutorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", ""));
         int[] pids = run.bootBoth();
         // A guest's QEMU re-parented to virtsup: our child, but no daemon's.
         run.posix.addExecutable("/usr/bin/qemu-system-x86_64");
@@ -273,14 +273,14 @@ class SupervisorTest {
         assertTrue(run.posix.isRunning(pids[0]) && run.posix.isRunning(pids[1]));
     }
 
-    private static long waits(SupervisorUnderTest run) {
+    private static long waits(ExecutorUnderTest run) {
         return run.posix.calls().stream().filter("waitAny"::equals).count();
     }
 
     @Test
     void aMissingExecutableIsRetriedAtOnceThenAfterTheBackoffDelay() {
         FakePosix posix = new FakePosix().onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon());
-        SupervisorUnderTest run = start(posix, BOTH);
+        ExecutorUnderTest run = start(posix, BOTH);
         run.boot();
         DaemonState virtlogd = run.state(Daemon.VIRTLOGD);
 
@@ -306,7 +306,7 @@ class SupervisorTest {
     void aSpawnThatFailsOtherwiseThanWithAnErrnoIsAFailedStartNotAStuckOne() {
         // SpawnSpec refuses a NUL byte; the seam may also fail without an errno (/proc/self/fd unreadable).
         FakePosix posix = bothDaemons();
-        SupervisorUnderTest run = new SupervisorUnderTest(posix, BOTH, Map.of("LANG", "C\0"));
+        ExecutorUnderTest run = new ExecutorUnderTest(posix, BOTH, Map.of("LANG", "C\0"));
         this.run = run;
         run.boot();
         DaemonState virtlogd = run.state(Daemon.VIRTLOGD);
@@ -319,7 +319,7 @@ class SupervisorTest {
 
     @Test
     void aDaemonNotReadyWithinStartTimeoutIsStoppedAndStartedAgain() {
-        SupervisorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", "(start-timeout 5)"));
+        ExecutorUnderTest run = start(bothDaemons(), BOTH.replace("(stop-timeout 1)", "(start-timeout 5)"));
         run.boot();
         int first = run.posix.awaitSpawned(1, WAIT).pid();
 
@@ -338,7 +338,7 @@ class SupervisorTest {
     @Test
     void aDaemonThatFailsUpToTheRespawnLimitMakesVirtsupExitWithOneWhenExitOnFailureIsSet() throws Exception {
         FakePosix posix = new FakePosix().onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon());
-        SupervisorUnderTest run = start(posix, "(service virtlog-service-type)\n(service libvirt-service-type)\n"
+        ExecutorUnderTest run = start(posix, "(service virtlog-service-type)\n(service libvirt-service-type)\n"
                 + "(supervisor-configuration (respawn-limit 2) (exit-on-failure? #t))\n");
         run.boot();
 
@@ -348,7 +348,7 @@ class SupervisorTest {
         assertEquals(Phase.FAILED, run.supervisor.state().daemon(Daemon.VIRTLOGD).phase());
     }
 
-    private static long spawnAttempts(SupervisorUnderTest run, String path) {
+    private static long spawnAttempts(ExecutorUnderTest run, String path) {
         return run.posix.calls().stream().filter(call -> call.startsWith("spawn " + path + " ")).count();
     }
 
@@ -357,7 +357,7 @@ class SupervisorTest {
         FakePosix posix = new FakePosix()
                 .onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
                 .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.ignoresTerm());
-        SupervisorUnderTest run = start(posix, BOTH);
+        ExecutorUnderTest run = start(posix, BOTH);
         int[] pids = run.bootBoth();
 
         run.onLoop(() -> run.supervisor.feed(new Event.Shutdown()));
@@ -376,7 +376,7 @@ class SupervisorTest {
         FakePosix posix = new FakePosix()
                 .onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
                 .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.ignoresTerm());
-        SupervisorUnderTest run = start(posix, BOTH);
+        ExecutorUnderTest run = start(posix, BOTH);
         int[] pids = run.bootBoth();
 
         run.onLoop(() -> run.supervisor.feed(new Event.Shutdown()));
@@ -393,7 +393,7 @@ class SupervisorTest {
         assertOnlyDaemonsSignalled(run, pids);
     }
 
-    private static void assertOnlyDaemonsSignalled(SupervisorUnderTest run, int[] pids) {
+    private static void assertOnlyDaemonsSignalled(ExecutorUnderTest run, int[] pids) {
         Set<Integer> daemons = Set.of(pids[0], pids[1]);
         for (String kill : run.kills()) {
             int pid = Integer.parseInt(kill.split(" ")[1]);
@@ -404,7 +404,7 @@ class SupervisorTest {
     @Test
     void esrchFromADaemonThatJustDiedIsNoError() {
         log = new LogCapture("virtsup");
-        SupervisorUnderTest run = start(bothDaemons(), BOTH);
+        ExecutorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
 
         // All inside one loop task, so that the reaper's report of the death waits behind the stop.

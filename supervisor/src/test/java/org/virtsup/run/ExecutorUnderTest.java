@@ -17,11 +17,11 @@ import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Supervision;
 
 /**
- * A {@link Supervisor} on a real {@link EventLoop} thread with its reaper,
+ * A {@link SupervisionExecutor} on a real {@link EventLoop} thread with its reaper,
  * driving a {@link FakePosix}, on {@link FakeTime}: timers fire only when the
  * test {@link #advance}s the time.
  */
-final class SupervisorUnderTest implements AutoCloseable {
+final class ExecutorUnderTest implements AutoCloseable {
     static final String STATE_DIRECTORY = "/run/virtsup-test";
     /** virtsup's own environment: only PATH-independent, documented names may reach the daemons. */
     static final Map<String, String> OUR_ENVIRONMENT = Map.of(
@@ -37,7 +37,7 @@ final class SupervisorUnderTest implements AutoCloseable {
             "LD_PRELOAD", "/tmp/evil.so");
 
     /** An observer that does nothing: no init system to tell. */
-    static final Supervisor.Observer NO_OBSERVER = new Supervisor.Observer() {
+    static final SupervisionExecutor.Observer NO_OBSERVER = new SupervisionExecutor.Observer() {
         @Override
         public void readyReported(Supervision supervision) {}
 
@@ -52,28 +52,28 @@ final class SupervisorUnderTest implements AutoCloseable {
     final FakeTime time = new FakeTime();
     final EventLoop loop = new EventLoop(time::nanoTime);
     final Configuration configuration;
-    final Supervisor supervisor;
+    final SupervisionExecutor supervisor;
     final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private final Map<String, String> ourEnvironment;
     private final Thread thread;
 
-    SupervisorUnderTest(FakePosix posix, String configurationText) {
+    ExecutorUnderTest(FakePosix posix, String configurationText) {
         this(posix, configurationText, OUR_ENVIRONMENT);
     }
 
-    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
+    ExecutorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
         this(posix, configurationText, ourEnvironment, time -> time);
     }
 
     /** {@code clock}: the clock the supervisor reads, made from the test's time. */
-    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment,
+    ExecutorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment,
                         java.util.function.Function<FakeTime, java.time.Clock> clock) {
         this.posix = posix;
         this.ourEnvironment = Map.copyOf(ourEnvironment);
         this.configuration = configuration(configurationText);
         Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
                 ConfigurationInForce.daemonsOf(configuration));
-        this.supervisor = new Supervisor(posix, loop, clock.apply(time), initial, this::program, NO_OBSERVER, code -> {
+        this.supervisor = new SupervisionExecutor(posix, loop, clock.apply(time), initial, this::program, NO_OBSERVER, code -> {
             exitCode.complete(code);
             loop.stop();
         }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs
