@@ -38,6 +38,9 @@ import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
+import org.virtsup.sockets.HandOffCheck;
+import org.virtsup.sockets.ProcSockets;
+import org.virtsup.sockets.SocketOwners;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -76,6 +79,7 @@ public final class SupervisedHost {
     private Supervisor supervisor;
     private Notifier initSystem = Notifier.disabled();
     private ControlServer control;
+    private HandedSockets sockets;
     private int exitCode = 1;
 
     public SupervisedHost(Posix posix, Map<String, String> environment, Configuration configuration,
@@ -177,12 +181,15 @@ public final class SupervisedHost {
         files = new RenderedFiles(Path.of(settings.stateDirectory()));
         files.write(configuration);
         prepareSocketDirectories(configuration);
+        sockets = HandedSockets.bind(posix, configuration, SocketOwners.ofThisHost(),
+                new HandOffCheck(ProcSockets.ofThisHost()));
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new Supervisor(posix, loop, clock, Supervision.initial(policyOf(settings), supervised(configuration)),
                 this::program, new InitSystemObserver(), code -> {
                     exitCode = code;
                     loop.stop();
                 });
+        supervisor.gateReadiness(sockets);
         Path notifyDirectory = files.directory().resolve("notify");
         Files.createDirectories(notifyDirectory, PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
@@ -242,12 +249,12 @@ public final class SupervisedHost {
     private DaemonProgram program(Daemon daemon) {
         Path notify = probed.contains(daemon) || listeners.get(daemon) == null
                 ? null : Path.of(listeners.get(daemon).notifySocket());
-        if (daemon == Daemon.VIRTLOGD) {
-            return DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(),
-                    filesOrDefault().fileOf(daemon), notify, environment);
-        }
-        return DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(), configuration.supervisor(),
-                filesOrDefault().fileOf(daemon), notify, environment);
+        DaemonProgram bare = daemon == Daemon.VIRTLOGD
+                ? DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(),
+                        filesOrDefault().fileOf(daemon), notify, environment)
+                : DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(), configuration.supervisor(),
+                        filesOrDefault().fileOf(daemon), notify, environment);
+        return sockets == null ? bare : sockets.program(daemon, bare);
     }
 
     private RenderedFiles filesOrDefault() {
@@ -321,6 +328,7 @@ public final class SupervisedHost {
                     || !configuration.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
                 prepareSocketDirectories(next);
             }
+            changed.addAll(sockets.reload(next));
         } catch (IOException | PosixException e) {
             log.error("reload failed while writing the daemons' files: {}", e.getMessage());
             initSystem.readyAfterReload("configuration reload failed: " + e.getMessage());
@@ -402,6 +410,9 @@ public final class SupervisedHost {
             control.close();
         }
         listeners.values().forEach(NotifyListener::close);
+        if (sockets != null) {
+            sockets.close();
+        }
         initSystem.close();
     }
 
@@ -450,6 +461,7 @@ public final class SupervisedHost {
 
         @Override
         public void stepped(Supervision before, Supervision after) {
+            sockets.stepped(before, after);
             String line = statusLine(after);
             if (!line.equals(lastStatus)) {
                 lastStatus = line;

@@ -85,6 +85,7 @@ public final class Supervisor {
     private final GuestProcesses guests;
     private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
     private Supervision supervision;
+    private ReadinessGate readinessGate = (daemon, pid) -> Optional.empty();
 
     /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
     public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
@@ -236,7 +237,7 @@ public final class Supervisor {
             DaemonProgram program = programs.program(daemon);
             // stdout and stderr share one pipe so that their lines keep their order.
             pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
-                    -1, output.writeFd(), output.writeFd()));
+                    -1, output.writeFd(), output.writeFd(), program.passed()));
         } catch (RuntimeException e) {
             closeQuietly(output.readFd());
             closeQuietly(output.writeFd());
@@ -381,8 +382,32 @@ public final class Supervisor {
     public void ready(Daemon daemon) {
         int pid = supervision.daemon(daemon).pid();
         if (pid != DaemonState.NO_PID) {
-            step(new Event.Ready(daemon, pid));
+            readyIfAccepted(daemon, pid);
         }
+    }
+
+    /** Asked before a daemon's process counts as ready: a refusal says why it is not. */
+    public interface ReadinessGate {
+        Optional<String> refusal(Daemon daemon, int pid);
+    }
+
+    /** From now on, readiness passes {@code gate} first. */
+    public void gateReadiness(ReadinessGate gate) {
+        this.readinessGate = gate;
+    }
+
+    /**
+     * A ready process the gate refuses is a failed start: it is stopped (TERM),
+     * and its exit, while still STARTING, counts as a failure.
+     */
+    private void readyIfAccepted(Daemon daemon, int pid) {
+        Optional<String> refusal = readinessGate.refusal(daemon, pid);
+        if (refusal.isEmpty()) {
+            step(new Event.Ready(daemon, pid));
+            return;
+        }
+        log.error("{} (pid {}) failed to start: {}; it is stopped and started again", daemon, pid, refusal.get());
+        signal(new Action.SendSignal(daemon, pid, org.virtsup.supervise.Signal.TERM));
     }
 
     /**
@@ -392,7 +417,11 @@ public final class Supervisor {
      * not make its replacement count as ready.
      */
     public void ready(Daemon daemon, int senderPid) {
-        step(new Event.Ready(daemon, senderPid));
+        if (senderPid == supervision.daemon(daemon).pid()) {
+            readyIfAccepted(daemon, senderPid);
+        } else {
+            step(new Event.Ready(daemon, senderPid));
+        }
     }
 
     private static void log(Action.Log entry) {

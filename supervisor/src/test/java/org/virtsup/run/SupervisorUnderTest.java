@@ -44,6 +44,8 @@ final class SupervisorUnderTest implements AutoCloseable {
     final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private final Map<String, String> ourEnvironment;
     private final Thread thread;
+    /** When set, the daemons are started with these sockets handed over. */
+    volatile HandedSockets handed;
 
     SupervisorUnderTest(FakePosix posix, String configurationText) {
         this(posix, configurationText, OUR_ENVIRONMENT);
@@ -63,7 +65,11 @@ final class SupervisorUnderTest implements AutoCloseable {
             public void stopping(Supervision supervision) {}
 
             @Override
-            public void stepped(Supervision before, Supervision after) {}
+            public void stepped(Supervision before, Supervision after) {
+                if (handed != null) {
+                    handed.stepped(before, after);
+                }
+            }
         }, code -> {
             exitCode.complete(code);
             loop.stop();
@@ -86,11 +92,12 @@ final class SupervisorUnderTest implements AutoCloseable {
 
     DaemonProgram program(Daemon daemon) {
         Path file = Path.of(STATE_DIRECTORY, daemon.programName() + ".conf");
-        return daemon == Daemon.VIRTLOGD
+        DaemonProgram bare = daemon == Daemon.VIRTLOGD
                 ? DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(), file,
                         notifySocket(daemon), ourEnvironment)
                 : DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(), configuration.supervisor(), file,
                         notifySocket(daemon), ourEnvironment);
+        return handed == null ? bare : handed.program(daemon, bare);
     }
 
     /** Runs {@code task} on the loop and returns its result: also a barrier behind everything posted before. */
