@@ -44,10 +44,6 @@ public final class HandOffCheck {
         for (HeldSocket socket : handed) {
             String where = socket.spec().endpoint().describe();
             boolean holds = held.contains(socket.inode());
-            if (!holds) {
-                problems.add(daemon + " (pid " + pid + ") does not hold " + socket.spec().name() + " (" + where
-                        + ", inode " + socket.inode() + ") that virtsup handed it");
-            }
             List<Long> rivals = listening.entrySet().stream()
                     .filter(e -> e.getValue().equals(where) && e.getKey() != socket.inode() && held.contains(e.getKey()))
                     .map(Map.Entry::getKey).sorted().toList();
@@ -55,6 +51,9 @@ public final class HandOffCheck {
                 problems.add(daemon + " (pid " + pid + ") listens on a socket of its own at " + where + " (inode "
                         + rivals.get(0) + "), not on the one virtsup handed it (inode " + socket.inode()
                         + "): it did not accept LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES");
+            } else if (!holds) {
+                problems.add(daemon + " (pid " + pid + ") does not hold " + socket.spec().name() + " (" + where
+                        + ", inode " + socket.inode() + ") that virtsup handed it");
             }
             states.add(new SocketState(socket, holds && rivals.isEmpty()));
         }
