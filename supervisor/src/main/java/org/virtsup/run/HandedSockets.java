@@ -1,6 +1,7 @@
 package org.virtsup.run;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
+import org.virtsup.control.StatusReport;
 import org.virtsup.posix.Posix;
 import org.virtsup.sockets.HandOff;
 import org.virtsup.sockets.HandOffCheck;
@@ -108,7 +110,20 @@ final class HandedSockets implements Supervisor.ReadinessGate, AutoCloseable {
         return moved;
     }
 
-    /** What status shows: each handed socket and whether the current process listens on it (empty: not checked). */
+    /** {@code report} with each daemon's handed sockets and whether its current process listens on them. */
+    StatusReport withSockets(StatusReport report) {
+        List<StatusReport.Daemon> daemons = new ArrayList<>();
+        for (StatusReport.Daemon entry : report.daemons()) {
+            List<StatusReport.Socket> handed = new ArrayList<>();
+            Daemon.named(entry.name()).ifPresent(daemon -> status(daemon).forEach(state -> handed.add(
+                    new StatusReport.Socket(state.socket().spec().name(),
+                            state.socket().spec().endpoint().describe(), state.socket().inode(), state.listening()))));
+            daemons.add(entry.withSockets(handed));
+        }
+        return new StatusReport(report.supervisor(), daemons);
+    }
+
+    /** Each handed socket and whether the current process was seen listening on it (not yet checked: no). */
     List<HandOffCheck.SocketState> status(Daemon daemon) {
         HandOffCheck.Verdict verdict = verdicts.get(daemon);
         if (verdict != null) {

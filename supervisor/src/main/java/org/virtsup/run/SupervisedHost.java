@@ -378,7 +378,7 @@ public final class SupervisedHost {
         StatusReport.Supervisor self = new StatusReport.Supervisor(posix.getpid(),
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.source().map(Path::toString), configurationMatchesFile(), Version.current());
-        return StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant());
+        return sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant()));
     }
 
     private boolean configurationMatchesFile() {
