@@ -1,6 +1,7 @@
 package org.virtsup.run;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -21,6 +22,8 @@ import org.virtsup.sockets.SocketOwners;
 import org.virtsup.sockets.SocketPlan;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Goal;
+import org.virtsup.supervise.Phase;
 import org.virtsup.supervise.Supervision;
 
 /**
@@ -55,8 +58,15 @@ final class HandedSockets implements Supervisor.ReadinessGate, AutoCloseable {
         return new HandedSockets(posix, held, check);
     }
 
-    /** {@code bare} started with the daemon's sockets handed over. */
+    /** {@code bare} started with the daemon's sockets handed over (bound again first if they were released). */
     DaemonProgram program(Daemon daemon, DaemonProgram bare) {
+        if (!held.holdsAll(daemon)) {
+            try {
+                held.restore();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
         return bare.handed(new HandOff(held.of(daemon)));
     }
 
@@ -85,6 +95,14 @@ final class HandedSockets implements Supervisor.ReadinessGate, AutoCloseable {
                 if (refused.remove(daemon)) {
                     renew(daemon);
                 }
+            }
+            DaemonState now = after.daemon(daemon);
+            boolean downForGood = now.phase() == Phase.FAILED
+                    || (now.phase() == Phase.STOPPED && now.goal() == Goal.DOWN);
+            if (downForGood && !held.of(daemon).isEmpty()) {
+                held.release(daemon);
+                log.info("{} is down: its sockets are closed until it starts again, so that clients are refused"
+                        + " rather than left waiting", daemon);
             }
         }
     }

@@ -33,6 +33,8 @@ public final class HeldSockets implements AutoCloseable {
     private final Posix posix;
     private final SocketOwners owners;
     private List<HeldSocket> held = List.of();
+    /** The sockets wanted, held or released, in hand-over order. */
+    private List<SocketSpec> plan = List.of();
 
     private HeldSockets(Posix posix, SocketOwners owners) {
         this.posix = posix;
@@ -102,7 +104,52 @@ public final class HeldSockets implements AutoCloseable {
             applied.add(new HeldSocket(wanted, socket.fd(), socket.inode()));
         }
         held = List.copyOf(applied);
+        this.plan = List.copyOf(plan);
         return moved;
+    }
+
+    /**
+     * Closes {@code daemon}'s sockets and removes their files: while it is
+     * down for good (failed, or stopped on request) a client is better refused
+     * than left waiting in a backlog nobody will accept from.
+     */
+    public void release(Daemon daemon) {
+        List<HeldSocket> kept = new ArrayList<>();
+        for (HeldSocket socket : held) {
+            if (socket.spec().daemon() == daemon) {
+                discard(socket);
+            } else {
+                kept.add(socket);
+            }
+        }
+        held = List.copyOf(kept);
+    }
+
+    /** Whether {@code daemon} has every socket of the plan bound (none released). */
+    public boolean holdsAll(Daemon daemon) {
+        return of(daemon).size() == plan.stream().filter(spec -> spec.daemon() == daemon).count();
+    }
+
+    /** Binds again every socket of the plan that is not held (after {@link #release}), in plan order. */
+    public void restore() throws IOException {
+        List<HeldSocket> restored = new ArrayList<>();
+        List<HeldSocket> opened = new ArrayList<>();
+        try {
+            for (SocketSpec spec : plan) {
+                Optional<HeldSocket> current = held.stream().filter(socket -> socket.spec().equals(spec)).findFirst();
+                if (current.isPresent()) {
+                    restored.add(current.get());
+                } else {
+                    HeldSocket created = open(spec);
+                    opened.add(created);
+                    restored.add(created);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(this::discard);
+            throw e;
+        }
+        held = List.copyOf(restored);
     }
 
     private static boolean sameSocket(SocketSpec a, SocketSpec b) {

@@ -129,4 +129,32 @@ class HandedSocketsTest {
         assertEquals(1, after.failedStarts(), "one failed start: " + after);
         assertNotEquals(handed, inodesOf(Daemon.LIBVIRTD), "new sockets replace the ones it unlinked");
     }
+
+    /** A daemon stopped on request leaves no backlog behind for clients to hang in; a start binds again. */
+    @Test
+    void aStoppedDaemonsSocketsAreClosedAndBoundAgainAtItsNextStart() throws IOException {
+        start();
+        run.boot();
+        FakePosix.Spawned virtlogd = posix.awaitSpawned(1, WAIT);
+        takes(virtlogd.pid(), virtlogd.spec());
+        run.ready(Daemon.VIRTLOGD);
+        FakePosix.Spawned libvirtd = posix.awaitSpawned(2, WAIT);
+        takes(libvirtd.pid(), libvirtd.spec());
+        run.ready(Daemon.LIBVIRTD);
+        run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.RUNNING, "runs");
+        List<Long> before = inodesOf(Daemon.LIBVIRTD);
+
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Stop(Daemon.LIBVIRTD)));
+        run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.STOPPED, "stopped");
+        org.virtsup.run.Eventually.until(() -> run.onLoop(() -> sockets.status(Daemon.LIBVIRTD)).isEmpty(),
+                () -> "libvirtd's sockets released");
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> posix.stat("/var/run/libvirt/libvirt-sock"));
+
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Start(Daemon.LIBVIRTD)));
+        FakePosix.Spawned again = posix.awaitSpawned(3, WAIT);
+        assertEquals(3, again.spec().passed().size());
+        assertTrue(posix.stat("/var/run/libvirt/libvirt-sock").socket());
+        assertNotEquals(before, inodesOf(Daemon.LIBVIRTD));
+    }
 }

@@ -162,4 +162,21 @@ class HeldSocketsTest {
         assertEquals(List.of(0, 1, 2), posix.openDescriptors());
         assertThrows(RuntimeException.class, () -> posix.stat("/run/libvirt/libvirt-sock"));
     }
+
+    @Test
+    void releasedSocketsAreClosedAndGoneUntilRestored() throws IOException {
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(LOG, RW, RO));
+        int logFd = held.of(Daemon.VIRTLOGD).get(0).fd();
+
+        held.release(Daemon.LIBVIRTD);
+        assertEquals(List.of(), held.of(Daemon.LIBVIRTD));
+        assertTrue(!held.holdsAll(Daemon.LIBVIRTD) && held.holdsAll(Daemon.VIRTLOGD));
+        assertThrows(RuntimeException.class, () -> posix.stat("/run/libvirt/libvirt-sock"), "clients are refused");
+
+        held.restore();
+        assertEquals(List.of(RW, RO), held.of(Daemon.LIBVIRTD).stream().map(HeldSocket::spec).toList());
+        assertEquals(List.of(LOG, RW, RO), held.all().stream().map(HeldSocket::spec).toList(), "in hand-over order");
+        assertEquals(logFd, held.of(Daemon.VIRTLOGD).get(0).fd());
+        assertEquals(0770, posix.stat("/run/libvirt/libvirt-sock").permissions());
+    }
 }
