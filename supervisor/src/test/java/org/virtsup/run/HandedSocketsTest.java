@@ -77,6 +77,16 @@ class HandedSocketsTest {
         held.put(pid, inodes);
     }
 
+    /** Boots; virtlogd takes its sockets and is ready; returns libvirtd's spawn. */
+    private FakePosix.Spawned startUpToLibvirtdsSpawn() throws IOException {
+        start();
+        run.boot();
+        FakePosix.Spawned virtlogd = posix.awaitSpawned(1, WAIT);
+        takes(virtlogd.pid(), virtlogd.spec());
+        run.ready(Daemon.VIRTLOGD);
+        return posix.awaitSpawned(2, WAIT);
+    }
+
     private List<Long> inodesOf(Daemon daemon) {
         return run.onLoop(() -> sockets.status(daemon).stream().map(s -> s.socket().inode()).toList());
     }
@@ -107,12 +117,7 @@ class HandedSocketsTest {
 
     @Test
     void aDaemonThatBindsItsOwnSocketsIsAFailedStartAndGetsFreshOnesNextTime() throws IOException {
-        start();
-        run.boot();
-        FakePosix.Spawned virtlogd = posix.awaitSpawned(1, WAIT);
-        takes(virtlogd.pid(), virtlogd.spec());
-        run.ready(Daemon.VIRTLOGD);
-        FakePosix.Spawned libvirtd = posix.awaitSpawned(2, WAIT);
+        FakePosix.Spawned libvirtd = startUpToLibvirtdsSpawn();
         List<Long> handed = inodesOf(Daemon.LIBVIRTD);
         // libvirtd refusing the hand-off (wrong LISTEN_PID): it keeps the inherited descriptors
         // unused and listens on a socket of its own at the same path.
@@ -133,12 +138,7 @@ class HandedSocketsTest {
     /** A daemon stopped on request leaves no backlog behind for clients to hang in; a start binds again. */
     @Test
     void aStoppedDaemonsSocketsAreClosedAndBoundAgainAtItsNextStart() throws IOException {
-        start();
-        run.boot();
-        FakePosix.Spawned virtlogd = posix.awaitSpawned(1, WAIT);
-        takes(virtlogd.pid(), virtlogd.spec());
-        run.ready(Daemon.VIRTLOGD);
-        FakePosix.Spawned libvirtd = posix.awaitSpawned(2, WAIT);
+        FakePosix.Spawned libvirtd = startUpToLibvirtdsSpawn();
         takes(libvirtd.pid(), libvirtd.spec());
         run.ready(Daemon.LIBVIRTD);
         run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.RUNNING, "runs");
