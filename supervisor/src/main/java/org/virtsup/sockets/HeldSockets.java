@@ -78,7 +78,7 @@ public final class HeldSockets implements AutoCloseable {
                 if (same.isPresent()) {
                     next.add(same.get());
                 } else {
-                    HeldSocket created = open(spec);
+                    HeldSocket created = openFreeingPort(spec, plan);
                     opened.add(created);
                     next.add(created);
                     moved.add(spec.daemon());
@@ -140,7 +140,7 @@ public final class HeldSockets implements AutoCloseable {
                 if (current.isPresent()) {
                     restored.add(current.get());
                 } else {
-                    HeldSocket created = open(spec);
+                    HeldSocket created = openFreeingPort(spec, plan);
                     opened.add(created);
                     restored.add(created);
                 }
@@ -150,6 +150,29 @@ public final class HeldSockets implements AutoCloseable {
             throw e;
         }
         held = List.copyOf(restored);
+    }
+
+    /**
+     * Opens {@code spec}; a TCP port still held by a socket the new plan drops
+     * (0.0.0.0:16509 becoming 127.0.0.1:16509) is freed first and the bind tried again.
+     */
+    private HeldSocket openFreeingPort(SocketSpec spec, List<SocketSpec> plan) throws IOException {
+        try {
+            return open(spec);
+        } catch (IOException e) {
+            if (!(spec.endpoint() instanceof Endpoint.Tcp tcp)) {
+                throw e;
+            }
+            List<HeldSocket> dropped = held.stream().filter(socket -> socket.spec().endpoint() instanceof Endpoint.Tcp old
+                    && old.port() == tcp.port() && plan.stream().noneMatch(wanted -> sameSocket(socket.spec(), wanted)))
+                    .toList();
+            if (dropped.isEmpty()) {
+                throw e;
+            }
+            dropped.forEach(this::discard);
+            held = held.stream().filter(socket -> !dropped.contains(socket)).toList();
+            return open(spec);
+        }
     }
 
     private static boolean sameSocket(SocketSpec a, SocketSpec b) {

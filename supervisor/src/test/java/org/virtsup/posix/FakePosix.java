@@ -744,8 +744,18 @@ public final class FakePosix implements Posix {
             if (port < 0 || port > 65535) {
                 throw new PosixException("bind", subject, Errno.EINVAL);
             }
-            if (port != 0 && !boundPorts.add(subject)) { // port 0: the kernel picks a free one
-                throw new PosixException("bind", subject, Errno.EADDRINUSE);
+            // Port 0: the kernel picks a free one. Otherwise a listener conflicts on the same port with
+            // the same address or, within one family, with the wildcard (IPV6_V6ONLY keeps families apart).
+            for (String bound : boundPorts) {
+                String boundHost = bound.substring(0, bound.lastIndexOf(':')).replaceAll("^\\[|\\]$", "");
+                boolean sameFamily = boundHost.contains(":") == address.contains(":");
+                boolean wildcard = Set.of("0.0.0.0", "::").contains(boundHost) || Set.of("0.0.0.0", "::").contains(address);
+                if (port != 0 && bound.endsWith(":" + port) && sameFamily && (wildcard || boundHost.equals(address))) {
+                    throw new PosixException("bind", subject, Errno.EADDRINUSE);
+                }
+            }
+            if (port != 0) {
+                boundPorts.add(subject);
             }
             return openSocket(new ListeningSocket(nextInode++, subject, backlog));
         } finally {

@@ -537,6 +537,12 @@ public abstract class PosixContract {
         }
         int again = posix.listenTcp("127.0.0.1", port, 64); // SO_REUSEADDR: free again at once
         posix.close(again);
+        int wildcard = posix.listenTcp("0.0.0.0", port, 64);
+        try {
+            assertFails(Errno.EADDRINUSE, () -> posix.listenTcp("127.0.0.1", port, 64));
+        } finally {
+            posix.close(wildcard);
+        }
         assertFails(Errno.EINVAL, () -> posix.listenTcp("127.0.0.1", 70000, 64));
     }
 

@@ -179,4 +179,15 @@ class HeldSocketsTest {
         assertEquals(logFd, held.of(Daemon.VIRTLOGD).get(0).fd());
         assertEquals(0770, posix.stat("/run/libvirt/libvirt-sock").permissions());
     }
+
+    @Test
+    void aListenAddressNarrowedOnTheSamePortFreesThePortFirst() throws IOException {
+        SocketSpec anywhere = new SocketSpec(Daemon.LIBVIRTD, "libvirtd-tcp.socket", new Endpoint.Tcp("0.0.0.0", 16509));
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(RW, anywhere));
+
+        Set<Daemon> moved = held.apply(List.of(RW, TCP));
+
+        assertEquals(Set.of(Daemon.LIBVIRTD), moved);
+        assertEquals(List.of(RW, TCP), held.all().stream().map(HeldSocket::spec).toList());
+    }
 }
