@@ -1,5 +1,7 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
+
 /**
  * What the three configuration forms share: their values, held as
  * {@link Settings} of one {@link Section}, with where each was written. The
@@ -7,7 +9,7 @@ package org.virtsup.config;
  * the accessors' types never get here (validation refuses them first).
  */
 public abstract sealed class SectionConfiguration
-        permits LibvirtConfiguration, VirtlogConfiguration, SupervisorConfiguration {
+        permits DaemonConfiguration, SupervisorConfiguration {
     final Settings settings;
 
     SectionConfiguration(Section section, Settings settings) {

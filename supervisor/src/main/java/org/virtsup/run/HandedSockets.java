@@ -85,6 +85,27 @@ final class HandedSockets implements Supervisor.ReadinessGate, AutoCloseable {
         return Optional.of(String.join("; ", verdict.problems()));
     }
 
+    /** {@code next}, then this after each step. */
+    Supervisor.Observer following(Supervisor.Observer next) {
+        return new Supervisor.Observer() {
+            @Override
+            public void readyReported(Supervision supervision) {
+                next.readyReported(supervision);
+            }
+
+            @Override
+            public void stopping(Supervision supervision) {
+                next.stopping(supervision);
+            }
+
+            @Override
+            public void stepped(Supervision before, Supervision after) {
+                next.stepped(before, after);
+                HandedSockets.this.stepped(before, after);
+            }
+        };
+    }
+
     /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
     void stepped(Supervision before, Supervision after) {
         for (Daemon daemon : Daemon.values()) {
