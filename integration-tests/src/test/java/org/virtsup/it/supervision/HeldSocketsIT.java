@@ -81,6 +81,23 @@ class HeldSocketsIT {
             String commandLine = host.exec("cat", "/proc/" + pid + "/cmdline").orFail().stdout().replace('\0', ' ');
             assertTrue(commandLine.startsWith("/usr/sbin/"), "the exec-in-place step is gone: " + commandLine);
         }
+        SupervisorStatus status = SupervisorStatus.of(host);
+        assertEquals(List.of("/run/libvirt/virtlogd-sock true", "/run/libvirt/virtlogd-admin-sock true"),
+                handedSockets(status.virtlogd()), "status shows virtlogd's handed sockets, listened on");
+        assertEquals(List.of("/var/run/libvirt/libvirt-sock true", "/var/run/libvirt/libvirt-sock-ro true",
+                "/var/run/libvirt/libvirt-admin-sock true"), handedSockets(status.libvirtd()));
+    }
+
+    /** "address listening" for each socket status --json shows the daemon handed, with an inode virtsup holds. */
+    @SuppressWarnings("unchecked")
+    private static List<String> handedSockets(Map<String, Object> daemon) {
+        Set<Long> ours = socketInodes(1);
+        List<String> sockets = new ArrayList<>();
+        for (Map<String, Object> socket : (List<Map<String, Object>>) daemon.get("sockets")) {
+            assertTrue(ours.contains(((Number) socket.get("inode")).longValue()), "virtsup holds " + socket);
+            sockets.add(socket.get("address") + " " + socket.get("listening"));
+        }
+        return sockets;
     }
 
     @Test
