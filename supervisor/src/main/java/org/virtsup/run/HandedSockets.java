@@ -13,7 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
 import org.virtsup.control.StatusReport;
+import org.virtsup.posix.Errno;
+import org.virtsup.posix.FileStatus;
 import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
 import org.virtsup.sockets.HandOff;
 import org.virtsup.sockets.HandOffCheck;
 import org.virtsup.sockets.HeldSocket;
@@ -67,7 +70,25 @@ final class HandedSockets implements Supervisor.ReadinessGate, AutoCloseable {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
         }
+        requireExecutable(bare.path());
         return bare.handed(new HandOff(held.of(daemon)));
+    }
+
+    /**
+     * The shell of the exec-in-place step always starts; a daemon it cannot
+     * execute would only show as its exit 127. Checked first, it fails the
+     * spawn as a direct spawn would: {@code spawn /usr/sbin/libvirtd: ENOENT}.
+     */
+    private void requireExecutable(String path) {
+        FileStatus status;
+        try {
+            status = posix.stat(path);
+        } catch (PosixException e) {
+            throw new PosixException("spawn", path, e.errno());
+        }
+        if (!status.regularFile() || (status.permissions() & 0111) == 0) {
+            throw new PosixException("spawn", path, Errno.EACCES);
+        }
     }
 
     @Override

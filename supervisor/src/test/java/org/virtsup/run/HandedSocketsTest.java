@@ -45,6 +45,8 @@ class HandedSocketsTest {
     };
     private final FakePosix posix = new FakePosix()
             .onSpawn("/bin/sh", ChildBehaviour.daemon())
+            .addExecutable("/usr/sbin/virtlogd")
+            .addExecutable("/usr/sbin/libvirtd")
             .addGroup("root", 0)
             .addDirectory("/run/libvirt", 0, 0, 0755)
             .addDirectory("/var/run/libvirt", 0, 0, 0755);
@@ -156,5 +158,16 @@ class HandedSocketsTest {
         assertEquals(3, again.spec().passed().size());
         assertTrue(posix.stat("/var/run/libvirt/libvirt-sock").socket());
         assertNotEquals(before, inodesOf(Daemon.LIBVIRTD));
+    }
+
+    /** Through the exec-in-place shell a missing daemon would only exit 127: it fails the spawn, naming errno. */
+    @Test
+    void aMissingOrNonExecutableDaemonFailsTheSpawnAsADirectSpawnWould() throws IOException {
+        posix.chmod("/usr/sbin/virtlogd", 0644);
+        start();
+        run.boot();
+        DaemonState virtlogd = run.awaitState(Daemon.VIRTLOGD, s -> s.failedStarts() > 0, "fails to start");
+        assertEquals(Optional.of("cannot start virtlogd: spawn /usr/sbin/virtlogd: EACCES"), virtlogd.problem());
+        assertTrue(posix.spawned().isEmpty(), "no shell was started for it");
     }
 }
