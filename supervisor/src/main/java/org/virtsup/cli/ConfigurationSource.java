@@ -1,8 +1,6 @@
 package org.virtsup.cli;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +11,7 @@ import java.util.Optional;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
+import org.virtsup.config.read.ConfigurationBytes;
 import org.virtsup.host.HostChecks;
 
 /** Finds and loads the configuration: --config FILE, else the default file if it exists, else the embedded default. */
@@ -34,19 +33,17 @@ final class ConfigurationSource {
     }
 
     private static Result read(String file, String hostName) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            bytes = ConfigurationBytes.read(Path.of(file));
         } catch (NoSuchFileException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file does not exist");
         } catch (AccessDeniedException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: permission denied");
-        } catch (CharacterCodingException e) {
-            throw new CliException.InvalidConfiguration(file + ": error: the configuration file is not UTF-8 text");
         } catch (IOException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: " + e.getMessage());
         }
-        return new Result(file, ConfigurationLoader.load(file, text, hostName));
+        return new Result(file, ConfigurationLoader.load(file, bytes, hostName));
     }
 
     /**

@@ -1,8 +1,13 @@
 package org.virtsup.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
 import org.virtsup.notify.RunLogging;
 import org.virtsup.posix.JnrPosix;
+import org.virtsup.posix.NativeStub;
 import org.virtsup.run.SupervisedHost;
 
 /**
@@ -16,6 +21,15 @@ final class Running {
 
     static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
         RunLogging.install(System.getenv());
+        Logger log = LoggerFactory.getLogger("virtsup");
+        try {
+            NativeStub.choosePlace(Path.of(configuration.supervisor().stateDirectory())).ifPresent(place ->
+                    log.info("{} does not allow running code: jnr's native stub goes to {}",
+                            System.getProperty("java.io.tmpdir"), place));
+        } catch (IOException e) {
+            log.error("{}", e.getMessage());
+            return 1;
+        }
         return new SupervisedHost(new JnrPosix(), System.getenv(), configuration, reader).run();
     }
 }

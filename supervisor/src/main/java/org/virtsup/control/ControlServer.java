@@ -9,9 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,12 +16,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
@@ -32,17 +29,27 @@ import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtsup.posix.Errno;
+import org.virtsup.posix.JnrPosix;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
 
 /**
  * Serves the control socket: accepts connections, identifies each peer from its
  * kernel credentials, reads one request per line, checks permission, passes the
  * request to the {@link ControlHandler} and writes its reply.
  *
- * <p>Nothing here runs on the event loop. One acceptor thread; one thread per
- * connection, at most {@code maxConnections} at once (more wait in the listen
- * backlog); a timer thread closes connections that stay silent past the idle
- * timeout or whose peer does not read its reply within the write timeout, by
- * shutting the socket down, which wakes the blocked thread.
+ * <p>Nothing here runs on the event loop. One acceptor thread, which pauses
+ * when accept fails (out of descriptors) rather than spin; one thread per
+ * connection, at most {@code maxConnections} at once, a newcomer at the bound
+ * taking the place of the connection idle the longest ({@link ConnectionTable});
+ * a timer thread closes connections that stay silent past the idle timeout or
+ * whose peer does not read its reply within the write timeout, by shutting the
+ * socket down, which wakes the blocked thread.
+ *
+ * <p>The peer's uid, gid and groups are those the kernel recorded when it
+ * connected (SO_PEERCRED, SO_PEERGROUPS), not read later from /proc, where
+ * the process may have changed or gone, its pid reused.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
@@ -51,23 +58,25 @@ public final class ControlServer implements AutoCloseable {
     private static final int DISCARD_LIMIT = 1024 * 1024;
 
     private final ControlServerSettings settings;
-    private final ControlHandler handler;
+    private final ControlDispatch dispatch;
     private final PeerIdentifier privilege;
+    private final KernelPeerGroups peerGroups;
     private final UnixServerSocketChannel server;
-    private final Semaphore slots;
+    private final ConnectionTable table;
+    private final AcceptBackoff backoff = new AcceptBackoff();
     private final ExecutorService connections;
     private final ScheduledExecutorService timer;
-    private final Set<UnixSocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean closing;
 
     private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
-                          UnixServerSocketChannel server) {
+                          Posix posix, UnixServerSocketChannel server) {
         this.settings = settings;
-        this.handler = handler;
+        this.dispatch = new ControlDispatch(settings, handler);
         this.privilege = privilege;
+        this.peerGroups = new KernelPeerGroups(posix, settings.controlGid());
         this.server = server;
-        this.slots = new Semaphore(settings.maxConnections());
+        this.table = new ConnectionTable(settings.maxConnections(), System::nanoTime, ControlServer::shutdownInput);
         this.connections = Executors.newCachedThreadPool(daemonThreads("virtsup-control-"));
         // A cancelled idle timer must leave the queue at once: left there, it would
         // still wake the timer thread when its delay ran out, long after its
@@ -85,7 +94,7 @@ public final class ControlServer implements AutoCloseable {
      * @throws ControlSocketInUseException when another virtsup serves that socket
      */
     public static ControlServer start(ControlServerSettings settings, ControlHandler handler) throws IOException {
-        return start(settings, handler, new PeerPrivilege(settings.controlGid(), Path.of("/proc")));
+        return start(settings, handler, new PeerPrivilege(settings.controlGid()));
     }
 
     static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege)
@@ -108,7 +117,7 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException("cannot set mode 0660 and group " + settings.controlGroup() + " on the control"
                     + " socket " + socket + ": " + e.getMessage(), e);
         }
-        ControlServer control = new ControlServer(settings, handler, privilege, server);
+        ControlServer control = new ControlServer(settings, handler, privilege, new JnrPosix(), server);
         control.acceptor.start();
         LOG.info("control socket {} ready (group {}, gid {})", socket, settings.controlGroup(),
                 settings.controlGid());
@@ -121,48 +130,65 @@ public final class ControlServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closing) {
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
             UnixSocketChannel channel;
             try {
                 channel = server.accept();
             } catch (IOException e) {
-                slots.release();
                 if (!closing) {
-                    LOG.warn("control socket {}: accept failed: {}", settings.socket(), e.getMessage());
+                    pauseAfter(e);
                 }
                 continue;
             }
-            if (channel == null) {
-                slots.release();
-                continue;
+            long failures = backoff.succeeded();
+            if (failures > 0) {
+                LOG.info("control socket {}: accepting again after {} failed attempts", settings.socket(), failures);
             }
-            if (closing) {
+            ConnectionTable.Connection connection;
+            try {
+                connection = closing ? null : table.admit(channel);
+            } catch (InterruptedException e) {
+                connection = null;
+            }
+            if (connection == null || closing) {
+                if (connection != null) {
+                    table.release(connection);
+                }
                 closeQuietly(channel);
-                slots.release();
                 return;
             }
-            open.add(channel);
+            ConnectionTable.Connection admitted = connection;
             connections.execute(() -> {
                 try {
-                    serve(channel);
+                    serve(admitted);
                 } finally {
-                    open.remove(channel);
+                    table.release(admitted);
                     closeQuietly(channel);
-                    slots.release();
                 }
             });
         }
     }
 
-    private void serve(UnixSocketChannel channel) {
+    /**
+     * accept failed, most likely for want of descriptors (EMFILE, ENFILE): the
+     * connection stays in the backlog and the next accept would fail at once.
+     * Said once per run of failures; the pause grows up to a second.
+     */
+    private void pauseAfter(IOException e) {
+        Duration pause = backoff.failed();
+        if (backoff.firstFailure()) {
+            LOG.warn("control socket {}: {}; trying again with pauses of up to {} ms until it works",
+                    settings.socket(), e.getMessage(), AcceptBackoff.LONGEST.toMillis());
+        }
+        LockSupport.parkNanos(pause.toNanos());
+    }
+
+    private void serve(ConnectionTable.Connection connection) {
+        UnixSocketChannel channel = connection.channel;
         Peer peer;
         try {
             Credentials credentials = channel.getOption(UnixSocketOptions.SO_PEERCRED);
-            peer = privilege.identify(credentials.getUid(), credentials.getGid(), credentials.getPid());
+            peer = privilege.identify(credentials.getUid(), credentials.getGid(), credentials.getPid(),
+                    peerGroups.of(channel.getFD()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("control socket: cannot read the peer's credentials, closing: {}", e.getMessage());
             return;
@@ -175,6 +201,7 @@ public final class ControlServer implements AutoCloseable {
                 idleExpired.set(true);
                 shutdownInput(channel);
             }, settings.idleTimeout());
+            table.idle(connection);
             try {
                 line = reader.readLine();
             } catch (LineReader.LineTooLongException e) {
@@ -189,67 +216,17 @@ public final class ControlServer implements AutoCloseable {
             } finally {
                 disarm.run();
             }
-            if (line == null || idleExpired.get()) {
+            table.busy(connection);
+            if (line == null || idleExpired.get() || connection.dropped()) {
                 // A half-sent line cut off by the idle timeout is not a request.
                 return;
             }
             if (line.isBlank()) {
                 continue;
             }
-            if (!write(channel, answer(line, peer))) {
+            if (!write(channel, dispatch.answer(line, peer, closing))) {
                 return;
             }
-        }
-    }
-
-    private Reply answer(String line, Peer peer) {
-        Request request;
-        try {
-            request = ControlProtocol.decodeRequest(line);
-        } catch (ProtocolException e) {
-            return new Reply.Failure(e.code(), e.getMessage());
-        }
-        if (request.mutating()) {
-            if (!peer.privileged()) {
-                LOG.warn("control: refused {} from {}: not privileged", describe(request), peer);
-                return new Reply.Failure(ErrorCode.PERMISSION_DENIED, request.command()
-                        + " needs uid 0 or membership in the control group '" + settings.controlGroup()
-                        + "' (gid " + settings.controlGid() + "); you are uid " + peer.uid()
-                        + ". Unprivileged users may use status and log.");
-            }
-            LOG.info("control: {} requested by {}", describe(request), peer);
-        }
-        if (closing) {
-            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
-        }
-        CompletableFuture<Reply> pending = new CompletableFuture<>();
-        try {
-            pending = handler.handle(request, peer);
-            Reply reply = pending.get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (reply == null || !answers(request, reply)) {
-                LOG.error("control: the handler answered {} with {}", describe(request), reply);
-                return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
-                        + "; see virtsup's log");
-            }
-            return reply;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pending.cancel(false);
-            return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
-        } catch (TimeoutException e) {
-            // Nobody waits for the answer any more: the supervisor forgets the command.
-            pending.cancel(false);
-            LOG.warn("control: {} from {} got no answer within {}", describe(request), peer,
-                    settings.replyTimeout());
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " got no answer within "
-                    + settings.replyTimeout().toSeconds() + " s; see virtsup's log");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            LOG.error("control: {} from {} failed", describe(request), peer, cause);
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + cause.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("control: {} from {} failed", describe(request), peer, e);
-            return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
         }
     }
 
@@ -268,25 +245,6 @@ public final class ControlServer implements AutoCloseable {
         } finally {
             disarm.run();
         }
-    }
-
-    /** Whether the reply is of the kind the request calls for (clients decode by that kind). */
-    static boolean answers(Request request, Reply reply) {
-        if (reply instanceof Reply.Failure) {
-            return true;
-        }
-        if (request instanceof Request.Status) {
-            return reply instanceof StatusReport;
-        }
-        if (request instanceof Request.Log) {
-            return reply instanceof Reply.LogOutput;
-        }
-        return reply instanceof Reply.ActionOutcome;
-    }
-
-    private static String describe(Request request) {
-        return request.command() + request.daemon().map(n -> " " + n).orElse("")
-                + (request instanceof Request.Signal s ? " " + s.signal() : "");
     }
 
     /** Writes one reply line; false when the peer is gone or too slow to take it. */
@@ -325,7 +283,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static void shutdownInput(UnixSocketChannel channel) {
+    static void shutdownInput(UnixSocketChannel channel) {
         try {
             channel.shutdownInput();
         } catch (IOException | RuntimeException e) {
@@ -366,8 +324,8 @@ public final class ControlServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (UnixSocketChannel channel : open) {
-            shutdownInput(channel);
+        for (ConnectionTable.Connection connection : table.open()) {
+            shutdownInput(connection.channel);
         }
         connections.shutdownNow();
         try {
@@ -393,7 +351,8 @@ public final class ControlServer implements AutoCloseable {
      * Linux; a connection of our own is the reliable way.
      */
     private void wakeAcceptor() {
-        slots.release(settings.maxConnections());
+        table.releaseWaiters();
+        LockSupport.unpark(acceptor);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(settings.socket()));
         } catch (IOException e) {

@@ -25,7 +25,16 @@ public final class JnrPosix implements Posix {
     private static final int EINTR = 4;
     private static final int EBADF = 9;
     private static final int EEXIST = 17;
+    private static final int ERANGE = 34;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final int AF_UNIX = 1;
+    private static final int SOCK_STREAM = 1;
+    private static final int SOCK_CLOEXEC = O_CLOEXEC;
+    private static final int SHUT_RD = 0;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_PEERGROUPS = 59;
+    /** More than any process has (NGROUPS_MAX is 65536): a first guess, grown on ERANGE. */
+    private static final int PEER_GROUPS_GUESS = 64;
     // x86_64 fcntl: F_GETLK with a 64-bit off_t; struct flock is
     // {short l_type; short l_whence; off_t l_start; off_t l_len; pid_t l_pid;} = 32 bytes.
     private static final int F_GETLK = 5;
@@ -122,6 +131,45 @@ public final class JnrPosix implements Posix {
             throw failure("pipe", "");
         }
         return new Pipe(fds[0], fds[1]);
+    }
+
+    @Override
+    public Pipe socketPair() {
+        int[] fds = new int[2];
+        if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+            throw failure("socketpair", "");
+        }
+        return new Pipe(fds[0], fds[1]);
+    }
+
+    @Override
+    public void shutdownRead(int fd) {
+        if (libc.shutdown(fd, SHUT_RD) != 0) {
+            throw failure("shutdown", "fd " + fd);
+        }
+    }
+
+    /**
+     * The kernel answers ERANGE with the size it needs when the buffer is too
+     * small; the groups may not change in between (they were fixed at connect).
+     */
+    @Override
+    public int[] peerGroups(int fd) {
+        int capacity = PEER_GROUPS_GUESS;
+        while (true) {
+            Pointer buffer = Memory.allocateDirect(runtime, capacity * Integer.BYTES, true);
+            int[] length = {capacity * Integer.BYTES};
+            if (libc.getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, buffer, length) == 0) {
+                int[] groups = new int[length[0] / Integer.BYTES];
+                buffer.get(0, groups, 0, groups.length);
+                return groups;
+            }
+            int errno = runtime.getLastError();
+            if (errno != ERANGE || length[0] <= capacity * Integer.BYTES) {
+                throw errnoNames.exception("getsockopt SO_PEERGROUPS", "fd " + fd, errno);
+            }
+            capacity = length[0] / Integer.BYTES;
+        }
     }
 
     @Override

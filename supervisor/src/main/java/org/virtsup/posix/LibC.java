@@ -68,6 +68,15 @@ public interface LibC {
     int pipe2(@Out int[] fds, int flags);
 
     @SaveError
+    int socketpair(int domain, int type, int protocol, @Out int[] fds);
+
+    @SaveError
+    int shutdown(int fd, int how);
+
+    @SaveError
+    int getsockopt(int fd, int level, int option, Pointer value, @In @Out int[] length);
+
+    @SaveError
     @ssize_t
     long read(int fd, @Out byte[] buffer, @size_t long count);
 

@@ -28,6 +28,33 @@ public interface Posix {
     Pipe pipe();
 
     /**
+     * A connected pair of unix stream sockets used one way, as a pipe that can
+     * be shut: {@link #shutdownRead} ends a read blocked on the read end even
+     * while some process still holds the write end. Both ends are
+     * close-on-exec in this process.
+     */
+    Pipe socketPair();
+
+    /**
+     * Shuts the reading side of a socket down: a read blocked on it returns 0
+     * (end of file) at once, and so does every later one; the descriptor stays
+     * open until {@link #close}d.
+     *
+     * @throws PosixException ENOTSOCK for a descriptor that is not a socket
+     *         (a pipe), EBADF for one that is not open
+     */
+    void shutdownRead(int fd);
+
+    /**
+     * The groups of the process at the other end of a connected unix socket,
+     * as the kernel recorded them when the connection was made (SO_PEERGROUPS,
+     * Linux 4.13+): the supplementary groups only, not the primary gid.
+     *
+     * @throws PosixException ENOTSOCK, EBADF, ENOPROTOOPT on a kernel before 4.13
+     */
+    int[] peerGroups(int fd);
+
+    /**
      * Reads up to {@code buffer.length} bytes, blocking until some arrive.
      *
      * @return the number of bytes read, 0 at end of file

@@ -26,6 +26,12 @@ import org.virtsup.sockets.HandOff;
  */
 public record DaemonProgram(String name, String path, List<String> argv, Map<String, String> environment,
                             Path pidFile, Path socket, List<Integer> passed) {
+    /** A program handed no descriptors beyond 0-2. */
+    public DaemonProgram(String name, String path, List<String> argv, Map<String, String> environment, Path pidFile,
+                         Path socket) {
+        this(name, path, argv, environment, pidFile, socket, List.of());
+    }
+
     static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public static DaemonProgram virtlogd(VirtlogConfiguration virtlog, String prefix, Path configFile,

@@ -12,8 +12,10 @@ import org.virtsup.supervise.Event;
 
 /**
  * Carries out {@link Action.Spawn} through the POSIX seam: the daemon's
- * program with stdout and stderr on one pipe (so that their lines keep their
- * order) whose reading end goes to {@link DaemonOutput}. Its contract is
+ * program with stdout and stderr on one socket pair used as a pipe (so that
+ * their lines keep their order) whose reading end goes to {@link DaemonOutput}:
+ * unlike a pipe's, it can be shut down while a process the daemon started
+ * still holds the writing end. Its contract is
  * {@link Event.Spawned} or {@link Event.SpawnFailed}, whatever fails: a daemon
  * left STARTING without a pid would have no timer and never be tried again.
  */
@@ -36,7 +38,7 @@ final class DaemonSpawner {
     Event spawn(Daemon daemon) {
         Pipe pipe;
         try {
-            pipe = posix.pipe();
+            pipe = posix.socketPair();
         } catch (RuntimeException e) {
             return new Event.SpawnFailed(daemon, reason(e));
         }

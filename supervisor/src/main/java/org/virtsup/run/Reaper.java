@@ -1,5 +1,6 @@
 package org.virtsup.run;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,6 +19,9 @@ import org.virtsup.posix.PosixException;
  *
  * <p>With no child at all, waitpid fails at once with ECHILD; the reaper then
  * sleeps until {@link #childSpawned()} says there is something to wait for.
+ *
+ * <p>{@link #stop()} ends the thread at shutdown, once the daemons are gone:
+ * left running, it would go on taking exits that nobody handles any more.
  */
 public final class Reaper implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
@@ -25,6 +29,8 @@ public final class Reaper implements Runnable {
     private final Posix posix;
     private final Consumer<ChildExit> onExit;
     private final Semaphore children = new Semaphore(0);
+    private volatile boolean stopping;
+    private volatile Thread thread;
 
     public Reaper(Posix posix, Consumer<ChildExit> onExit) {
         this.posix = posix;
@@ -33,10 +39,37 @@ public final class Reaper implements Runnable {
 
     /** Starts the reaper on a daemon thread of its own. */
     public Thread start() {
-        Thread thread = new Thread(this, "virtsup-reaper");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        Thread started = new Thread(this, "virtsup-reaper");
+        started.setDaemon(true);
+        thread = started;
+        started.start();
+        return started;
+    }
+
+    /**
+     * Ends the reaper thread and waits up to {@code patience} for it. It ends at
+     * once when it sleeps for want of children, as it does once every daemon
+     * has ended; a thread still blocked in waitpid (a re-parented orphan lives
+     * on) ends with the next exit, which it still reports. Returns whether the
+     * thread has ended.
+     */
+    public boolean stop(Duration patience) {
+        stopping = true;
+        children.release();
+        Thread running = thread;
+        if (running == null) {
+            return true;
+        }
+        try {
+            running.join(Math.max(1, patience.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (running.isAlive()) {
+            log.debug("the reaper still waits in waitpid: a child other than the daemons lives on");
+            return false;
+        }
+        return true;
     }
 
     /** Call after every spawn: there is now a child to wait for. */
@@ -55,7 +88,7 @@ public final class Reaper implements Runnable {
 
     @Override
     public void run() {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!stopping) {
             try {
                 onExit.accept(posix.waitAny());
             } catch (PosixException e) {

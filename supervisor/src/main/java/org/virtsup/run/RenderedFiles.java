@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,8 +43,13 @@ public final class RenderedFiles {
     }
 
     /**
-     * Renders and writes the declared daemons' files; returns the daemons whose
-     * file changed. Both are rendered before either is written.
+     * Renders and writes the declared daemons' files as one change (see
+     * {@link AtomicFile#writeAllIfChanged}): when the state directory is
+     * read-only or full, neither file changes. Returns the daemons whose file
+     * changed. Both are rendered before either is written.
+     *
+     * @throws IOException naming the file and errno, e.g. {@code write /var/lib/virtsup/libvirtd.conf: ENOSPC
+     *         (No space left on device)}
      */
     public Set<Daemon> write(Configuration configuration) throws IOException {
         Map<Daemon, String> texts = new EnumMap<>(Daemon.class);
@@ -52,10 +58,13 @@ public final class RenderedFiles {
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(MODE_0755));
         }
+        Map<Path, byte[]> contents = new LinkedHashMap<>();
+        texts.forEach((daemon, text) -> contents.put(fileOf(daemon), text.getBytes(StandardCharsets.UTF_8)));
+        Set<Path> written = AtomicFile.writeAllIfChanged(contents, MODE_0644);
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
-        for (Map.Entry<Daemon, String> text : texts.entrySet()) {
-            if (writeOne(text.getKey(), text.getValue())) {
-                changed.add(text.getKey());
+        for (Daemon daemon : Daemon.values()) {
+            if (written.contains(fileOf(daemon))) {
+                changed.add(daemon);
             }
         }
         return changed;
@@ -80,9 +89,5 @@ public final class RenderedFiles {
                 Files.deleteIfExists(fileOf(file.getKey()));
             }
         }
-    }
-
-    private boolean writeOne(Daemon daemon, String text) throws IOException {
-        return AtomicFile.writeIfChanged(fileOf(daemon), text.getBytes(StandardCharsets.UTF_8), MODE_0644);
     }
 }

@@ -49,7 +49,8 @@ public final class SupervisedHost {
     private final Posix posix;
     private final Map<String, String> environment;
     private final ConfigurationReader reader;
-    private final Clock clock = Clock.systemUTC();
+    /** Monotonic: a wall clock jump must not move supervision's timers and durations. */
+    private final Clock clock = MonotonicClock.system();
     private final Instant startedAt = clock.instant();
     private final EventLoop loop = new EventLoop();
     private final Map<Daemon, NotifyListener> listeners = new EnumMap<>(Daemon.class);
@@ -210,6 +211,9 @@ public final class SupervisedHost {
     private void closeAll() {
         if (control != null) {
             control.close();
+        }
+        if (supervisor != null) {
+            supervisor.stopReaper();
         }
         listeners.values().forEach(NotifyListener::close);
         if (sockets != null) {

@@ -1,6 +1,7 @@
 package org.virtsup.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -98,6 +99,11 @@ public final class Supervisor {
     /** Starts the reaper thread; call once before the first event. */
     public void startReaper() {
         reaper.start();
+    }
+
+    /** Ends the reaper thread at shutdown, once the daemons are gone; false if it still waits after 1 s. */
+    public boolean stopReaper() {
+        return reaper.stop(Duration.ofSeconds(1));
     }
 
     public void post(Runnable task) {

@@ -55,7 +55,7 @@ class ControlServerTest {
     }
 
     private ControlServer start() throws IOException {
-        return start(settings(), new PeerPrivilege(0, Path.of("/proc")));
+        return start(settings(), new PeerPrivilege(0));
     }
 
     @AfterEach
@@ -176,7 +176,7 @@ class ControlServerTest {
 
     @Test
     void closesASilentConnection() throws Exception {
-        start(settings().withIdleTimeout(Duration.ofMillis(200)), new PeerPrivilege(0, Path.of("/proc")));
+        start(settings().withIdleTimeout(Duration.ofMillis(200)), new PeerPrivilege(0));
         try (RawConnection raw = new RawConnection(socket())) {
             long started = System.nanoTime();
             assertNull(raw.readLine(), "the server closes a connection that says nothing");
@@ -202,7 +202,7 @@ class ControlServerTest {
                                 java.util.Collections.nCopies(log.lines(), "x".repeat(1000))));
                     }
                     return supervisor.handle(request, peer);
-                }, new PeerPrivilege(0, Path.of("/proc")));
+                }, new PeerPrivilege(0));
         servers.add(server);
         try (RawConnection greedy = new RawConnection(socket())) {
             greedy.send("{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":10000}\n");
@@ -215,7 +215,7 @@ class ControlServerTest {
     @Test
     void aSilentClientHoldsTheLastSlotOnlyUntilTheIdleTimeout() throws Exception {
         start(settings().withMaxConnections(1).withIdleTimeout(Duration.ofMillis(300)),
-                new PeerPrivilege(0, Path.of("/proc")));
+                new PeerPrivilege(0));
         try (RawConnection silent = new RawConnection(socket())) {
             assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
             assertNull(silent.readLine(), "the silent one was closed to make room");
@@ -224,7 +224,7 @@ class ControlServerTest {
 
     @Test
     void refusesMutatingRequestsFromUnprivilegedPeersButServesThemStatusAndLogs() throws Exception {
-        start(settings(), (uid, gid, pid) -> new Peer(uid, gid, pid, false));
+        start(settings(), (uid, gid, pid, groups) -> new Peer(uid, gid, pid, false));
         Reply.Failure denied = assertInstanceOf(Reply.Failure.class, call(new Request.Restart("libvirtd")));
         assertEquals(ErrorCode.PERMISSION_DENIED, denied.code());
         assertTrue(denied.message().contains("control group 'root'"), denied.message());
@@ -294,7 +294,7 @@ class ControlServerTest {
 
     @Test
     void givesUpOnAHandlerThatNeverAnswers() throws Exception {
-        start(settings().withReplyTimeout(Duration.ofMillis(200)), new PeerPrivilege(0, Path.of("/proc")));
+        start(settings().withReplyTimeout(Duration.ofMillis(200)), new PeerPrivilege(0));
         supervisor.held = new CompletableFuture<>();
         Reply.Failure failure = assertInstanceOf(Reply.Failure.class, call(new Request.Restart("libvirtd")));
         assertEquals(ErrorCode.INTERNAL, failure.code());

@@ -18,6 +18,11 @@ final class RawConnection implements AutoCloseable {
         channel.connect(UnixDomainSocketAddress.of(socket));
     }
 
+    /** Over a channel already connected. */
+    RawConnection(SocketChannel connected) {
+        channel = connected;
+    }
+
     void send(String text) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) {

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -114,13 +115,24 @@ class RealPeerTest {
 
     /** Runs {@code virtsup COMMAND...} as nobody with the given supplementary groups. */
     private Result asNobody(String groups, String... command) throws IOException, InterruptedException {
+        return asNobodyRun(groups, "org.virtsup.cli.ControlCommandsEntry", true, command);
+    }
+
+    /** Runs {@code mainClass} as nobody; {@code withSocket} appends {@code --socket SOCKET}, else SOCKET comes first. */
+    private Result asNobodyRun(String groups, String mainClass, boolean withSocket, String... command)
+            throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(List.of(SETPRIV.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY));
         line.add(groups.isEmpty() ? "--clear-groups" : "--groups=" + groups);
         line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         line.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classPath,
-                "org.virtsup.cli.ControlCommandsEntry"));
+                mainClass));
+        if (!withSocket) {
+            line.add(socket.toString());
+        }
         line.addAll(List.of(command));
-        line.addAll(List.of("--socket", socket.toString()));
+        if (withSocket) {
+            line.addAll(List.of("--socket", socket.toString()));
+        }
         Process process = new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(process.waitFor(), output);
@@ -135,6 +147,44 @@ class RealPeerTest {
         assertEquals(65534, peer.uid());
         assertEquals(65534, peer.gid());
         assertTrue(peer.privileged(), peer.toString());
+    }
+
+    /**
+     * The groups are those the peer had when it connected. Here it is gone
+     * before the server reads its credentials (the one connection slot is
+     * busy meanwhile): /proc/PID/status would no longer tell anything.
+     */
+    @Test
+    void aMembersRequestCountsEvenWhenItLeftBeforeBeingServed() throws Exception {
+        server.close();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        server = ControlServer.start(ControlServerSettings.of(socket, "virtsup-test", CONTROL_GID,
+                Duration.ofSeconds(30), Duration.ofSeconds(20)).withMaxConnections(1), (request, peer) -> {
+                    peers.add(peer);
+                    if (peer.uid() == 0) {
+                        return release.thenCompose(done -> supervisor.handle(request, peer));
+                    }
+                    return supervisor.handle(request, peer);
+                });
+        CompletableFuture<Reply> busy = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new ControlClient(socket, Duration.ofSeconds(30)).call(new Request.Status(Optional.empty()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ControlServerTest.waitUntil(() -> peers.size() == 1); // root's request holds the only slot
+
+        Result left = asNobodyRun(Integer.toString(CONTROL_GID), SendAndLeave.class.getName(), false,
+                ControlProtocol.encodeRequest(new Request.Restart("libvirtd")));
+        assertEquals(0, left.code(), left.output());
+        release.complete(null);
+        busy.get();
+
+        ControlServerTest.waitUntil(() -> peers.size() == 2);
+        assertEquals(65534, peers.get(1).uid());
+        assertTrue(peers.get(1).privileged(), peers.get(1).toString());
+        assertEquals(new Request.Restart("libvirtd"), supervisor.received.get(supervisor.received.size() - 1));
     }
 
     @Test

@@ -41,7 +41,9 @@ import java.util.function.Supplier;
  * it until something changes, as a reaper thread blocks in waitpid while an
  * event loop spawns.
  *
- * <p>Not modelled: symbolic links, supplementary groups, stopped processes
+ * <p>A {@link #socketPair()} is a pipe that {@link #shutdownRead} can end; its
+ * peer is this very process, whose supplementary groups {@link #withGroups}
+ * sets. Not modelled: symbolic links, other processes' supplementary groups, stopped processes
  * (STOP and the terminal signals are ignored), core dumps (never reported),
  * EINTR, relative paths (rejected).
  */
@@ -76,6 +78,7 @@ public final class FakePosix implements Posix {
     private int nextPid = FIRST_CHILD_PID;
     private boolean childSubreaper;
     private boolean readsHeld;
+    private int[] supplementaryGroups = {};
 
     /** A fake with "/" and "/dev/null", running as root, with fds 0-2 open. */
     public FakePosix() {
@@ -97,6 +100,17 @@ public final class FakePosix implements Posix {
         lock.lock();
         try {
             pid = newPid;
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This process's supplementary groups, as SO_PEERGROUPS reports them on its own socket pairs. */
+    public FakePosix withGroups(int... gids) {
+        lock.lock();
+        try {
+            supplementaryGroups = gids.clone();
             return this;
         } finally {
             lock.unlock();
@@ -433,10 +447,19 @@ public final class FakePosix implements Posix {
 
     @Override
     public Pipe pipe() {
+        return newPipe("pipe", false);
+    }
+
+    @Override
+    public Pipe socketPair() {
+        return newPipe("socketpair", true);
+    }
+
+    private Pipe newPipe(String call, boolean socket) {
         lock.lock();
         try {
-            calls.add("pipe");
-            FakePipe pipe = new FakePipe();
+            calls.add(call);
+            FakePipe pipe = new FakePipe(socket);
             int readFd = lowestFreeDescriptor();
             descriptors.put(readFd, new PipeEnd(pipe, true));
             int writeFd = lowestFreeDescriptor();
@@ -460,6 +483,9 @@ public final class FakePosix implements Posix {
                     changed.awaitUninterruptibly();
                     continue;
                 }
+                if (end.pipe.readShut) {
+                    return 0;
+                }
                 if (!end.pipe.buffer.isEmpty()) {
                     int count = Math.min(buffer.length, end.pipe.buffer.size());
                     for (int i = 0; i < count; i++) {
@@ -475,6 +501,44 @@ public final class FakePosix implements Posix {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void shutdownRead(int fd) {
+        lock.lock();
+        try {
+            calls.add("shutdown fd " + fd);
+            PipeEnd end = socketEnd("shutdown", fd);
+            if (end.reading) {
+                end.pipe.readShut = true;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int[] peerGroups(int fd) {
+        lock.lock();
+        try {
+            calls.add("getsockopt SO_PEERGROUPS fd " + fd);
+            socketEnd("getsockopt SO_PEERGROUPS", fd);
+            return supplementaryGroups.clone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private PipeEnd socketEnd(String operation, int fd) {
+        OpenFile file = descriptors.get(fd);
+        if (file == null) {
+            throw new PosixException(operation, "fd " + fd, Errno.EBADF);
+        }
+        if (!(file instanceof PipeEnd end) || !end.pipe.socket) {
+            throw new PosixException(operation, "fd " + fd, Errno.ENOTSOCK);
+        }
+        return end;
     }
 
     @Override
@@ -847,7 +911,7 @@ public final class FakePosix implements Posix {
                 throw new IllegalStateException("pid " + childPid + " is not running: it cannot write");
             }
             PipeEnd end = process.stdio[target];
-            if (end != null && !end.reading && end.pipe.readers > 0) {
+            if (end != null && !end.reading && end.pipe.readers > 0 && !end.pipe.readShut) {
                 for (byte b : bytes) {
                     end.pipe.buffer.addLast(b);
                 }
@@ -1019,8 +1083,14 @@ public final class FakePosix implements Posix {
 
     private static final class FakePipe {
         final Deque<Byte> buffer = new ArrayDeque<>();
+        final boolean socket;
         int readers = 1;
         int writers = 1;
+        boolean readShut;
+
+        FakePipe(boolean socket) {
+            this.socket = socket;
+        }
 
         void acquire(boolean reading) {
             if (reading) {

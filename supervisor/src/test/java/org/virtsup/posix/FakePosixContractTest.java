@@ -14,6 +14,7 @@ class FakePosixContractTest extends PosixContract {
     protected Posix createPosix() {
         fake = new FakePosix()
                 .withPid(777)
+                .withGroups(990, 4)
                 .addGroup("libvirt", 990)
                 .onSpawn(EXIT, new ChildBehaviour() {
                     @Override
@@ -73,6 +74,11 @@ class FakePosixContractTest extends PosixContract {
     @Override
     protected int existingGroupId() {
         return 990;
+    }
+
+    @Override
+    protected int[] expectedGroups() {
+        return new int[] {990, 4};
     }
 
     @Override

@@ -126,6 +126,20 @@ class JnrPosixContractTest extends PosixContract {
         return Integer.parseInt(firstNonRootGroup()[2]);
     }
 
+    /** From /proc/self/status ("Groups:"), which the kernel fills from the same credentials. */
+    @Override
+    protected int[] expectedGroups() {
+        try {
+            String groups = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(line -> line.startsWith("Groups:")).findFirst().orElseThrow()
+                    .substring("Groups:".length()).strip();
+            return groups.isEmpty() ? new int[0]
+                    : java.util.Arrays.stream(groups.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     protected int expectedPid() {
         return (int) ProcessHandle.current().pid();

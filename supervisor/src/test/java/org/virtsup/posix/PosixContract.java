@@ -1,5 +1,6 @@
 package org.virtsup.posix;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -73,6 +74,9 @@ public abstract class PosixContract {
     protected abstract String existingGroupName();
 
     protected abstract int existingGroupId();
+
+    /** This process's supplementary groups, in the order getgroups gives them. */
+    protected abstract int[] expectedGroups();
 
     /** What getpid must answer. */
     protected abstract int expectedPid();
@@ -349,6 +353,66 @@ public abstract class PosixContract {
         } finally {
             posix.close(pipe.readFd());
             posix.close(pipe.writeFd());
+        }
+    }
+
+    @Test
+    void aChildsStdoutArrivesThroughASocketPairIntact() {
+        String text = "one\ntwo élan ✓\n".repeat(20_000);
+        Pipe pair = posix.socketPair();
+        int pid = spawn(printing(text).withStdio(-1, pair.writeFd(), -1));
+        posix.close(pair.writeFd());
+        String received = readAll(pair.readFd());
+        posix.close(pair.readFd());
+        assertEquals(text, received);
+        assertEquals(new ExitStatus.Exited(0), awaitExit(pid).status());
+    }
+
+    @Test
+    void shutdownReadEndsABlockedReadWhileAChildStillHoldsTheWriteEnd() throws Exception {
+        Pipe pair = posix.socketPair();
+        int pid = spawn(runningUntilSignalled().withStdio(-1, pair.writeFd(), pair.writeFd()));
+        posix.close(pair.writeFd());
+        AtomicInteger read = new AtomicInteger(-1);
+        Thread reader = new Thread(() -> read.set(posix.read(pair.readFd(), new byte[64])), "contract-reader");
+        reader.start();
+        reader.join(100);
+        assertTrue(reader.isAlive(), "the read blocks while the child holds the write end");
+
+        posix.shutdownRead(pair.readFd());
+
+        reader.join(DEADLINE.toMillis());
+        assertFalse(reader.isAlive(), "the blocked read returned");
+        assertEquals(0, read.get(), "end of file");
+        assertEquals(0, posix.read(pair.readFd(), new byte[8]), "and every later read");
+        posix.close(pair.readFd());
+        posix.kill(pid, Signals.KILL);
+        awaitExit(pid);
+    }
+
+    @Test
+    void shutdownAndPeerGroupsNeedAnOpenSocket() {
+        Pipe pipe = posix.pipe();
+        try {
+            assertFails(Errno.ENOTSOCK, () -> posix.shutdownRead(pipe.readFd()));
+            assertFails(Errno.ENOTSOCK, () -> posix.peerGroups(pipe.readFd()));
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
+        assertFails(Errno.EBADF, () -> posix.shutdownRead(pipe.readFd()));
+        assertFails(Errno.EBADF, () -> posix.peerGroups(pipe.readFd()));
+    }
+
+    @Test
+    void peerGroupsOfASocketPairAreThisProcesssOwn() {
+        Pipe pair = posix.socketPair();
+        try {
+            assertArrayEquals(expectedGroups(), posix.peerGroups(pair.readFd()));
+            assertArrayEquals(expectedGroups(), posix.peerGroups(pair.writeFd()));
+        } finally {
+            posix.close(pair.readFd());
+            posix.close(pair.writeFd());
         }
     }
 

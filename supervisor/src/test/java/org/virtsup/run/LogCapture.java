@@ -8,13 +8,13 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The events one logger receives while a test runs. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Level levelBefore;
 
     /** Captures every level of the logger (the configuration's WARN would hide INFO). */
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         logger = (Logger) LoggerFactory.getLogger(loggerName);
         levelBefore = logger.getLevel();
         logger.setLevel(Level.DEBUG);
@@ -23,14 +23,14 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** The formatted messages so far. */
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
     /** The events so far as "LEVEL message". */
-    List<String> leveled() {
+    public List<String> leveled() {
         synchronized (appender) {
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
         }

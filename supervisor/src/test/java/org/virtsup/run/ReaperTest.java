@@ -1,7 +1,10 @@
 package org.virtsup.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,5 +70,41 @@ class ReaperTest {
 
         Eventually.until(() -> exits.size() == 1, () -> "the orphan reaped after SIGCHLD");
         assertEquals(new ChildExit(orphan, new ExitStatus.Exited(0)), exits.get(0));
+    }
+
+    @Test
+    void stopEndsASleepingReaperWhichThenReapsNothing() {
+        FakePosix posix = new FakePosix().addExecutable("/usr/bin/sleep");
+        List<ChildExit> exits = new CopyOnWriteArrayList<>();
+        Reaper reaper = new Reaper(posix, exits::add);
+        Thread thread = reaper.start();
+        Eventually.until(() -> waits(posix) >= 1, () -> "the reaper asked once and met ECHILD");
+
+        assertTrue(reaper.stop(Duration.ofSeconds(5)), "stop reports the thread ended");
+        assertFalse(thread.isAlive(), "the reaper thread ended");
+
+        // A child spawned after shutdown (a test's next supervisor, say) is not taken from its own reaper.
+        int later = spawn(posix);
+        posix.exit(later, 0);
+        reaper.childSpawned();
+        reaper.childChanged();
+        assertEquals(1, waits(posix), "no waitpid after stop");
+        assertEquals(List.of(), exits);
+    }
+
+    @Test
+    void aReaperBlockedOnALiveOrphanEndsWithItsExitAndStillReportsIt() {
+        FakePosix posix = new FakePosix().addExecutable("/usr/bin/sleep");
+        int orphan = spawn(posix);
+        List<ChildExit> exits = new CopyOnWriteArrayList<>();
+        Reaper reaper = new Reaper(posix, exits::add);
+        Thread thread = reaper.start();
+        Eventually.until(() -> waits(posix) >= 1, () -> "the reaper waits in waitpid");
+
+        assertFalse(reaper.stop(Duration.ofMillis(50)), "still blocked in waitpid while the orphan lives");
+        posix.exit(orphan, 0);
+
+        Eventually.until(() -> !thread.isAlive(), () -> "the reaper ended after the orphan's exit");
+        assertEquals(List.of(new ChildExit(orphan, new ExitStatus.Exited(0))), exits);
     }
 }

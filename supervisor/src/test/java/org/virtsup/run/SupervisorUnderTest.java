@@ -36,6 +36,18 @@ final class SupervisorUnderTest implements AutoCloseable {
             "SECRET_TOKEN", "must-not-leak",
             "LD_PRELOAD", "/tmp/evil.so");
 
+    /** An observer that does nothing: no init system to tell. */
+    static final Supervisor.Observer NO_OBSERVER = new Supervisor.Observer() {
+        @Override
+        public void readyReported(Supervision supervision) {}
+
+        @Override
+        public void stopping(Supervision supervision) {}
+
+        @Override
+        public void stepped(Supervision before, Supervision after) {}
+    };
+
     final FakePosix posix;
     final FakeTime time = new FakeTime();
     final EventLoop loop = new EventLoop(time::nanoTime);
@@ -47,17 +59,9 @@ final class SupervisorUnderTest implements AutoCloseable {
     /** When set, the daemons are started with these sockets handed over. */
     volatile HandedSockets handed;
 
-    SupervisorUnderTest(FakePosix posix, String configurationText) {
-        this(posix, configurationText, OUR_ENVIRONMENT);
-    }
-
-    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
-        this.posix = posix;
-        this.ourEnvironment = Map.copyOf(ourEnvironment);
-        this.configuration = configuration(configurationText);
-        Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
-                ConfigurationInForce.daemonsOf(configuration));
-        this.supervisor = new Supervisor(posix, loop, time, initial, this::program, new Supervisor.Observer() {
+    /** Tells {@link #handed}, once set, of every step. */
+    private Supervisor.Observer handedSocketsObserver() {
+        return new Supervisor.Observer() {
             @Override
             public void readyReported(Supervision supervision) {}
 
@@ -70,7 +74,27 @@ final class SupervisorUnderTest implements AutoCloseable {
                     handed.stepped(before, after);
                 }
             }
-        }, code -> {
+        };
+    }
+
+    SupervisorUnderTest(FakePosix posix, String configurationText) {
+        this(posix, configurationText, OUR_ENVIRONMENT);
+    }
+
+    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment) {
+        this(posix, configurationText, ourEnvironment, time -> time);
+    }
+
+    /** {@code clock}: the clock the supervisor reads, made from the test's time. */
+    SupervisorUnderTest(FakePosix posix, String configurationText, Map<String, String> ourEnvironment,
+                        java.util.function.Function<FakeTime, java.time.Clock> clock) {
+        this.posix = posix;
+        this.ourEnvironment = Map.copyOf(ourEnvironment);
+        this.configuration = configuration(configurationText);
+        Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
+                ConfigurationInForce.daemonsOf(configuration));
+        this.supervisor = new Supervisor(posix, loop, clock.apply(time), initial, this::program, handedSocketsObserver(),
+                code -> {
             exitCode.complete(code);
             loop.stop();
         }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs
@@ -173,6 +197,7 @@ final class SupervisorUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.stopReaper();
         loop.stop();
         try {
             thread.join(5000);

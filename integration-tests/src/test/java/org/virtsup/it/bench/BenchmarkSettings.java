@@ -29,4 +29,31 @@ record BenchmarkSettings(String name, int rounds, int calls, int idleSeconds, bo
             default -> throw new IllegalArgumentException("virtsup.benchmark=" + chosen + ": use short or full");
         };
     }
+
+    /** Cycles of the soak when it is asked for without a number. */
+    static final int SOAK_CYCLES = 1000;
+
+    /**
+     * The soak's kill cycles: {@code -Dvirtsup.soak} (or {@code VIRTSUP_SOAK})
+     * runs it, {@value #SOAK_CYCLES} cycles unless given a number; without
+     * it, as in a plain test run, 0 (it takes some half an hour).
+     */
+    static int soakCycles() {
+        Optional<String> asked = Optional.ofNullable(System.getProperty("virtsup.soak")).map(String::trim)
+                .filter(value -> !value.startsWith("${"))
+                .or(() -> Optional.ofNullable(System.getenv("VIRTSUP_SOAK")).map(String::trim));
+        if (asked.isEmpty()) {
+            return 0;
+        }
+        String value = asked.get();
+        if (value.isEmpty() || value.equals("true")) {
+            return SOAK_CYCLES;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("virtsup.soak=" + value + ": a number of cycles, or nothing for "
+                    + SOAK_CYCLES, e);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package org.virtsup.it.bench;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -78,12 +81,15 @@ class SupervisorBenchmarkIT {
     private static final Measurements results = new Measurements();
     private static final List<String> loads = new ArrayList<>();
     private static boolean prepared;
+    /** Whether a contender was measured: the soak alone prints no comparison table. */
+    private static boolean compared;
     private static List<String> statusFlags = List.of();
 
     @Test
     @Order(1)
     void rawDaemons() {
         prepare();
+        compared = true;
         probe("first-start");
         probe("cold", "virtlogd", rounds());
         probe("cold", "libvirtd", rounds());
@@ -96,6 +102,7 @@ class SupervisorBenchmarkIT {
     @Order(2)
     void virtsup() {
         prepare();
+        compared = true;
         String launcher = CHECKOUT + "/virtsup";
         probe("launch", "virtsup", rounds(), "TERM", launcher, "run", "--config", VIRTSUP_CONFIG);
         DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
@@ -138,6 +145,7 @@ class SupervisorBenchmarkIT {
     @Order(3)
     void supervisord() {
         prepare();
+        compared = true;
         requireSupervisors();
         probe("launch", "supervisord", rounds(), "TERM", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
         DaemonProcess supervisord = host.startDaemon("supervisord", "supervisord", "-n", "-c", SUPERVISORD_CONFIG);
@@ -158,6 +166,7 @@ class SupervisorBenchmarkIT {
     @Order(4)
     void runit() {
         prepare();
+        compared = true;
         requireSupervisors();
         // runsvdir ends on HUP after sending TERM to each runsv, which stops its service and exits.
         probe("launch", "runit", rounds(), "HUP", "runsvdir", RUNIT_SERVICES);
@@ -179,9 +188,60 @@ class SupervisorBenchmarkIT {
         }
     }
 
+    /**
+     * The soak, only when asked for ({@code -Dvirtsup.soak}, see
+     * {@link BenchmarkSettings#soakCycles()}): kill -9 of virtlogd and then
+     * libvirtd, 1,000 cycles, virtsup's descriptors, threads, resident memory
+     * and zombie children counted every 100. None of them may grow past its
+     * figure at cycle 100 (the first cycles load classes and fill caches);
+     * resident memory, which the garbage collector moves both ways, by no
+     * more than a quarter.
+     */
+    @Test
+    @Order(5)
+    void virtsupSoak() {
+        int cycles = BenchmarkSettings.soakCycles();
+        Assumptions.assumeTrue(cycles > 0, "the soak runs with -Dvirtsup.soak[=CYCLES]");
+        prepare();
+        String launcher = CHECKOUT + "/virtsup";
+        DaemonProcess virtsup = host.startDaemon("virtsup", launcher, "run", "--config", VIRTSUP_CONFIG);
+        List<long[]> figures = new ArrayList<>();
+        try {
+            probe("await");
+            List<String> command = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", CLASSES,
+                    SoakProbe.class.getName(), Long.toString(virtsup.pid()), Integer.toString(cycles), "1100");
+            ExecResult result = host.exec(Duration.ofSeconds(10L * cycles + 60), command.toArray(String[]::new));
+            for (String line : result.stdout().split("\n")) {
+                if (line.startsWith("soak ")) {
+                    long[] numbers = Arrays.stream(line.substring(5).trim().split(" ")).mapToLong(Long::parseLong)
+                            .toArray();
+                    figures.add(numbers);
+                    System.out.printf("virtsup-benchmark: soak cycle %5d: %3d descriptors, %3d threads, %6d kB"
+                            + " resident, %d zombies%n", numbers[0], numbers[1], numbers[2], numbers[3], numbers[4]);
+                }
+            }
+            if (!result.succeeded()) {
+                throw new AssertionError("the soak probe failed: " + result.describe());
+            }
+        } finally {
+            host.stop(virtsup);
+            awaitNoDaemons();
+        }
+        long[] reference = figures.stream().filter(f -> f[0] == Math.min(SoakProbe.EVERY, cycles)).findFirst()
+                .orElseThrow(() -> new AssertionError("no figures at cycle " + SoakProbe.EVERY));
+        for (long[] later : figures.stream().filter(f -> f[0] > reference[0]).toList()) {
+            String at = "at cycle " + later[0] + " against cycle " + reference[0];
+            assertTrue(later[1] <= reference[1], "descriptors grew " + at + ": " + later[1] + " > " + reference[1]);
+            assertTrue(later[2] <= reference[2], "threads grew " + at + ": " + later[2] + " > " + reference[2]);
+            assertTrue(later[3] <= reference[3] * 5 / 4, "resident memory grew by more than a quarter " + at + ": "
+                    + later[3] + " kB > " + reference[3] + " kB");
+            assertTrue(later[4] <= reference[4], "zombies grew " + at + ": " + later[4] + " > " + reference[4]);
+        }
+    }
+
     @AfterAll
     static void printTable() {
-        if (!prepared) {
+        if (!prepared || !compared) {
             return;
         }
         new BenchmarkTable(results, settings, loads).lines()
