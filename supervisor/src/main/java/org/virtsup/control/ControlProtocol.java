@@ -185,6 +185,7 @@ public final class ControlProtocol {
         }
         m.put("lastOutputLines", d.lastOutputLines());
         m.put("warnings", d.warnings());
+        m.put("sockets", SocketsOnWire.toWire(d.sockets()));
         return m;
     }
 
@@ -256,7 +257,7 @@ public final class ControlProtocol {
                 optionalInt(m, "pid"), optionalLong(m, "uptimeSeconds"),
                 Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
                 lastExit, optionalLong(m, "nextRetryInSeconds"),
-                strings(m, "lastOutputLines"), strings(m, "warnings"));
+                strings(m, "lastOutputLines"), strings(m, "warnings"), SocketsOnWire.fromWire(m.get("sockets")));
     }
 
     // ---- JSON plumbing (no lambdas: this runs once per CLI start, where each costs a generated class) ----

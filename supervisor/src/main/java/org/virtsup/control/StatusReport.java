@@ -66,7 +66,16 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
     public record Daemon(String name, Wanted wanted, Phase state, OptionalInt pid,
                          OptionalLong uptimeSeconds, boolean ready, int restarts,
                          Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
-                         List<String> lastOutputLines, List<String> warnings) {
+                         List<String> lastOutputLines, List<String> warnings, List<Socket> sockets) {
+
+        /** Without sockets: a daemon that was handed none. */
+        public Daemon(String name, Wanted wanted, Phase state, OptionalInt pid, OptionalLong uptimeSeconds,
+                      boolean ready, int restarts, Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
+                      List<String> lastOutputLines, List<String> warnings) {
+            this(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
+                    lastOutputLines, warnings, List.of());
+        }
+
         public Daemon {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(wanted, "wanted");
@@ -77,6 +86,12 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
             Objects.requireNonNull(nextRetryInSeconds, "nextRetryInSeconds");
             lastOutputLines = List.copyOf(lastOutputLines);
             warnings = List.copyOf(warnings);
+            sockets = List.copyOf(sockets);
+        }
+
+        public Daemon withSockets(List<Socket> handed) {
+            return new Daemon(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
+                    lastOutputLines, warnings, handed);
         }
 
         /** Down and not wanted, or running and ready. */
@@ -98,6 +113,21 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(signal, "signal");
             Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A socket virtsup holds and hands to the daemon at every start.
+     *
+     * @param name      its LISTEN_FDNAMES name ({@code libvirtd-ro.socket})
+     * @param address   its path, or host:port
+     * @param inode     the socket's inode, as /proc/PID/fd shows it
+     * @param listening whether the daemon's current process was seen listening on it
+     */
+    public record Socket(String name, String address, long inode, boolean listening) {
+        public Socket {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(address, "address");
         }
     }
 }

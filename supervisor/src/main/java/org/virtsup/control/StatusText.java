@@ -65,6 +65,11 @@ public final class StatusText {
             for (String warning : d.warnings()) {
                 out.append(indent).append("warning: ").append(warning).append('\n');
             }
+            for (StatusReport.Socket socket : d.sockets()) {
+                out.append(indent).append("socket ").append(socket.address()).append(" (").append(socket.name())
+                        .append(", inode ").append(socket.inode()).append("): ")
+                        .append(socket.listening() ? "listening" : "not listening").append('\n');
+            }
             if (!d.lastOutputLines().isEmpty()) {
                 out.append(indent).append("output:\n");
                 for (String line : d.lastOutputLines()) {

@@ -67,6 +67,7 @@ public final class JnrPosix implements Posix {
     private final Runtime runtime;
     private final ErrnoNames errnoNames = new ErrnoNames();
     private final NativeSpawn nativeSpawn;
+    private final NativeSockets nativeSockets;
     private final Object groupDatabase = new Object();
 
     /**
@@ -89,6 +90,7 @@ public final class JnrPosix implements Posix {
         this.libc = LibraryLoader.create(LibC.class).load(platform.getStandardCLibraryName());
         this.runtime = Runtime.getRuntime(libc);
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
+        this.nativeSockets = new NativeSockets(libc, runtime, errnoNames);
         restoreChildStatuses();
     }
 
@@ -324,6 +326,31 @@ public final class JnrPosix implements Posix {
         } finally {
             libc.close(fd);
         }
+    }
+
+    @Override
+    public int listenUnix(String path, int backlog) {
+        return nativeSockets.listenUnix(path, backlog);
+    }
+
+    @Override
+    public int listenTcp(String address, int port, int backlog) {
+        return nativeSockets.listenTcp(address, port, backlog);
+    }
+
+    @Override
+    public void listen(int fd, int backlog) {
+        nativeSockets.listen(fd, backlog);
+    }
+
+    @Override
+    public long socketInode(int fd) {
+        return nativeSockets.socketInode(fd);
+    }
+
+    @Override
+    public void unlink(String path) {
+        nativeSockets.unlink(path);
     }
 
     private PosixException failure(String operation, String subject) {

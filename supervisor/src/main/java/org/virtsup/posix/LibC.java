@@ -114,15 +114,30 @@ public interface LibC {
     @SaveError
     int sigaction(int signal, @In Pointer action, @Out Pointer previous);
 
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int bind(int socket, @In Pointer address, int length);
+
+    @SaveError
+    int listen(int socket, int backlog);
+
+    @SaveError
+    int setsockopt(int socket, int level, int option, @In Pointer value, int length);
+
+    /** glibc 2.33+ exports fstat itself, as stat. */
+    @SaveError
+    int fstat(int fd, Pointer statBuffer);
+
+    @SaveError
+    int unlink(String path);
+
     @IgnoreError
     int getpid();
 
     @IgnoreError
     int geteuid();
-
-    /** For {@link CredentialReceiver}: SO_PASSCRED on a notify socket. */
-    @SaveError
-    int setsockopt(int socket, int level, int option, Pointer value, int length);
 
     /** For {@link CredentialReceiver}: a datagram with its SCM_CREDENTIALS. */
     @SaveError

@@ -69,7 +69,7 @@ final class NativeSpawn {
         try {
             check(libc.posix_spawnattr_init(attributes), spec);
             try {
-                addStdio(fileActions, spec);
+                addDescriptors(fileActions, spec);
                 check(libc.posix_spawnattr_setflags(attributes,
                         (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)),
                         spec);
@@ -94,29 +94,36 @@ final class NativeSpawn {
     }
 
     /**
-     * File actions run in order, so copying a descriptor straight onto 0-2
-     * could overwrite a source still to be copied (stdout given as fd 0, say):
-     * then all sources are first copied above every one of them. dup2 also
+     * File actions run in order, so copying a descriptor straight onto its
+     * target could overwrite a source still to be copied (stdout given as fd 0,
+     * or a passed socket that is the JVM's fd 4 going to 3 while fd 3 goes to
+     * 4): then all sources are first copied above every one of them. dup2 also
      * yields descriptors without close-on-exec, which the pipes of
-     * {@link Posix#pipe()} have. Everything from 3 up is closed last.
+     * {@link Posix#pipe()} and the sockets of {@link Posix#listenUnix} have.
+     * Everything above the last target is closed last.
      */
-    private void addStdio(Pointer fileActions, SpawnSpec spec) {
-        int[] sources = {spec.stdin(), spec.stdout(), spec.stderr()};
+    private void addDescriptors(Pointer fileActions, SpawnSpec spec) {
+        List<Integer> sourceList = new ArrayList<>(List.of(spec.stdin(), spec.stdout(), spec.stderr()));
+        sourceList.addAll(spec.passed());
+        int[] sources = sourceList.stream().mapToInt(Integer::intValue).toArray();
+        int count = sources.length;
         boolean overlapping = false;
-        for (int target = 0; target < 3; target++) {
-            overlapping |= sources[target] >= 0 && sources[target] < 3 && sources[target] != target;
+        int highest = count - 1;
+        for (int target = 0; target < count; target++) {
+            overlapping |= sources[target] >= 0 && sources[target] < count && sources[target] != target;
+            highest = Math.max(highest, sources[target]);
         }
-        int scratch = Math.max(2, Math.max(sources[0], Math.max(sources[1], sources[2]))) + 1;
+        int scratch = highest + 1;
         int[] copies = sources.clone();
         if (overlapping) {
-            for (int target = 0; target < 3; target++) {
+            for (int target = 0; target < count; target++) {
                 if (sources[target] >= 0) {
                     copies[target] = scratch + target;
                     check(libc.posix_spawn_file_actions_adddup2(fileActions, sources[target], copies[target]), spec);
                 }
             }
         }
-        for (int target = 0; target < 3; target++) {
+        for (int target = 0; target < count; target++) {
             if (copies[target] >= 0) {
                 check(libc.posix_spawn_file_actions_adddup2(fileActions, copies[target], target), spec);
             } else {
@@ -125,16 +132,16 @@ final class NativeSpawn {
             }
         }
         if (closeFromAvailable) {
-            check(libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3), spec);
+            check(libc.posix_spawn_file_actions_addclosefrom_np(fileActions, count), spec);
         } else {
             // Descriptors opened by other threads after this listing would leak;
             // glibc ignores close actions on descriptors that are already closed.
             List<Integer> open = openDescriptors();
-            for (int target = 0; overlapping && target < 3; target++) {
+            for (int target = 0; overlapping && target < count; target++) {
                 open.add(scratch + target);
             }
             for (int fd : open) {
-                if (fd >= 3) {
+                if (fd >= count) {
                     check(libc.posix_spawn_file_actions_addclose(fileActions, fd), spec);
                 }
             }

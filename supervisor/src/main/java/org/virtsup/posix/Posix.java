@@ -14,8 +14,9 @@ public interface Posix {
 
     /**
      * Starts {@code spec.path()} with posix_spawn. The child gets exactly file
-     * descriptors 0-2 (the given ones, or /dev/null for -1), an empty signal
-     * mask, default signal dispositions and a process group of its own.
+     * descriptors 0-2 (the given ones, or /dev/null for -1) and the passed ones
+     * as 3, 4, ... (without close-on-exec), an empty signal mask, default signal
+     * dispositions and a process group of its own.
      *
      * @return the child's pid
      * @throws PosixException ENOENT or EACCES when the program cannot be
@@ -125,4 +126,43 @@ public interface Posix {
      * is reported as 0, an open file description lock (F_OFD_SETLK) as -1.
      */
     OptionalInt lockHolder(String path);
+    /**
+     * A unix stream socket bound to {@code path} and listening, close-on-exec
+     * in this process ({@link SpawnSpec#passed()} hands it to a child). The
+     * socket file gets mode 0777 minus the umask: the caller sets owner, group
+     * and mode.
+     *
+     * @return its descriptor
+     * @throws PosixException EADDRINUSE when {@code path} exists (a stale socket
+     *         file included), ENOENT when its directory does not,
+     *         ENAMETOOLONG when it does not fit a sockaddr_un (107 bytes)
+     */
+    int listenUnix(String path, int backlog);
+
+    /**
+     * A TCP socket bound to the numeric IPv4 or IPv6 {@code address} and
+     * {@code port} and listening, close-on-exec, with SO_REUSEADDR (and
+     * IPV6_V6ONLY for IPv6) as libvirt sets on its own.
+     *
+     * @throws PosixException EADDRINUSE when the port is taken, EADDRNOTAVAIL
+     *         when the address is not one of this host's
+     */
+    int listenTcp(String address, int port, int backlog);
+
+    /**
+     * listen(2) again on a listening socket: sets its backlog (a daemon that
+     * was handed the socket may have set its own).
+     */
+    void listen(int fd, int backlog);
+
+    /**
+     * The inode of the open socket {@code fd}, as /proc/PID/fd names it
+     * ({@code socket:[INODE]}).
+     *
+     * @throws PosixException EBADF when it is not open, ENOTSOCK when it is not a socket
+     */
+    long socketInode(int fd);
+
+    /** Removes a file (a socket file included); ENOENT when there is none. */
+    void unlink(String path);
 }

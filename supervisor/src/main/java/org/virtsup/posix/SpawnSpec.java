@@ -5,11 +5,19 @@ import java.util.Map;
 
 /**
  * What to start: an absolute program path (no PATH search), its full argv
- * (argv[0] included), its whole environment, and the parent's descriptors
- * that become the child's 0, 1 and 2 (-1 = /dev/null).
+ * (argv[0] included), its whole environment, the parent's descriptors that
+ * become the child's 0, 1 and 2 (-1 = /dev/null), and the parent's
+ * descriptors {@code passed} on as the child's 3, 4, ... in that order (as
+ * systemd hands sockets over: LISTEN_FDS counts them from 3).
  */
 public record SpawnSpec(String path, List<String> argv, Map<String, String> environment,
-                        int stdin, int stdout, int stderr) {
+                        int stdin, int stdout, int stderr, List<Integer> passed) {
+
+    /** Nothing passed beyond 0-2. */
+    public SpawnSpec(String path, List<String> argv, Map<String, String> environment, int stdin, int stdout,
+                     int stderr) {
+        this(path, argv, environment, stdin, stdout, stderr, List.of());
+    }
 
     public SpawnSpec {
         if (path == null || !path.startsWith("/")) {
@@ -38,6 +46,15 @@ public record SpawnSpec(String path, List<String> argv, Map<String, String> envi
                 throw new IllegalArgumentException("spawn " + path + ": descriptor " + fd + " (use -1 for /dev/null)");
             }
         }
+        passed = List.copyOf(passed);
+        for (int fd : passed) {
+            if (fd < 0) {
+                throw new IllegalArgumentException("spawn " + path + ": cannot pass descriptor " + fd);
+            }
+        }
+        if (passed.stream().distinct().count() != passed.size()) {
+            throw new IllegalArgumentException("spawn " + path + ": a descriptor is passed twice: " + passed);
+        }
     }
 
     /** A program with its argv, an empty environment and all of 0-2 on /dev/null. */
@@ -46,11 +63,16 @@ public record SpawnSpec(String path, List<String> argv, Map<String, String> envi
     }
 
     public SpawnSpec withEnvironment(Map<String, String> newEnvironment) {
-        return new SpawnSpec(path, argv, newEnvironment, stdin, stdout, stderr);
+        return new SpawnSpec(path, argv, newEnvironment, stdin, stdout, stderr, passed);
     }
 
     public SpawnSpec withStdio(int newStdin, int newStdout, int newStderr) {
-        return new SpawnSpec(path, argv, environment, newStdin, newStdout, newStderr);
+        return new SpawnSpec(path, argv, environment, newStdin, newStdout, newStderr, passed);
+    }
+
+    /** The same, with {@code descriptors} becoming the child's 3, 4, ... */
+    public SpawnSpec withPassed(List<Integer> descriptors) {
+        return new SpawnSpec(path, argv, environment, stdin, stdout, stderr, descriptors);
     }
 
     /** {@code NAME=value} strings, sorted for a stable child environment. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.virtsup.config.LibvirtConfiguration;
 import org.virtsup.config.SupervisorConfiguration;
 import org.virtsup.config.VirtlogConfiguration;
+import org.virtsup.sockets.HandOff;
 
 /**
  * How one daemon is launched: executable, arguments, environment, and the
@@ -24,7 +25,13 @@ import org.virtsup.config.VirtlogConfiguration;
  * {@code READY=1}.
  */
 public record DaemonProgram(String name, String path, List<String> argv, Map<String, String> environment,
-                            Path pidFile, Path socket) {
+                            Path pidFile, Path socket, List<Integer> passed) {
+    /** A program handed no descriptors beyond 0-2. */
+    public DaemonProgram(String name, String path, List<String> argv, Map<String, String> environment, Path pidFile,
+                         Path socket) {
+        this(name, path, argv, environment, pidFile, socket, List.of());
+    }
+
     static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public static DaemonProgram virtlogd(VirtlogConfiguration virtlog, String prefix, Path configFile,
@@ -32,7 +39,7 @@ public record DaemonProgram(String name, String path, List<String> argv, Map<Str
         String path = Path.of(prefix, "sbin", "virtlogd").toString();
         return new DaemonProgram("virtlogd", path, List.of(path, "-f", configFile.toString()),
                 environment(prefix, notifySocket, ourEnvironment),
-                Path.of("/run/virtlogd.pid"), Path.of("/run/libvirt/virtlogd-sock"));
+                Path.of("/run/virtlogd.pid"), Path.of("/run/libvirt/virtlogd-sock"), List.of());
     }
 
     public static DaemonProgram libvirtd(LibvirtConfiguration libvirt, SupervisorConfiguration supervisor,
@@ -44,7 +51,26 @@ public record DaemonProgram(String name, String path, List<String> argv, Map<Str
         }
         return new DaemonProgram("libvirtd", path, List.copyOf(argv),
                 environment(libvirt.libvirt(), notifySocket, ourEnvironment),
-                Path.of("/run/libvirtd.pid"), Path.of(libvirt.unixSockDir(), "libvirt-sock"));
+                Path.of("/run/libvirtd.pid"), Path.of(libvirt.unixSockDir(), "libvirt-sock"), List.of());
+    }
+
+    /**
+     * This program started with {@code handOff}'s sockets: through the
+     * exec-in-place step that sets LISTEN_PID, with LISTEN_FDS and
+     * LISTEN_FDNAMES, and without {@code --listen}, which libvirtd refuses
+     * beside handed sockets (its TCP and TLS sockets are handed or not instead).
+     */
+    public DaemonProgram handed(HandOff handOff) {
+        if (handOff.isEmpty()) {
+            return this;
+        }
+        List<String> daemonArgv = new ArrayList<>(argv);
+        daemonArgv.set(0, path);
+        daemonArgv.remove("--listen");
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.putAll(handOff.environment());
+        return new DaemonProgram(name, HandOff.SHELL, HandOff.execInPlace(daemonArgv), env, pidFile, socket,
+                handOff.descriptors());
     }
 
     static Map<String, String> environment(String prefix, Path notifySocket, Map<String, String> ours) {

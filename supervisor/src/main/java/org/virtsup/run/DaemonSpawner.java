@@ -46,7 +46,7 @@ final class DaemonSpawner {
         try {
             DaemonProgram program = programs.program(daemon);
             pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
-                    -1, pipe.writeFd(), pipe.writeFd()));
+                    -1, pipe.writeFd(), pipe.writeFd(), program.passed()));
         } catch (RuntimeException e) {
             closeQuietly(pipe.readFd());
             closeQuietly(pipe.writeFd());

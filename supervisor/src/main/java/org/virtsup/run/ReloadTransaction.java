@@ -43,9 +43,21 @@ final class ReloadTransaction {
     private final RenderedFiles files;
     private final SupervisionExecutor supervisor;
     private final Supplier<Notifier> initSystem;
+    private final Resources resources;
+
+    /** What else a reload moves besides the files (the daemons' held sockets): the daemons it affects. */
+    interface Resources {
+        Set<Daemon> moveTo(Configuration next) throws IOException;
+    }
 
     ReloadTransaction(Posix posix, ConfigurationReader reader, ConfigurationInForce inForce, RenderedFiles files,
                       SupervisionExecutor supervisor, Supplier<Notifier> initSystem) {
+        this(posix, reader, inForce, files, supervisor, initSystem, next -> Set.of());
+    }
+
+    ReloadTransaction(Posix posix, ConfigurationReader reader, ConfigurationInForce inForce, RenderedFiles files,
+                      SupervisionExecutor supervisor, Supplier<Notifier> initSystem, Resources resources) {
+        this.resources = resources;
         this.posix = posix;
         this.reader = reader;
         this.inForce = inForce;
@@ -128,6 +140,7 @@ final class ReloadTransaction {
                     || !previous.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
                 SocketDirectory.prepareFor(posix, next);
             }
+            changed.addAll(resources.moveTo(next));
             return changed;
         } catch (IOException | RuntimeException e) {
             try {

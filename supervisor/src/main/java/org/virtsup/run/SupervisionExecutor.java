@@ -70,6 +70,7 @@ public final class SupervisionExecutor {
     private final Consumer<Integer> onExit;
     private final LostConsoleLogs lostConsoleLogs;
     private Supervision supervision;
+    private ReadinessGate readinessGate = (daemon, pid) -> Optional.empty();
 
     public SupervisionExecutor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
@@ -343,8 +344,32 @@ public final class SupervisionExecutor {
     public void ready(Daemon daemon) {
         int pid = supervision.daemon(daemon).pid();
         if (pid != DaemonState.NO_PID) {
-            step(new Event.Ready(daemon, pid));
+            readyIfAccepted(daemon, pid);
         }
+    }
+
+    /** Asked before a daemon's process counts as ready: a refusal says why it is not. */
+    public interface ReadinessGate {
+        Optional<String> refusal(Daemon daemon, int pid);
+    }
+
+    /** From now on, readiness passes {@code gate} first. */
+    public void gateReadiness(ReadinessGate gate) {
+        this.readinessGate = gate;
+    }
+
+    /**
+     * A ready process the gate refuses is a failed start: it is stopped (TERM),
+     * and its exit, while still STARTING, counts as a failure.
+     */
+    private void readyIfAccepted(Daemon daemon, int pid) {
+        Optional<String> refusal = readinessGate.refusal(daemon, pid);
+        if (refusal.isEmpty()) {
+            step(new Event.Ready(daemon, pid));
+            return;
+        }
+        log.error("{} (pid {}) failed to start: {}; it is stopped and started again", daemon, pid, refusal.get());
+        signal(new Action.SendSignal(daemon, pid, org.virtsup.supervise.Signal.TERM));
     }
 
     /**
@@ -354,7 +379,11 @@ public final class SupervisionExecutor {
      * not make its replacement count as ready.
      */
     public void ready(Daemon daemon, int senderPid) {
-        step(new Event.Ready(daemon, senderPid));
+        if (senderPid == supervision.daemon(daemon).pid()) {
+            readyIfAccepted(daemon, senderPid);
+        } else {
+            step(new Event.Ready(daemon, senderPid));
+        }
     }
 
     private static void log(Action.Log entry) {

@@ -28,6 +28,9 @@ import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
+import org.virtsup.sockets.HandOffCheck;
+import org.virtsup.sockets.ProcSockets;
+import org.virtsup.sockets.SocketOwners;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Supervision;
@@ -37,8 +40,8 @@ import org.virtsup.supervise.Supervision;
  * and runs the event loop until every daemon is stopped: {@link Preflight}
  * (root, no outside copy), the daemons' files, the socket directories, the
  * {@link SupervisionExecutor} (the executor), the control socket, the daemons'
- * readiness listeners, {@link InitSystemReporter}, {@link ReloadTransaction}
- * and virtsup's own signals.
+ * readiness listeners, {@link InitSystemReporter}, {@link ReloadTransaction},
+ * the daemons' {@link HandedSockets} and virtsup's own signals.
  */
 public final class VirtsupRun {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
@@ -59,6 +62,7 @@ public final class VirtsupRun {
     private ReadinessProbe probe;
     private Notifier initSystem = Notifier.disabled();
     private ControlServer control;
+    private HandedSockets sockets;
     private int exitCode = 1;
 
     public VirtsupRun(Posix posix, Map<String, String> environment, Configuration configuration,
@@ -109,15 +113,18 @@ public final class VirtsupRun {
         files = new RenderedFiles(Path.of(settings.stateDirectory()));
         files.write(initial);
         SocketDirectory.prepareFor(posix, initial);
+        sockets = HandedSockets.bind(posix, initial, SocketOwners.ofThisHost(), new HandOffCheck(ProcSockets.ofThisHost()));
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
-                configuration.daemons()), this::program, new InitSystemReporter(() -> initSystem, posix.getpid(),
-                probed, new Followers()), code -> {
+                configuration.daemons()), this::program, sockets.following(new InitSystemReporter(() -> initSystem,
+                posix.getpid(), probed, new Followers())), code -> {
                     exitCode = code;
                     loop.stop();
                 });
+        supervisor.gateReadiness(sockets);
         probe = new ReadinessProbe(loop, supervisor, daemon -> program(daemon).socket());
-        reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem);
+        reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem,
+                sockets::reload);
         listenForReadiness(files.directory().resolve("notify"));
         int controlGid = posix.groupId(settings.controlGroup()).orElseThrow(() -> new IOException(
                 "control-group \"" + settings.controlGroup() + "\" does not exist"));
@@ -155,12 +162,12 @@ public final class VirtsupRun {
         Path notify = probed.contains(daemon) || listeners.get(daemon) == null
                 ? null : Path.of(listeners.get(daemon).notifySocket());
         RenderedFiles rendered = files != null ? files : new RenderedFiles(Path.of(current.supervisor().stateDirectory()));
-        if (daemon == Daemon.VIRTLOGD) {
-            return DaemonProgram.virtlogd(current.virtlog().orElseThrow(), current.prefix(),
-                    rendered.fileOf(daemon), notify, environment);
-        }
-        return DaemonProgram.libvirtd(current.libvirt().orElseThrow(), current.supervisor(),
-                rendered.fileOf(daemon), notify, environment);
+        DaemonProgram bare = daemon == Daemon.VIRTLOGD
+                ? DaemonProgram.virtlogd(current.virtlog().orElseThrow(), current.prefix(), rendered.fileOf(daemon),
+                        notify, environment)
+                : DaemonProgram.libvirtd(current.libvirt().orElseThrow(), current.supervisor(), rendered.fileOf(daemon),
+                        notify, environment);
+        return sockets == null ? bare : sockets.program(daemon, bare);
     }
 
     private void onSignal(String name) {
@@ -191,7 +198,7 @@ public final class VirtsupRun {
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
                 configuration.reloadProblems());
-        return StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant());
+        return sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant()));
     }
 
     private void keepWatchdogFed(Duration interval) {
@@ -209,6 +216,9 @@ public final class VirtsupRun {
             supervisor.stopReaper();
         }
         listeners.values().forEach(NotifyListener::close);
+        if (sockets != null) {
+            sockets.close();
+        }
         initSystem.close();
     }
 

@@ -69,6 +69,8 @@ public final class FakePosix implements Posix {
     private final Map<Integer, List<Integer>> signals = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final Set<Integer> reaped = new HashSet<>();
+    private final Set<String> boundPorts = new HashSet<>();
+    private long nextInode = 70_000;
 
     private int pid = 4242;
     private int euid = 0;
@@ -414,6 +416,11 @@ public final class FakePosix implements Posix {
                     throw new PosixException("spawn", spec.path(), Errno.EBADF);
                 }
             }
+            for (int fd : spec.passed()) {
+                if (!descriptors.containsKey(fd)) {
+                    throw new PosixException("spawn", spec.path(), Errno.EBADF);
+                }
+            }
             Node program = lookup("spawn", spec.path());
             if (program.type != TYPE_REGULAR || !mayExecute(program)) {
                 throw new PosixException("spawn", spec.path(), Errno.EACCES);
@@ -545,6 +552,9 @@ public final class FakePosix implements Posix {
             }
             if (file instanceof PipeEnd end) {
                 end.pipe.release(end.reading);
+            }
+            if (file instanceof ListeningSocket socket) {
+                boundPorts.remove(socket.address); // a unix socket's file stays, as the kernel leaves it
             }
             changed.signalAll();
         } finally {
@@ -758,6 +768,131 @@ public final class FakePosix implements Posix {
         }
     }
 
+    @Override
+    public int listenUnix(String path, int backlog) {
+        lock.lock();
+        try {
+            calls.add("listenUnix " + path + " " + backlog);
+            if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 108) {
+                throw new PosixException("bind", path, Errno.ENAMETOOLONG);
+            }
+            String normalized = normalize(path);
+            if (files.containsKey(normalized)) {
+                throw new PosixException("bind", path, Errno.EADDRINUSE);
+            }
+            Node parent;
+            try {
+                parent = lookup("bind", parentOf(normalized));
+            } catch (PosixException e) {
+                throw new PosixException("bind", path, e.errno());
+            }
+            if (parent.type != TYPE_DIRECTORY) {
+                throw new PosixException("bind", path, Errno.ENOTDIR);
+            }
+            if (!mayWrite(parent)) {
+                throw new PosixException("bind", path, Errno.EACCES);
+            }
+            files.put(normalized, new Node(TYPE_SOCKET, euid, egid, 0755)); // 0777 minus a umask of 022
+            return openSocket(new ListeningSocket(nextInode++, normalized, backlog));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int listenTcp(String address, int port, int backlog) {
+        lock.lock();
+        try {
+            String subject = address.contains(":") ? "[" + address + "]:" + port : address + ":" + port;
+            calls.add("listenTcp " + subject + " " + backlog);
+            if (port < 0 || port > 65535) {
+                throw new PosixException("bind", subject, Errno.EINVAL);
+            }
+            // Port 0: the kernel picks a free one. Otherwise a listener conflicts on the same port with
+            // the same address or, within one family, with the wildcard (IPV6_V6ONLY keeps families apart).
+            for (String bound : boundPorts) {
+                String boundHost = bound.substring(0, bound.lastIndexOf(':')).replaceAll("^\\[|\\]$", "");
+                boolean sameFamily = boundHost.contains(":") == address.contains(":");
+                boolean wildcard = Set.of("0.0.0.0", "::").contains(boundHost) || Set.of("0.0.0.0", "::").contains(address);
+                if (port != 0 && bound.endsWith(":" + port) && sameFamily && (wildcard || boundHost.equals(address))) {
+                    throw new PosixException("bind", subject, Errno.EADDRINUSE);
+                }
+            }
+            if (port != 0) {
+                boundPorts.add(subject);
+            }
+            return openSocket(new ListeningSocket(nextInode++, subject, backlog));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int openSocket(ListeningSocket socket) {
+        int fd = lowestFreeDescriptor();
+        descriptors.put(fd, socket);
+        return fd;
+    }
+
+    @Override
+    public void listen(int fd, int backlog) {
+        lock.lock();
+        try {
+            calls.add("listen fd " + fd + " " + backlog);
+            listeningSocket("listen", fd).backlog = backlog;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long socketInode(int fd) {
+        lock.lock();
+        try {
+            return listeningSocket("fstat", fd).inode;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ListeningSocket listeningSocket(String operation, int fd) {
+        OpenFile file = descriptors.get(fd);
+        if (file == null) {
+            throw new PosixException(operation, "fd " + fd, Errno.EBADF);
+        }
+        if (!(file instanceof ListeningSocket socket)) {
+            throw new PosixException(operation, "fd " + fd, Errno.ENOTSOCK);
+        }
+        return socket;
+    }
+
+    /** The backlog last set on listening socket {@code fd}. */
+    public int backlogOf(int fd) {
+        lock.lock();
+        try {
+            return listeningSocket("backlogOf", fd).backlog;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void unlink(String path) {
+        lock.lock();
+        try {
+            calls.add("unlink " + path);
+            Node node = lookup("unlink", path);
+            if (node.type == TYPE_DIRECTORY) {
+                throw new PosixException("unlink", path, Errno.EISDIR);
+            }
+            if (!mayWrite(files.get(parentOf(normalize(path))))) {
+                throw new PosixException("unlink", path, Errno.EACCES);
+            }
+            files.remove(normalize(path));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- the fake kernel
 
     /** Whether a signal left at its default disposition ends the process (STOP/TSTP/TTIN/TTOU not modelled). */
@@ -926,7 +1061,20 @@ public final class FakePosix implements Posix {
         }
     }
 
-    private sealed interface OpenFile permits Inherited, PipeEnd {}
+    private sealed interface OpenFile permits Inherited, PipeEnd, ListeningSocket {}
+
+    /** A socket of {@link #listenUnix} or {@link #listenTcp}; {@code address} is its path or host:port. */
+    private static final class ListeningSocket implements OpenFile {
+        final long inode;
+        final String address;
+        int backlog;
+
+        ListeningSocket(long inode, String address, int backlog) {
+            this.inode = inode;
+            this.address = address;
+            this.backlog = backlog;
+        }
+    }
 
     /** One of the descriptors 0-2 the process was started with (a terminal, a journal stream...). */
     private record Inherited() implements OpenFile {}

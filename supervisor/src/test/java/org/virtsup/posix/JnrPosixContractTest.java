@@ -1,6 +1,7 @@
 package org.virtsup.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -248,6 +249,66 @@ class JnrPosixContractTest extends PosixContract {
         } finally {
             posix.close(pipe.readFd());
             posix.close(pipe.writeFd());
+        }
+    }
+
+    @Test
+    void passedSocketsArriveFromThreeOnInTheirOrderAndNothingElse() throws IOException {
+        assertChildGetsPassedSockets(posix);
+    }
+
+    @Test
+    void passedSocketsArriveFromThreeOnWithoutCloseFrom() throws IOException {
+        assertChildGetsPassedSockets(new JnrPosix(false));
+    }
+
+    /**
+     * The socket goes to 3 and this JVM's own fd 3 (whatever it is) to 4: the
+     * copy onto 3 must not overwrite the fd 3 still to be copied onto 4.
+     */
+    private void assertChildGetsPassedSockets(Posix spawner) throws IOException {
+        Path ourThree = Files.readSymbolicLink(Path.of("/proc/self/fd/3"));
+        int socket = spawner.listenUnix(scratch + "/first", 16);
+        Pipe inheritable = spawner.pipe();
+        TestLibC.get().fcntl(inheritable.readFd(), TestLibC.F_SETFD, 0); // clears close-on-exec
+        try {
+            int pid = spawner.spawn(runningUntilSignalled().withPassed(List.of(socket, 3)));
+            ours.add(pid);
+            Path fds = Path.of("/proc/" + pid + "/fd");
+            assertEquals(Set.of(0, 1, 2, 3, 4), settledDescriptorsIn(fds));
+            assertEquals("socket:[" + spawner.socketInode(socket) + "]", Files.readSymbolicLink(fds.resolve("3")).toString());
+            assertEquals(ourThree, Files.readSymbolicLink(fds.resolve("4")));
+            String flags = Files.readString(Path.of("/proc/" + pid + "/fdinfo/3")).lines()
+                    .filter(line -> line.startsWith("flags:")).findFirst().orElseThrow();
+            assertFalse(closeOnExec(flags), "fd 3 of the child must survive its next exec: " + flags);
+        } finally {
+            for (int fd : new int[] {socket, inheritable.readFd(), inheritable.writeFd()}) {
+                spawner.close(fd);
+            }
+        }
+    }
+
+    /** O_CLOEXEC (02000000) in an fdinfo "flags:" line, which is octal. */
+    private static boolean closeOnExec(String flagsLine) {
+        return (Long.parseLong(flagsLine.replaceAll("\\D", ""), 8) & 02000000) != 0;
+    }
+
+    /** The exec-in-place step a daemon is started through: LISTEN_PID is the pid the daemon keeps. */
+    @Test
+    void anExecInPlaceStepKeepsThePidAndThePassedSockets() {
+        int socket = posix.listenUnix(scratch + "/sock", 16);
+        Pipe pipe = posix.pipe();
+        try {
+            int pid = spawn(new SpawnSpec("/bin/sh", List.of("sh", "-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"",
+                    "/bin/sh", "-c", "echo $$ $LISTEN_PID $(readlink /proc/$$/fd/3)"),
+                    Map.of("LISTEN_FDS", "1"), -1, pipe.writeFd(), -1, List.of(socket)));
+            posix.close(pipe.writeFd());
+            String output = readAll(pipe.readFd()).strip();
+            assertEquals(new ExitStatus.Exited(0), awaitExit(pid).status());
+            assertEquals(pid + " " + pid + " socket:[" + posix.socketInode(socket) + "]", output);
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(socket);
         }
     }
 

@@ -539,4 +539,92 @@ public abstract class PosixContract {
         awaitExit(holder);
         assertEquals(OptionalInt.empty(), posix.lockHolder(pidFile), "the lock goes with its holder");
     }
+    // ------------------------------------------------------------------ listening sockets
+
+    @Test
+    void listenUnixMakesASocketFileAndItsPathCannotBeBoundTwice() {
+        String path = scratch + "/daemon-sock";
+        int fd = posix.listenUnix(path, 128);
+        try {
+            assertTrue(posix.stat(path).socket(), "a socket file at " + path);
+            assertTrue(posix.socketInode(fd) > 0);
+            assertEquals("bind " + path + ": EADDRINUSE",
+                    assertFails(Errno.EADDRINUSE, () -> posix.listenUnix(path, 128)).getMessage());
+        } finally {
+            posix.close(fd);
+        }
+        assertTrue(posix.stat(path).socket(), "closing the socket leaves its file, as a dead daemon leaves it");
+        assertFails(Errno.EADDRINUSE, () -> posix.listenUnix(path, 128));
+        posix.unlink(path);
+        assertFails(Errno.ENOENT, () -> posix.stat(path));
+        int again = posix.listenUnix(path, 128);
+        posix.close(again);
+    }
+
+    @Test
+    void listenUnixFailsWhereTheKernelDoes() {
+        assertEquals("bind " + scratch + "/missing/sock: ENOENT",
+                assertFails(Errno.ENOENT, () -> posix.listenUnix(scratch + "/missing/sock", 16)).getMessage());
+        assertFails(Errno.ENAMETOOLONG, () -> posix.listenUnix(scratch + "/" + "s".repeat(120), 16));
+        assertFails(Errno.ENOENT, () -> posix.unlink(scratch + "/missing"));
+    }
+
+    @Test
+    void eachSocketHasItsOwnInodeAndOnlySocketsHaveOne() {
+        int first = posix.listenUnix(scratch + "/first", 16);
+        int second = posix.listenUnix(scratch + "/second", 16);
+        Pipe pipe = posix.pipe();
+        try {
+            assertNotEquals(posix.socketInode(first), posix.socketInode(second));
+            assertFails(Errno.ENOTSOCK, () -> posix.socketInode(pipe.readFd()));
+            assertFails(Errno.ENOTSOCK, () -> posix.listen(pipe.readFd(), 16));
+            posix.listen(first, 4096); // a listening socket takes a new backlog
+        } finally {
+            for (int fd : new int[] {first, second, pipe.readFd(), pipe.writeFd()}) {
+                posix.close(fd);
+            }
+        }
+        assertFails(Errno.EBADF, () -> posix.socketInode(first));
+        assertFails(Errno.EBADF, () -> posix.listen(first, 16));
+    }
+
+    @Test
+    void aTcpPortHasOneListener() {
+        int port = freeTcpPort();
+        int fd = posix.listenTcp("127.0.0.1", port, 64);
+        try {
+            assertTrue(posix.socketInode(fd) > 0);
+            assertEquals("bind 127.0.0.1:" + port + ": EADDRINUSE",
+                    assertFails(Errno.EADDRINUSE, () -> posix.listenTcp("127.0.0.1", port, 64)).getMessage());
+        } finally {
+            posix.close(fd);
+        }
+        int again = posix.listenTcp("127.0.0.1", port, 64); // SO_REUSEADDR: free again at once
+        posix.close(again);
+        int wildcard = posix.listenTcp("0.0.0.0", port, 64);
+        try {
+            assertFails(Errno.EADDRINUSE, () -> posix.listenTcp("127.0.0.1", port, 64));
+        } finally {
+            posix.close(wildcard);
+        }
+        assertFails(Errno.EINVAL, () -> posix.listenTcp("127.0.0.1", 70000, 64));
+    }
+
+    @Test
+    void spawningWithAPassedDescriptorThatIsNotOpenFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        posix.close(pipe.readFd());
+        posix.close(pipe.writeFd());
+        assertFails(Errno.EBADF, () -> spawn(runningUntilSignalled().withPassed(List.of(pipe.readFd()))));
+    }
+
+    /** A port nobody listens on now. */
+    protected static int freeTcpPort() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -74,4 +74,26 @@ class DaemonProgramTest {
         assertEquals(DaemonProgram.environment("/opt/libvirt", NOTIFY, Map.of()),
                 DaemonProgram.environment("/opt/libvirt/", NOTIFY, Map.of()));
     }
+
+    /** libvirtd refuses --listen beside handed sockets: its TCP and TLS sockets are handed or not instead. */
+    @Test
+    void handedSocketsStartTheDaemonThroughTheExecInPlaceStepWithoutListen() {
+        Configuration configuration = underOpt("(supervisor-configuration (listen? #t))\n");
+        DaemonProgram bare = DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(),
+                configuration.supervisor(), Path.of("/run/virtsup/libvirtd.conf"), NOTIFY, Map.of());
+        org.virtsup.sockets.HeldSocket socket = new org.virtsup.sockets.HeldSocket(
+                new org.virtsup.sockets.SocketSpec(org.virtsup.supervise.Daemon.LIBVIRTD, "libvirtd.socket",
+                        new org.virtsup.sockets.Endpoint.Unix("/run/opt-libvirt/libvirt-sock", 0, 0700)), 42, 4242);
+
+        DaemonProgram handed = bare.handed(new org.virtsup.sockets.HandOff(List.of(socket)));
+
+        assertEquals("/bin/sh", handed.path());
+        assertEquals(List.of("sh", "-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"", "/opt/libvirt/sbin/libvirtd", "-f",
+                "/run/virtsup/libvirtd.conf"), handed.argv());
+        assertEquals("1", handed.environment().get("LISTEN_FDS"));
+        assertEquals("libvirtd.socket", handed.environment().get("LISTEN_FDNAMES"));
+        assertEquals(bare.environment().get("PATH"), handed.environment().get("PATH"));
+        assertEquals(List.of(42), handed.passed());
+        assertEquals(bare, bare.handed(new org.virtsup.sockets.HandOff(List.of())), "nothing to hand: unchanged");
+    }
 }

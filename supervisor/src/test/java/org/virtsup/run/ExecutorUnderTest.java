@@ -56,6 +56,26 @@ final class ExecutorUnderTest implements AutoCloseable {
     final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private final Map<String, String> ourEnvironment;
     private final Thread thread;
+    /** When set, the daemons are started with these sockets handed over. */
+    volatile HandedSockets handed;
+
+    /** Tells {@link #handed}, once set, of every step. */
+    private SupervisionExecutor.Observer handedSocketsObserver() {
+        return new SupervisionExecutor.Observer() {
+            @Override
+            public void readyReported(Supervision supervision) {}
+
+            @Override
+            public void stopping(Supervision supervision) {}
+
+            @Override
+            public void stepped(Supervision before, Supervision after) {
+                if (handed != null) {
+                    handed.stepped(before, after);
+                }
+            }
+        };
+    }
 
     ExecutorUnderTest(FakePosix posix, String configurationText) {
         this(posix, configurationText, OUR_ENVIRONMENT);
@@ -73,7 +93,8 @@ final class ExecutorUnderTest implements AutoCloseable {
         this.configuration = configuration(configurationText);
         Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
                 ConfigurationInForce.daemonsOf(configuration));
-        this.supervisor = new SupervisionExecutor(posix, loop, clock.apply(time), initial, this::program, NO_OBSERVER, code -> {
+        this.supervisor = new SupervisionExecutor(posix, loop, clock.apply(time), initial, this::program, handedSocketsObserver(),
+                code -> {
             exitCode.complete(code);
             loop.stop();
         }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs
@@ -95,11 +116,12 @@ final class ExecutorUnderTest implements AutoCloseable {
 
     DaemonProgram program(Daemon daemon) {
         Path file = Path.of(STATE_DIRECTORY, daemon.programName() + ".conf");
-        return daemon == Daemon.VIRTLOGD
+        DaemonProgram bare = daemon == Daemon.VIRTLOGD
                 ? DaemonProgram.virtlogd(configuration.virtlog().orElseThrow(), configuration.prefix(), file,
                         notifySocket(daemon), ourEnvironment)
                 : DaemonProgram.libvirtd(configuration.libvirt().orElseThrow(), configuration.supervisor(), file,
                         notifySocket(daemon), ourEnvironment);
+        return handed == null ? bare : handed.program(daemon, bare);
     }
 
     /** Runs {@code task} on the loop and returns its result: also a barrier behind everything posted before. */

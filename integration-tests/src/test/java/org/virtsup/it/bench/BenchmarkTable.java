@@ -52,6 +52,13 @@ final class BenchmarkTable {
                     cell("restart.runit." + daemon + ".answer")));
         }
         for (String daemon : List.of("libvirtd", "virtlogd")) {
+            lines.add(row(daemon + ": kill -9 -> answering (raw: relaunched at once)",
+                    cell("restart.raw." + daemon + ".answer"), "-", "-", "-"));
+            lines.add(row(daemon + ": failed connects per kill -9 (every 2 ms)",
+                    failedConnects("raw", daemon), failedConnects("virtsup", daemon),
+                    failedConnects("supervisord", daemon), failedConnects("runit", daemon)));
+        }
+        for (String daemon : List.of("libvirtd", "virtlogd")) {
             lines.add(row("CPU used by the supervisor per " + daemon + " restart", "-",
                     cell("restart.virtsup." + daemon + ".supervisorCpu"),
                     cell("restart.supervisord." + daemon + ".supervisorCpu"),
@@ -119,6 +126,18 @@ final class BenchmarkTable {
     private String cell(String key) {
         return results.summary(key).map(s -> Measurements.millis(s.median()) + " (" + Measurements.millis(s.min())
                 + "–" + Measurements.millis(s.max()) + ")").orElse(MISSING);
+    }
+
+    /** Connects that were refused (or found no socket) per restart: "per kill (failed/attempts)". */
+    private String failedConnects(String column, String daemon) {
+        String key = "restart." + column + "." + daemon;
+        Optional<Long> failed = results.value(key + ".connectsFailed");
+        Optional<Long> kills = results.value(key + ".kills");
+        if (failed.isEmpty() || kills.isEmpty() || kills.get() == 0) {
+            return MISSING;
+        }
+        return String.format(Locale.ROOT, "%.1f (%d/%d)", failed.get() / (double) kills.get(), failed.get(),
+                results.value(key + ".connects").orElse(0L));
     }
 
     private String median(String key) {

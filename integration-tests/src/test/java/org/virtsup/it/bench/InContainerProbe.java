@@ -40,7 +40,10 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code await} — waits until both daemons answer;</li>
  * <li>{@code restart KEY NAME ROUNDS SETTLE_MS} — SIGKILL to the daemon, then times kill → old pid
  *     reaped, kill → new pid and kill → answering; before each kill, the daemon has been answering
- *     for SETTLE_MS (so that a supervisor's backoff has reset);</li>
+ *     for SETTLE_MS (so that a supervisor's backoff has reset); a client connecting to the daemon's
+ *     socket every 2 ms meanwhile counts its failed connects;</li>
+ * <li>{@code bare-restart NAME ROUNDS SETTLE_MS} — the same for the daemon started by hand, which
+ *     the probe starts again itself as soon as the killed one is reaped (key {@code raw});</li>
  * <li>{@code idle KEY PID[,PID...] SECONDS [--at-once]} — once the processes have been quiet for 2 s
  *     (at most 5 s: supervisord never is; or at once), their resident memory and their threads'
  *     context switches over SECONDS;</li>
@@ -53,6 +56,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class InContainerProbe {
     static final Path LIBVIRTD_SOCKET = Path.of("/run/libvirt/libvirt-sock");
     static final Path VIRTLOGD_ADMIN_SOCKET = Path.of("/run/libvirt/virtlogd-admin-sock");
+    static final Path VIRTLOGD_SOCKET = Path.of("/run/libvirt/virtlogd-sock");
     static final String CONFIG_DIRECTORY = "/etc/virtsup-bench";
     static final String LOG_DIRECTORY = "/var/log/virtsup-bench";
 
@@ -88,6 +92,11 @@ public final class InContainerProbe {
             return List.of("/usr/sbin/" + comm, "-f", CONFIG_DIRECTORY + "/" + comm + ".conf");
         }
 
+        /** The socket its clients connect to. */
+        Path socket() {
+            return this == LIBVIRTD ? LIBVIRTD_SOCKET : VIRTLOGD_SOCKET;
+        }
+
         LibvirtRpc.Outcome answers(long timeoutNanos) {
             return this == LIBVIRTD ? LibvirtRpc.libvirtdAnswers(LIBVIRTD_SOCKET, timeoutNanos)
                     : LibvirtRpc.adminAnswers(VIRTLOGD_ADMIN_SOCKET, timeoutNanos);
@@ -116,6 +125,8 @@ public final class InContainerProbe {
                 awaitAnswer(DaemonName.VIRTLOGD, System.nanoTime() + READY_TIMEOUT);
                 awaitAnswer(DaemonName.LIBVIRTD, System.nanoTime() + READY_TIMEOUT);
             }
+            case "bare-restart" -> bareRestart(DaemonName.of(rest.get(0)), Integer.parseInt(rest.get(1)),
+                    Long.parseLong(rest.get(2)) * 1_000_000);
             case "restart" -> restart(rest.get(0), DaemonName.of(rest.get(1)), Integer.parseInt(rest.get(2)),
                     TimeUnit.MILLISECONDS.toNanos(Long.parseLong(rest.get(3))));
             case "resolution" -> resolution(Integer.parseInt(rest.get(0)));
@@ -223,6 +234,54 @@ public final class InContainerProbe {
     }
 
     private static void restart(String key, DaemonName name, int rounds, long settle) throws Exception {
+        ConnectingClient client = new ConnectingClient(name.socket());
+        try {
+            killRounds(key, name, rounds, settle);
+        } finally {
+            client.stop();
+        }
+        connects(key, name, rounds, client);
+    }
+
+    /** The daemon started by hand, and by hand again as soon as it is killed and reaped. */
+    private static void bareRestart(DaemonName name, int rounds, long settle) throws Exception {
+        requireNoDaemons();
+        Process virtlogd = name == DaemonName.LIBVIRTD ? launchDaemon(DaemonName.VIRTLOGD) : null;
+        if (virtlogd != null) {
+            awaitAnswer(DaemonName.VIRTLOGD, System.nanoTime() + READY_TIMEOUT);
+        }
+        Process daemon = launchDaemon(name);
+        ConnectingClient client = new ConnectingClient(name.socket());
+        try {
+            for (int round = 0; round < rounds; round++) {
+                long answering = awaitAnswer(name, System.nanoTime() + READY_TIMEOUT);
+                while (System.nanoTime() - answering < settle) {
+                    pauseUntil(answering + READY_TIMEOUT, name.comm + " has been answering for " + settle / 1_000_000
+                            + " ms");
+                }
+                long killed = System.nanoTime();
+                daemon.destroyForcibly(); // kill(pid, SIGKILL)
+                daemon.waitFor();
+                daemon = launchDaemon(name);
+                sample("restart.raw." + name.comm + ".answer", awaitAnswer(name, killed + READY_TIMEOUT) - killed);
+            }
+        } finally {
+            client.stop();
+        }
+        connects("raw", name, rounds, client);
+        stop(daemon);
+        if (virtlogd != null) {
+            stop(virtlogd);
+        }
+    }
+
+    private static void connects(String key, DaemonName name, int rounds, ConnectingClient client) {
+        value("restart." + key + "." + name.comm + ".connectsFailed", client.failed());
+        value("restart." + key + "." + name.comm + ".connects", client.attempts());
+        value("restart." + key + "." + name.comm + ".kills", rounds);
+    }
+
+    private static void killRounds(String key, DaemonName name, int rounds, long settle) throws Exception {
         for (int round = 0; round < rounds; round++) {
             long deadline = System.nanoTime() + READY_TIMEOUT;
             long answering = awaitAnswer(name, deadline);

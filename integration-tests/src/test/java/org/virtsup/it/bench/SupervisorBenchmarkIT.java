@@ -94,6 +94,8 @@ class SupervisorBenchmarkIT {
         probe("cold", "virtlogd", rounds());
         probe("cold", "libvirtd", rounds());
         probe("raw-launch", rounds());
+        probe("bare-restart", "libvirtd", rounds(), SETTLE_MS);
+        probe("bare-restart", "virtlogd", rounds(), SETTLE_MS);
     }
 
     @Test

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Poll;
 
 /**
- * {@code (listen? #t)} is not in libvirtd.conf but on libvirtd's command line
- * ({@code --listen}): with listen-tcp? libvirtd then serves TCP port 16509.
- * Turning it off with a reload must restart libvirtd without the flag, not
- * leave a cleartext TCP socket open behind a status that says the running
- * configuration matches the file.
+ * {@code (listen? #t)} is not in libvirtd.conf: with listen-tcp? virtsup binds
+ * TCP port 16509 itself and hands it to libvirtd with the unix sockets
+ * (libvirtd refuses {@code --listen} beside handed sockets, so it gets none).
+ * Turning it off with a reload must close that socket and restart libvirtd,
+ * not leave a cleartext TCP socket open behind a status that says the
+ * running configuration matches the file.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ListenIT {
@@ -48,11 +49,14 @@ class ListenIT {
 
     @Test
     @Order(1)
-    void listenStartsLibvirtdWithListenAndItServesTcp() {
+    void listenHandsLibvirtdATcpSocketAndItServesTcp() {
         Poll.until("libvirtd answers virsh", Duration.ofSeconds(60), host::libvirtdAnswers);
         int libvirtd = host.pidFile("/run/libvirtd.pid").orElseThrow();
         assertAll(
-                () -> assertTrue(commandLine(libvirtd).endsWith(" --listen"), commandLine(libvirtd)),
+                () -> assertFalse(commandLine(libvirtd).contains("--listen"), commandLine(libvirtd)),
+                () -> assertTrue(host.exec("sh", "-c", "tr '\\0' '\\n' < /proc/" + libvirtd + "/environ").orFail()
+                        .stdout().contains("LISTEN_FDNAMES=libvirtd.socket:libvirtd-ro.socket:libvirtd-admin.socket"
+                                + ":libvirtd-tcp.socket\n"), "libvirtd is handed its TCP socket"),
                 () -> assertTrue(listensOnTcp(), "a socket listens on TCP port 16509"),
                 () -> assertTrue(host.exec("virsh", "-c", "qemu+tcp://127.0.0.1/system", "version").succeeded(),
                         "virsh answers over TCP"));
@@ -60,7 +64,7 @@ class ListenIT {
 
     @Test
     @Order(2)
-    void turningListenOffRestartsLibvirtdWithoutIt() {
+    void turningListenOffClosesTheTcpSocketAndRestartsLibvirtd() {
         int before = host.pidFile("/run/libvirtd.pid").orElseThrow();
         host.writeFile(SupervisorContainer.CONFIG, configuration(false));
         host.signalPid1("HUP");

@@ -1,0 +1,199 @@
+package org.virtsup.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtsup.config.Configuration;
+import org.virtsup.control.StatusReport;
+import org.virtsup.posix.Errno;
+import org.virtsup.posix.FileStatus;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
+import org.virtsup.sockets.HandOff;
+import org.virtsup.sockets.HandOffCheck;
+import org.virtsup.sockets.HeldSocket;
+import org.virtsup.sockets.HeldSockets;
+import org.virtsup.sockets.SocketOwners;
+import org.virtsup.sockets.SocketPlan;
+import org.virtsup.supervise.Daemon;
+import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Goal;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Supervision;
+
+/**
+ * The daemons' sockets through a supervised life: bound before the first
+ * start, handed over at every spawn, checked when each process says it is
+ * ready (a process that did not take them is a failed start), their backlog
+ * restored after each exit, rebound when the configuration moves them.
+ * Lives on the event loop.
+ */
+final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("virtsup");
+
+    private final Posix posix;
+    private final HeldSockets held;
+    private final HandOffCheck check;
+    private final Map<Daemon, HandOffCheck.Verdict> verdicts = new EnumMap<>(Daemon.class);
+    /** Daemons whose last process refused its sockets: it bound its own over their paths. */
+    private final Set<Daemon> refused = EnumSet.noneOf(Daemon.class);
+
+    private HandedSockets(Posix posix, HeldSockets held, HandOffCheck check) {
+        this.posix = posix;
+        this.held = held;
+        this.check = check;
+    }
+
+    /** Binds every socket the configuration's daemons listen on; the socket directories must exist. */
+    static HandedSockets bind(Posix posix, Configuration configuration, SocketOwners owners, HandOffCheck check)
+            throws IOException {
+        HeldSockets held = HeldSockets.bind(posix, owners, SocketPlan.of(configuration, posix));
+        held.all().forEach(socket -> log.info("holding {}'s {} at {} (inode {})", socket.spec().daemon(),
+                socket.spec().name(), socket.spec().endpoint().describe(), socket.inode()));
+        return new HandedSockets(posix, held, check);
+    }
+
+    /** {@code bare} started with the daemon's sockets handed over (bound again first if they were released). */
+    DaemonProgram program(Daemon daemon, DaemonProgram bare) {
+        if (!held.holdsAll(daemon)) {
+            try {
+                held.restore();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+        requireExecutable(bare.path());
+        return bare.handed(new HandOff(held.of(daemon)));
+    }
+
+    /**
+     * The shell of the exec-in-place step always starts; a daemon it cannot
+     * execute would only show as its exit 127. Checked first, it fails the
+     * spawn as a direct spawn would: {@code spawn /usr/sbin/libvirtd: ENOENT}.
+     */
+    private void requireExecutable(String path) {
+        FileStatus status;
+        try {
+            status = posix.stat(path);
+        } catch (PosixException e) {
+            throw new PosixException("spawn", path, e.errno());
+        }
+        if (!status.regularFile() || (status.permissions() & 0111) == 0) {
+            throw new PosixException("spawn", path, Errno.EACCES);
+        }
+    }
+
+    @Override
+    public Optional<String> refusal(Daemon daemon, int pid) {
+        List<HeldSocket> handed = held.of(daemon);
+        if (handed.isEmpty()) {
+            return Optional.empty();
+        }
+        HandOffCheck.Verdict verdict = check.check(daemon, pid, handed);
+        verdicts.put(daemon, verdict);
+        if (verdict.taken()) {
+            return Optional.empty();
+        }
+        refused.add(daemon);
+        return Optional.of(String.join("; ", verdict.problems()));
+    }
+
+    /** {@code next}, then this after each step. */
+    SupervisionExecutor.Observer following(SupervisionExecutor.Observer next) {
+        return new SupervisionExecutor.Observer() {
+            @Override
+            public void readyReported(Supervision supervision) {
+                next.readyReported(supervision);
+            }
+
+            @Override
+            public void stopping(Supervision supervision) {
+                next.stopping(supervision);
+            }
+
+            @Override
+            public void stepped(Supervision before, Supervision after) {
+                next.stepped(before, after);
+                HandedSockets.this.stepped(before, after);
+            }
+        };
+    }
+
+    /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
+    void stepped(Supervision before, Supervision after) {
+        for (Daemon daemon : Daemon.values()) {
+            int was = before.daemon(daemon).pid();
+            if (was != DaemonState.NO_PID && after.daemon(daemon).pid() != was) {
+                verdicts.remove(daemon);
+                held.daemonEnded(daemon);
+                if (refused.remove(daemon)) {
+                    renew(daemon);
+                }
+            }
+            DaemonState now = after.daemon(daemon);
+            boolean downForGood = now.phase() == Phase.FAILED
+                    || (now.phase() == Phase.STOPPED && now.goal() == Goal.DOWN);
+            if (downForGood && !held.of(daemon).isEmpty()) {
+                held.release(daemon);
+                log.info("{} is down: its sockets are closed until it starts again, so that clients are refused"
+                        + " rather than left waiting", daemon);
+            }
+        }
+    }
+
+    private void renew(Daemon daemon) {
+        try {
+            held.renew(daemon);
+            log.info("{}'s sockets are bound again for its next start", daemon);
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot bind {}'s sockets again: {}", daemon, e.getMessage());
+        }
+    }
+
+    /**
+     * Moves to a reloaded configuration's sockets.
+     *
+     * @return the daemons whose sockets moved: they restart to be handed the new ones
+     */
+    Set<Daemon> reload(Configuration next) throws IOException {
+        Set<Daemon> moved = held.apply(SocketPlan.of(next, posix));
+        moved.forEach(daemon -> log.info("{}'s sockets changed: {}", daemon, held.of(daemon).stream()
+                .map(socket -> socket.spec().endpoint().describe()).toList()));
+        return moved;
+    }
+
+    /** {@code report} with each daemon's handed sockets and whether its current process listens on them. */
+    StatusReport withSockets(StatusReport report) {
+        List<StatusReport.Daemon> daemons = new ArrayList<>();
+        for (StatusReport.Daemon entry : report.daemons()) {
+            List<StatusReport.Socket> handed = new ArrayList<>();
+            Daemon.named(entry.name()).ifPresent(daemon -> status(daemon).forEach(state -> handed.add(
+                    new StatusReport.Socket(state.socket().spec().name(),
+                            state.socket().spec().endpoint().describe(), state.socket().inode(), state.listening()))));
+            daemons.add(entry.withSockets(handed));
+        }
+        return new StatusReport(report.virtsup(), daemons);
+    }
+
+    /** Each handed socket and whether the current process was seen listening on it (not yet checked: no). */
+    List<HandOffCheck.SocketState> status(Daemon daemon) {
+        HandOffCheck.Verdict verdict = verdicts.get(daemon);
+        if (verdict != null) {
+            return verdict.sockets();
+        }
+        return held.of(daemon).stream().map(socket -> new HandOffCheck.SocketState(socket, false)).toList();
+    }
+
+    @Override
+    public void close() {
+        held.close();
+    }
+}
