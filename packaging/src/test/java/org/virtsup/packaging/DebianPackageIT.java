@@ -72,7 +72,7 @@ class DebianPackageIT {
     @Test
     void holdsNothingElse() {
         Set<String> expected = new TreeSet<>(List.of("/usr/bin/virtsup", "/etc/virtsup/config.scm",
-                "/usr/share/virtsup/virtsup.jar", "/lib/systemd/system/virtsup.service",
+                "/usr/share/virtsup/virtsup.jar", "/usr/share/virtsup/jvm.sh", "/lib/systemd/system/virtsup.service",
                 "/usr/share/bash-completion/completions/virtsup"));
         Set<String> unexpected = files.keySet().stream()
                 .filter(p -> !expected.contains(p) && !p.startsWith("/usr/share/virtsup/lib/"))
@@ -136,10 +136,13 @@ class DebianPackageIT {
                 "virtsup check",
                 // The client's class-data archive exists and fits this JDK and these jars
                 // (-Xshare:on refuses to start otherwise), and no JVM warning reaches stdout or stderr.
-                "archive=/var/cache/virtsup/virtsup-client.jsa",
+                // It is named after the JDK build /usr/bin/virtsup picks (jvm.sh), so no other java finds it.
+                ". /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_native_options; virtsup_cds_archive /var/cache/virtsup",
+                "archive=$virtsup_archive",
+                "case $archive in /var/cache/virtsup/virtsup-client-java-*-openjdk-*.jsa) ;; *) echo \"archive $archive\"; exit 1;; esac",
                 "test -s $archive || { echo 'postinst made no class-data archive'; exit 1; }",
-                "java17=$(ls /usr/lib/jvm/java-17-openjdk-*/bin/java | head -n1)",
-                "$java17 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
+                "test $(ls /var/cache/virtsup | wc -l) -eq 1 || { ls /var/cache/virtsup; exit 1; }",
+                "$virtsup_java $virtsup_native -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
                         + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main --help >/dev/null",
                 "virtsup render virtlogd >/dev/null 2>/tmp/render.err",
                 "test ! -s /tmp/render.err || { cat /tmp/render.err; exit 1; }",
