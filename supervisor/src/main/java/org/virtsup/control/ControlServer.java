@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -221,9 +222,10 @@ public final class ControlServer implements AutoCloseable {
         if (closing) {
             return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
         }
+        CompletableFuture<Reply> pending = new CompletableFuture<>();
         try {
-            Reply reply = handler.handle(request, peer)
-                    .get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            pending = handler.handle(request, peer);
+            Reply reply = pending.get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (reply == null || !answers(request, reply)) {
                 LOG.error("control: the handler answered {} with {}", describe(request), reply);
                 return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
@@ -232,8 +234,11 @@ public final class ControlServer implements AutoCloseable {
             return reply;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            pending.cancel(false);
             return new Reply.Failure(ErrorCode.SHUTTING_DOWN, "virtsup is shutting down");
         } catch (TimeoutException e) {
+            // Nobody waits for the answer any more: the supervisor forgets the command.
+            pending.cancel(false);
             LOG.warn("control: {} from {} got no answer within {}", describe(request), peer,
                     settings.replyTimeout());
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " got no answer within "

@@ -74,7 +74,7 @@ final class ControlBridge implements ControlHandler {
 
     /** Feeds the command and replies once it is done or failed, with the daemon's state then. */
     private void follow(Daemon daemon, Event command, List<String> warnings, CompletableFuture<Reply> reply) {
-        supervisor.command(command, verdict -> {
+        Runnable forget = supervisor.command(command, verdict -> {
             if (verdict instanceof Completion.Verdict.Done done) {
                 String message = command instanceof Event.Forward forward
                         ? "sent " + forward.signal().fullName() + " to " + daemon + " (pid " + state(daemon).pid() + ")"
@@ -83,6 +83,12 @@ final class ControlBridge implements ControlHandler {
             } else {
                 reply.complete(new Reply.Failure(ErrorCode.FAILED,
                         ((Completion.Verdict.Failed) verdict).reason() + lastLinesIfFailing(daemon)));
+            }
+        });
+        // A client that went away (or gave up waiting) cancels its reply: nobody waits for the verdict.
+        reply.whenComplete((answer, failure) -> {
+            if (reply.isCancelled()) {
+                supervisor.post(forget);
             }
         });
     }

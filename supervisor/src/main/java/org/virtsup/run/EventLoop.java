@@ -51,10 +51,6 @@ public final class EventLoop {
         return timer;
     }
 
-    public boolean onLoopThread() {
-        return Thread.currentThread() == thread;
-    }
-
     /** Runs the loop on the calling thread until {@link #stop()}. */
     public void run() {
         thread = Thread.currentThread();
@@ -67,15 +63,45 @@ public final class EventLoop {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (next == null) {
-                continue;
+            if (next != null) {
+                runGuarded(next);
             }
-            try {
-                next.run();
-            } catch (RuntimeException e) {
-                // A bug in one handler must not take supervision down with it.
-                log.error("internal error in the event loop; supervision goes on", e);
-            }
+        }
+    }
+
+    /**
+     * Runs every task queued and every timer due now, on the calling thread,
+     * without waiting: a test's way of being the loop, one deterministic turn
+     * at a time. Not for a loop that {@link #run}s.
+     */
+    void runPending() {
+        Runnable next;
+        while ((next = pollNow()) != null) {
+            runGuarded(next);
+        }
+    }
+
+    private Runnable pollNow() {
+        while (!timers.isEmpty() && timers.peek().cancelled) {
+            timers.poll();
+        }
+        if (!timers.isEmpty() && timers.peek().deadline - nanoClock.getAsLong() <= 0) {
+            return timers.poll().task;
+        }
+        return tasks.poll();
+    }
+
+    /**
+     * The loop's task boundary: whatever one task throws (a bug, a stack
+     * overflow in a reload), it is logged and the loop goes on with the state
+     * the task left, which the core only ever replaces whole. Only a JVM that
+     * cannot go on (out of memory, an internal error) ends it.
+     */
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+            log.error("internal error in the event loop ({}); supervision goes on", task, e);
         }
     }
 
@@ -85,15 +111,9 @@ public final class EventLoop {
     }
 
     private Runnable nextTask() throws InterruptedException {
-        while (!timers.isEmpty() && timers.peek().cancelled) {
-            timers.poll();
-        }
         // A due timer goes before queued tasks: under a steady stream of tasks (status
         // probes, say) a stop-timeout's SIGKILL would otherwise wait for a quiet moment.
-        if (!timers.isEmpty() && timers.peek().deadline - nanoClock.getAsLong() <= 0) {
-            return timers.poll().task;
-        }
-        Runnable ready = tasks.poll();
+        Runnable ready = pollNow();
         if (ready != null) {
             return ready;
         }

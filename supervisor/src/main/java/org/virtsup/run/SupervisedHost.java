@@ -467,7 +467,8 @@ public final class SupervisedHost {
                         && (prior.phase() != Phase.STARTING || prior.pid() != current.pid());
                 boolean reexecuting = current.reexecPending() && !prior.reexecPending();
                 if ((started && current.pid() != DaemonState.NO_PID) || reexecuting) {
-                    probe(daemon, current.pid());
+                    // Posted: an observer reports on a step and never feeds one itself.
+                    loop.post(() -> probe(daemon, current.pid()));
                 }
             }
         }

@@ -75,8 +75,11 @@ public final class Supervisor {
     private final Observer observer;
     private final Reaper reaper;
     private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
-    private final Map<Daemon, EventLoop.Timer> timers = new EnumMap<>(Daemon.class);
+    private final Map<Daemon, Armed> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Events the current step's actions produced, fed after it in order. */
+    private final java.util.ArrayDeque<Event> produced = new java.util.ArrayDeque<>();
+    private boolean stepping;
     /** Pids whose output pump has not reached the end of the pipe yet. */
     private final Set<Integer> outputOpen = new HashSet<>();
     /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
@@ -145,8 +148,11 @@ public final class Supervisor {
      * failed (at once, or after a later step): start and restart when the new
      * process is ready, stop when it exited, virtlogd's reload when it is ready
      * again with the same pid.
+     *
+     * @return what forgets the command when nobody waits for its verdict any
+     *         more (the client went away); run it on the event loop
      */
-    public void command(Event command, Consumer<Completion.Verdict> onVerdict) {
+    public Runnable command(Event command, Consumer<Completion.Verdict> onVerdict) {
         Supervision before = supervision;
         Step step = step(command);
         Waiter waiter = new Waiter(Completion.of(command, before, step), onVerdict);
@@ -156,18 +162,75 @@ public final class Supervisor {
         } else {
             onVerdict.accept(verdict);
         }
+        return () -> waiters.remove(waiter);
     }
 
+    /** How many commands wait for their verdict. */
+    int waiting() {
+        return waiters.size();
+    }
+
+    /**
+     * Feeds one event as one transition, then the events its actions produced
+     * (a spawn's pid or failure), each as a transition of its own, in order.
+     * Actions never feed events themselves and observers never see two
+     * transitions overlap; an event fed from inside a step is a bug.
+     */
     private Step step(Event event) {
+        if (stepping) {
+            throw new IllegalStateException(event + " fed during a step: post it to the event loop instead");
+        }
+        stepping = true;
+        try {
+            Step first = transition(event);
+            for (Event next = produced.poll(); next != null; next = produced.poll()) {
+                try {
+                    transition(next);
+                } catch (RuntimeException e) {
+                    // A bug in the core for this event; the next produced event is still owed to its daemon.
+                    log.error("internal error on {}; supervision goes on with the state before it", next, e);
+                }
+            }
+            return first;
+        } finally {
+            produced.clear();
+            stepping = false;
+        }
+    }
+
+    /** One event in, one new state, its actions carried out in order; each action's failure is its own. */
+    private Step transition(Event event) {
         Supervision before = supervision;
         Step step = supervision.on(event, clock.instant());
         supervision = step.supervision();
         for (Action action : step.actions()) {
-            execute(action);
+            try {
+                execute(action);
+            } catch (RuntimeException e) {
+                log.error("cannot carry out {} after {}; supervision goes on", action, event, e);
+                if (action instanceof Action.Spawn spawn && produced.stream().noneMatch(p -> answers(p, spawn))) {
+                    // Spawned or SpawnFailed is owed whatever failed: a daemon left STARTING without a pid
+                    // would have no timer and never be tried again.
+                    produced.add(new Event.SpawnFailed(spawn.daemon(), reason(e)));
+                }
+            }
         }
-        observer.stepped(before, supervision);
-        settleWaiters();
+        guarded("the observer", event, () -> observer.stepped(before, supervision));
+        guarded("answering a command", event, this::settleWaiters);
         return step;
+    }
+
+    private static boolean answers(Event produced, Action.Spawn spawn) {
+        return produced instanceof Event.Spawned s ? s.daemon() == spawn.daemon()
+                : produced instanceof Event.SpawnFailed f && f.daemon() == spawn.daemon();
+    }
+
+    private static void guarded(String what, Event event, Runnable part) {
+        try {
+            part.run();
+        } catch (RuntimeException e) {
+            log.error("internal error in {} after {}; supervision goes on", what, event, e);
+        }
     }
 
     /** Tells every caller whose command is no longer pending; a caller may feed further events. */
@@ -190,9 +253,7 @@ public final class Supervisor {
         } else if (action instanceof Action.SendSignal send) {
             signal(send);
         } else if (action instanceof Action.ArmTimer arm) {
-            cancelTimer(arm.daemon());
-            timers.put(arm.daemon(), loop.schedule(arm.delay(),
-                    () -> step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()))));
+            arm(arm);
         } else if (action instanceof Action.CancelTimer cancel) {
             DaemonState state = supervision.daemon(cancel.daemon());
             if (state.timer().isEmpty() || state.timer().get().generation() == cancel.generation()) {
@@ -207,17 +268,28 @@ public final class Supervisor {
         } else if (action instanceof Action.ReportStopping) {
             observer.stopping(supervision);
         } else if (action instanceof Action.Exit exit) {
-            timers.values().forEach(EventLoop.Timer::cancel);
+            timers.values().forEach(armed -> armed.timer().cancel());
+            timers.clear();
             onExit.accept(exit.code());
         } else {
             throw new IllegalStateException("no executor for " + action);
         }
     }
 
+    private void arm(Action.ArmTimer arm) {
+        cancelTimer(arm.daemon());
+        Armed[] armed = new Armed[1];
+        armed[0] = new Armed(arm, loop.schedule(arm.delay(), () -> {
+            timers.remove(arm.daemon(), armed[0]);
+            step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()));
+        }));
+        timers.put(arm.daemon(), armed[0]);
+    }
+
     private void cancelTimer(Daemon daemon) {
-        EventLoop.Timer old = timers.remove(daemon);
+        Armed old = timers.remove(daemon);
         if (old != null) {
-            old.cancel();
+            old.timer().cancel();
         }
     }
 
@@ -228,7 +300,7 @@ public final class Supervisor {
         try {
             output = posix.pipe();
         } catch (RuntimeException e) {
-            step(new Event.SpawnFailed(daemon, reason(e)));
+            produced.add(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
         int pid;
@@ -240,10 +312,12 @@ public final class Supervisor {
         } catch (RuntimeException e) {
             closeQuietly(output.readFd());
             closeQuietly(output.writeFd());
-            step(new Event.SpawnFailed(daemon, reason(e)));
+            produced.add(new Event.SpawnFailed(daemon, reason(e)));
             return;
         }
-        posix.close(output.writeFd());
+        // The pid is known first: whatever fails below, the daemon's process is tracked.
+        produced.add(new Event.Spawned(daemon, pid));
+        closeQuietly(output.writeFd());
         reaper.childSpawned();
         int readFd = output.readFd();
         outputOpen.add(pid);
@@ -258,7 +332,6 @@ public final class Supervisor {
                 }), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
-        step(new Event.Spawned(daemon, pid));
     }
 
     private static String reason(RuntimeException e) {
@@ -289,6 +362,14 @@ public final class Supervisor {
         }
     }
 
+    /** A daemon's one timer on the loop, with what armed it. */
+    private record Armed(Action.ArmTimer arm, EventLoop.Timer timer) {}
+
+    /** The timer the executor holds for {@code daemon}, as armed: what tests compare with the state. */
+    Optional<Action.ArmTimer> armedTimer(Daemon daemon) {
+        return Optional.ofNullable(timers.get(daemon)).map(Armed::arm);
+    }
+
     private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
 
     /**
@@ -296,7 +377,7 @@ public final class Supervisor {
      * the death before the pump has read the last lines, and those lines are what
      * tells why it died.
      */
-    private void reaped(ChildExit exit) {
+    void reaped(ChildExit exit) {
         if (!outputOpen.contains(exit.pid())) {
             handleExit(exit);
             return;
@@ -307,6 +388,11 @@ public final class Supervisor {
                 handleExit(pending.exit());
             }
         })));
+    }
+
+    /** Whether an exit waits for the end of its daemon's output. */
+    boolean exitAwaitsOutput() {
+        return !pendingExits.isEmpty();
     }
 
     private void outputEnded(int pid) {
@@ -402,9 +488,5 @@ public final class Supervisor {
             case WARNING -> log.warn(entry.message());
             case ERROR -> log.error(entry.message());
         }
-    }
-
-    public Instant now() {
-        return clock.instant();
     }
 }

@@ -18,14 +18,14 @@
  * keeps {@code step.supervision()}, and carries out {@code step.actions()} in order:
  * <ul>
  * <li>{@link org.virtsup.supervise.Action.Spawn}: posix_spawn the daemon's program
- *     (own process group, private NOTIFY_SOCKET); then, <em>before taking the
- *     next event from the queue</em>, feed {@link org.virtsup.supervise.Event.Spawned}
- *     with its pid or {@link org.virtsup.supervise.Event.SpawnFailed} with the
- *     error (e.g. {@code spawn /usr/sbin/libvirtd: ENOENT}), and carry out the
- *     actions of that step too. (The pid must be known before the reaper's exit
- *     for it can be routed.) A Spawn is the last action of its step that
- *     concerns its daemon, so feeding the result at once, before the step's
- *     remaining actions, is safe.</li>
+ *     (own process group, private NOTIFY_SOCKET); once the step's actions are
+ *     all carried out, and <em>before taking the next event from the queue</em>,
+ *     feed {@link org.virtsup.supervise.Event.Spawned} with its pid or
+ *     {@link org.virtsup.supervise.Event.SpawnFailed} with the error (e.g.
+ *     {@code spawn /usr/sbin/libvirtd: ENOENT}) as a step of its own, in the
+ *     order of the spawns. (The pid must be known before the reaper's exit for
+ *     it can be routed.) A step is one transition: an action never feeds an
+ *     event itself, so no step runs inside another.</li>
  * <li>{@link org.virtsup.supervise.Action.SendSignal}: kill(pid, signal.number())
  *     on that pid only, never a process group. ESRCH is not an error: the exit
  *     is on its way through the reaper.</li>

@@ -26,7 +26,7 @@ class EventLoopTest {
         CountDownLatch done = new CountDownLatch(1);
         for (int i = 0; i < 5; i++) {
             int n = i;
-            loop.post(() -> seen.add(n + (loop.onLoopThread() ? "" : "!")));
+            loop.post(() -> seen.add(n + (Thread.currentThread() == thread ? "" : "!")));
         }
         loop.post(done::countDown);
         assertTrue(done.await(5, TimeUnit.SECONDS));

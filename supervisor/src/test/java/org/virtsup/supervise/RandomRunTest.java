@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * happen, checking after every step the promises the executor relies on: one
  * process per daemon at a time, signals only to a daemon's current pid,
  * libvirtd never spawned while virtlogd is wanted but not ready, timers that
- * match the phase, and nothing after the exit.
+ * match the phase, and nothing after the exit. This is the pure core's
+ * contract, step by step, with a model of the executor around it;
+ * {@code org.virtsup.run.RandomExecutorTest} drives the real executor.
  */
 class RandomRunTest {
     private static final Policy[] POLICIES = {
