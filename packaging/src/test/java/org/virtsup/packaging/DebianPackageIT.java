@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The .deb the package phase wrote, read back with Debian's own dpkg-deb and
@@ -103,7 +106,7 @@ class DebianPackageIT {
         assertEquals("""
                 Package: virtsup
                 Architecture: all
-                Depends: openjdk-17-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-clients, adduser
+                Depends: openjdk-17-jre-headless | openjdk-21-jre-headless | openjdk-25-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, adduser
                 """, control);
         assertEquals("/etc/virtsup/config.scm\n", dpkgDeb("-I", deb.toString(), "conffiles").stdout());
         assertTrue(dpkgDeb("-I", deb.toString(), "triggers").stdout().lines()
@@ -121,14 +124,18 @@ class DebianPackageIT {
         }
     }
 
-    @Test
-    void installsRunsRetriggersAndPurgesWithoutNetworkOnTheBaseImage() {
+    /** On Debian 12 (libvirt 9.0, OpenJDK 17) and Debian 13 (libvirt 11.3, OpenJDK 21): the Depends fit both. */
+    @ParameterizedTest(name = "on Debian {0}")
+    @ValueSource(strings = {"bookworm", "trixie"})
+    void installsRunsRetriggersAndPurgesWithoutNetworkOnTheBaseImage(String release) {
         OutsideTool.require("a Docker engine", List.of("docker", "info"));
-        String base = OutsideTool.baseImage().orElse(null);
-        OutsideTool.requireThat(base != null, "the base image reference (VIRTSUP_BASE_IMAGE / -Dvirtsup.baseImage)");
+        String base = OutsideTool.baseImage(release).orElse(null);
+        OutsideTool.requireThat(base != null, "the " + release + " base image reference (VIRTSUP_BASE_IMAGE"
+                + (release.equals("bookworm") ? "" : "_" + release.toUpperCase(Locale.ROOT)) + ")");
         String name = "virtsup-packaging-it-" + UUID.randomUUID();
         String script = String.join("\n",
                 "set -eu",
+                // dpkg refuses a package whose Depends the release does not satisfy.
                 "dpkg -i /pkg/" + deb.getFileName(),
                 "getent group libvirt",
                 "dpkg -i /pkg/" + deb.getFileName() + "   # again: an upgrade in place",
