@@ -1,5 +1,6 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
 import java.util.Objects;
 
 /** One problem found in a configuration, where it is and what to do about it. */

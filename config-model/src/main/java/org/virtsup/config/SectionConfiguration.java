@@ -1,5 +1,7 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
+
 /**
  * What the three configuration forms share: their values, held as
  * {@link Settings} of one {@link Section}, with where each was written. The

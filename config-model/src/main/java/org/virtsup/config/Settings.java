@@ -1,5 +1,6 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package org.virtsup.config;
 
+import org.virtsup.config.read.Position;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

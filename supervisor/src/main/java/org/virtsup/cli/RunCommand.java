@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
-import org.virtsup.config.Position;
+import org.virtsup.config.read.Position;
 
 /** {@code virtsup run}: supervise libvirtd and virtlogd until told to stop. */
 final class RunCommand implements Command {

@@ -14,7 +14,7 @@ import org.virtsup.run.SupervisedHost;
 final class Running {
     private Running() {}
 
-    static int start(Configuration configuration, SupervisedHost.ConfigurationReader reader) {
+    static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
         RunLogging.install(System.getenv());
         return new SupervisedHost(new JnrPosix(), System.getenv(), configuration, reader).run();
     }

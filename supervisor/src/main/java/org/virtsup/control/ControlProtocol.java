@@ -135,6 +135,9 @@ public final class ControlProtocol {
             putIfPresent(sup, "configFile", s.supervisor().configFile());
             sup.put("configMatchesFile", s.supervisor().configMatchesFile());
             sup.put("version", s.supervisor().version());
+            if (!s.supervisor().reloadProblems().isEmpty()) {
+                sup.put("reloadProblems", s.supervisor().reloadProblems());
+            }
             result.put("supervisor", sup);
             List<Object> daemons = new ArrayList<>();
             for (StatusReport.Daemon d : s.daemons()) {
@@ -232,7 +235,8 @@ public final class ControlProtocol {
                 optionalLong(sup, "uptimeSeconds").orElse(0),
                 optionalString(sup, "configFile"),
                 Boolean.TRUE.equals(sup.get("configMatchesFile")),
-                optionalString(sup, "version").orElse("unknown"));
+                optionalString(sup, "version").orElse("unknown"),
+                strings(sup, "reloadProblems"));
         List<StatusReport.Daemon> daemons = new ArrayList<>();
         if (result.get("daemons") instanceof List<?> list) {
             for (Object item : list) {

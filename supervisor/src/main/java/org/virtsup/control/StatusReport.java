@@ -41,12 +41,20 @@ public record StatusReport(Supervisor supervisor, List<Daemon> daemons) implemen
     /**
      * @param configFile        the file the running configuration came from; empty for the embedded default
      * @param configMatchesFile false when the file changed since it was loaded (a reload is due)
+     * @param reloadProblems    why the last reload was refused (empty once one succeeds)
      */
     public record Supervisor(int pid, long uptimeSeconds, Optional<String> configFile,
-                             boolean configMatchesFile, String version) {
+                             boolean configMatchesFile, String version, List<String> reloadProblems) {
         public Supervisor {
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(version, "version");
+            reloadProblems = List.copyOf(reloadProblems);
+        }
+
+        /** virtsup with no refused reload. */
+        public Supervisor(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
+                          String version) {
+            this(pid, uptimeSeconds, configFile, configMatchesFile, version, List.of());
         }
     }
 

@@ -49,6 +49,9 @@ public final class StatusText {
                     ? " (running configuration matches the file)\n"
                     : " (CHANGED since loaded: virtsup reload applies it)\n");
         }
+        for (String problem : s.reloadProblems()) {
+            out.append(indent).append("reload refused: ").append(problem).append('\n');
+        }
         for (StatusReport.Daemon d : report.daemons()) {
             out.append('\n').append(pad(d.name(), width)).append(headline(d)).append('\n');
             if (d.lastExit().isPresent()) {

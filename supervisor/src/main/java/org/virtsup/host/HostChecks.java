@@ -5,7 +5,7 @@ import java.util.List;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.Diagnostic;
 import org.virtsup.config.LibvirtConfiguration;
-import org.virtsup.config.Position;
+import org.virtsup.config.read.Position;
 
 /**
  * What a valid configuration still needs from this host before the daemons

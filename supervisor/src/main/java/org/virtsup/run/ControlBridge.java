@@ -120,14 +120,10 @@ final class ControlBridge implements ControlHandler {
 
     /** A failed start's reason is best read with the daemon's own last words. */
     private String lastLinesIfFailing(Daemon daemon) {
-        DaemonState state = state(daemon);
-        // After its first failed start a daemon is already STARTING again: failing all the same.
-        boolean failing = state.phase() == Phase.BACKOFF || state.phase() == Phase.FAILED
-                || (state.consecutiveFailures() > 0 && state.phase() != Phase.RUNNING);
-        if (!failing) {
+        if (!state(daemon).failing()) {
             return "";
         }
-        List<String> last = supervisor.tail(daemon).last(Supervisor.LAST_LINES_ON_EXIT);
+        List<String> last = supervisor.tail(daemon).lastWords();
         return last.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", last);
     }
 

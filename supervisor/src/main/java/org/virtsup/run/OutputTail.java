@@ -5,6 +5,9 @@ import java.util.List;
 
 /** The last lines a daemon wrote, kept for diagnostics (status, logs of a failed start). */
 public final class OutputTail {
+    /** How many of a daemon's last lines tell why it failed: with its exit in the log, in status, in a reply. */
+    public static final int LAST_WORDS = 10;
+
     private final int capacity;
     private final ArrayDeque<String> lines;
 
@@ -29,7 +32,8 @@ public final class OutputTail {
         return lines.stream().skip(skip).toList();
     }
 
-    public int capacity() {
-        return capacity;
+    /** The lines that tell why a daemon failed: the newest {@value #LAST_WORDS}. */
+    public List<String> lastWords() {
+        return last(LAST_WORDS);
     }
 }

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtdConf;
@@ -38,21 +41,45 @@ public final class RenderedFiles {
         return directory.resolve(daemon.programName() + ".conf");
     }
 
-    /** Renders and writes the declared daemons' files; returns the daemons whose file changed. */
+    /**
+     * Renders and writes the declared daemons' files; returns the daemons whose
+     * file changed. Both are rendered before either is written.
+     */
     public Set<Daemon> write(Configuration configuration) throws IOException {
+        Map<Daemon, String> texts = new EnumMap<>(Daemon.class);
+        configuration.virtlog().ifPresent(v -> texts.put(Daemon.VIRTLOGD, VirtlogdConf.render(v)));
+        configuration.libvirt().ifPresent(l -> texts.put(Daemon.LIBVIRTD, LibvirtdConf.render(l)));
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(MODE_0755));
         }
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
-        if (configuration.virtlog().isPresent()
-                && writeOne(Daemon.VIRTLOGD, VirtlogdConf.render(configuration.virtlog().get()))) {
-            changed.add(Daemon.VIRTLOGD);
-        }
-        if (configuration.libvirt().isPresent()
-                && writeOne(Daemon.LIBVIRTD, LibvirtdConf.render(configuration.libvirt().get()))) {
-            changed.add(Daemon.LIBVIRTD);
+        for (Map.Entry<Daemon, String> text : texts.entrySet()) {
+            if (writeOne(text.getKey(), text.getValue())) {
+                changed.add(text.getKey());
+            }
         }
         return changed;
+    }
+
+    /** The files as they are now, to put back with {@link #restore} when a reload fails half-way. */
+    public Map<Daemon, Optional<byte[]>> snapshot() throws IOException {
+        Map<Daemon, Optional<byte[]>> files = new EnumMap<>(Daemon.class);
+        for (Daemon daemon : Daemon.values()) {
+            Path file = fileOf(daemon);
+            files.put(daemon, Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty());
+        }
+        return files;
+    }
+
+    /** Puts the files back as {@link #snapshot} found them. */
+    public void restore(Map<Daemon, Optional<byte[]>> snapshot) throws IOException {
+        for (Map.Entry<Daemon, Optional<byte[]>> file : snapshot.entrySet()) {
+            if (file.getValue().isPresent()) {
+                AtomicFile.writeIfChanged(fileOf(file.getKey()), file.getValue().get(), MODE_0644);
+            } else {
+                Files.deleteIfExists(fileOf(file.getKey()));
+            }
+        }
     }
 
     private boolean writeOne(Daemon daemon, String text) throws IOException {

@@ -1,7 +1,10 @@
 package org.virtsup.run;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtConfiguration;
 import org.virtsup.posix.Errno;
 import org.virtsup.posix.FileStatus;
@@ -29,6 +32,23 @@ public final class SocketDirectory {
         posix.mkdirs(directory, DIRECTORY_MODE);
         posix.chown(directory, 0, gid);
         posix.chmod(directory, DIRECTORY_MODE);
+    }
+
+    /**
+     * Prepares the directories a configuration's daemons put their sockets in:
+     * libvirtd's {@code unix-sock-dir} and virtlogd's {@value #VIRTLOGD_DIRECTORY}.
+     */
+    public static void prepareFor(Posix posix, Configuration configuration) throws IOException {
+        if (configuration.libvirt().isPresent()) {
+            LibvirtConfiguration libvirt = configuration.libvirt().get();
+            int gid = posix.groupId(libvirt.unixSockGroup()).orElseThrow(() -> new IOException(
+                    "unix-sock-group \"" + libvirt.unixSockGroup() + "\" does not exist"));
+            prepare(posix, libvirt.unixSockDir(), gid);
+            if (Path.of(libvirt.unixSockDir()).toRealPath().equals(Path.of(VIRTLOGD_DIRECTORY))) {
+                return;
+            }
+        }
+        posix.mkdirs(VIRTLOGD_DIRECTORY, DIRECTORY_MODE);
     }
 
     /** The sockets libvirtd made, checked against the configuration: one sentence per problem. */

@@ -19,9 +19,6 @@ import org.virtsup.supervise.Termination;
 
 /** What {@code virtsup status} shows, read off the supervision state. */
 final class StatusReports {
-    /** Lines of a failing daemon's own output in its status. */
-    static final int LAST_LINES = 10;
-
     private StatusReports() {}
 
     static StatusReport of(Supervision supervision, Supervisor supervisor, StatusReport.Supervisor self,
@@ -42,12 +39,9 @@ final class StatusReports {
 
     static StatusReport.Daemon daemon(DaemonState state, OutputTail tail, Instant now) {
         boolean running = state.pid() != DaemonState.NO_PID;
-        boolean failing = state.phase() == Phase.BACKOFF || state.phase() == Phase.FAILED
-                || (state.consecutiveFailures() > 0 && state.phase() != Phase.RUNNING);
+        boolean failing = state.failing();
         OptionalLong nextRetry = state.phase() == Phase.BACKOFF
-                ? state.timer().filter(t -> t.kind() == TimerKind.BACKOFF)
-                        .map(t -> OptionalLong.of(Math.max(0, Duration.between(now, t.deadline()).toSeconds())))
-                        .orElse(OptionalLong.empty())
+                ? state.nextAttemptIn(now).map(in -> OptionalLong.of(in.toSeconds())).orElse(OptionalLong.empty())
                 : OptionalLong.empty();
         List<String> warnings = new ArrayList<>();
         state.problem().filter(p -> failing).ifPresent(warnings::add);
@@ -62,16 +56,16 @@ final class StatusReports {
                 state.restarts(),
                 state.lastExit().map(StatusReports::lastExit),
                 nextRetry,
-                failing ? tail.last(LAST_LINES) : List.of(),
+                failing ? tail.lastWords() : List.of(),
                 warnings);
     }
 
-    static StatusReport.Daemon withLostConsoleLogs(StatusReport.Daemon report, List<Supervisor.LostConsoleLog> lost) {
+    static StatusReport.Daemon withLostConsoleLogs(StatusReport.Daemon report, List<LostConsoleLogs.Lost> lost) {
         if (lost.isEmpty()) {
             return report;
         }
         List<String> warnings = new ArrayList<>(report.warnings());
-        for (Supervisor.LostConsoleLog entry : lost) {
+        for (LostConsoleLogs.Lost entry : lost) {
             warnings.add("guest " + entry.guest().name() + " (qemu pid " + entry.guest().pid()
                     + ") has had no console log since virtlogd died at " + entry.since()
                     + "; it is written again once the guest restarts");

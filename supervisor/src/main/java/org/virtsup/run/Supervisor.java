@@ -1,26 +1,20 @@
 package org.virtsup.run;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.ChildExit;
 import org.virtsup.posix.Errno;
 import org.virtsup.posix.ExitStatus;
-import org.virtsup.posix.Pipe;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
-import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
 import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
@@ -42,14 +36,6 @@ import org.virtsup.supervise.Termination;
  */
 public final class Supervisor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
-    /** Lines of a dying daemon's own output shown with its exit. */
-    static final int LAST_LINES_ON_EXIT = 10;
-    /**
-     * How long a daemon's exit waits for the end of its output. The pump sees the
-     * end of file as soon as the daemon is gone, unless a process it started kept
-     * the pipe open.
-     */
-    static final Duration OUTPUT_GRACE = Duration.ofMillis(500);
 
     /** An operator's command being followed until it is done or failed. */
     private record Waiter(Completion completion, Consumer<Completion.Verdict> onVerdict) {}
@@ -71,26 +57,18 @@ public final class Supervisor {
     private final Posix posix;
     private final EventLoop loop;
     private final Clock clock;
-    private final Programs programs;
     private final Observer observer;
     private final Reaper reaper;
-    private final Map<Daemon, OutputTail> tails = new EnumMap<>(Daemon.class);
     private final Map<Daemon, Armed> timers = new EnumMap<>(Daemon.class);
     private final List<Waiter> waiters = new ArrayList<>();
     /** Events the current step's actions produced, fed after it in order. */
     private final java.util.ArrayDeque<Event> produced = new java.util.ArrayDeque<>();
     private boolean stepping;
-    /** Pids whose output pump has not reached the end of the pipe yet. */
-    private final Set<Integer> outputOpen = new HashSet<>();
-    /** Exits reaped before their output ended: handled at its end, or after {@link #OUTPUT_GRACE}. */
-    private final Map<Integer, PendingExit> pendingExits = new HashMap<>();
+    private final DaemonOutput output;
+    private final DaemonSpawner spawner;
     private final Consumer<Integer> onExit;
-    private final GuestProcesses guests;
-    private final List<LostConsoleLog> lostConsoleLogs = new ArrayList<>();
+    private final LostConsoleLogs lostConsoleLogs;
     private Supervision supervision;
-
-    /** A guest that was running when virtlogd died: its console output is lost until it restarts. */
-    public record LostConsoleLog(GuestProcesses.Guest guest, Instant since) {}
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit) {
@@ -99,18 +77,16 @@ public final class Supervisor {
 
     public Supervisor(Posix posix, EventLoop loop, Clock clock, Supervision initial, Programs programs,
                       Observer observer, Consumer<Integer> onExit, GuestProcesses guests) {
-        this.guests = guests;
+        this.lostConsoleLogs = new LostConsoleLogs(guests);
         this.posix = posix;
         this.loop = loop;
         this.clock = clock;
         this.supervision = initial;
-        this.programs = programs;
         this.observer = observer;
         this.onExit = onExit;
+        this.output = new DaemonOutput(posix, loop, this::handleExit);
         this.reaper = new Reaper(posix, exit -> loop.post(() -> reaped(exit)));
-        for (Daemon daemon : Daemon.values()) {
-            tails.put(daemon, new OutputTail(200));
-        }
+        this.spawner = new DaemonSpawner(posix, programs, output, reaper::childSpawned);
     }
 
     /** SIGCHLD: wakes the reaper if it sleeps for want of children. Safe from any thread. */
@@ -132,7 +108,7 @@ public final class Supervisor {
     }
 
     public OutputTail tail(Daemon daemon) {
-        return tails.get(daemon);
+        return output.tail(daemon);
     }
 
     /**
@@ -211,7 +187,7 @@ public final class Supervisor {
                 if (action instanceof Action.Spawn spawn && produced.stream().noneMatch(p -> answers(p, spawn))) {
                     // Spawned or SpawnFailed is owed whatever failed: a daemon left STARTING without a pid
                     // would have no timer and never be tried again.
-                    produced.add(new Event.SpawnFailed(spawn.daemon(), reason(e)));
+                    produced.add(new Event.SpawnFailed(spawn.daemon(), DaemonSpawner.reason(e)));
                 }
             }
         }
@@ -249,7 +225,7 @@ public final class Supervisor {
 
     private void execute(Action action) {
         if (action instanceof Action.Spawn spawn) {
-            spawn(spawn.daemon());
+            produced.add(spawner.spawn(spawn.daemon()));
         } else if (action instanceof Action.SendSignal send) {
             signal(send);
         } else if (action instanceof Action.ArmTimer arm) {
@@ -293,63 +269,6 @@ public final class Supervisor {
         }
     }
 
-    // Spawn's contract is Spawned or SpawnFailed before anything else, whatever fails: a
-    // daemon left STARTING without a pid would have no timer and never be tried again.
-    private void spawn(Daemon daemon) {
-        Pipe output;
-        try {
-            output = posix.pipe();
-        } catch (RuntimeException e) {
-            produced.add(new Event.SpawnFailed(daemon, reason(e)));
-            return;
-        }
-        int pid;
-        try {
-            DaemonProgram program = programs.program(daemon);
-            // stdout and stderr share one pipe so that their lines keep their order.
-            pid = posix.spawn(new SpawnSpec(program.path(), program.argv(), program.environment(),
-                    -1, output.writeFd(), output.writeFd()));
-        } catch (RuntimeException e) {
-            closeQuietly(output.readFd());
-            closeQuietly(output.writeFd());
-            produced.add(new Event.SpawnFailed(daemon, reason(e)));
-            return;
-        }
-        // The pid is known first: whatever fails below, the daemon's process is tracked.
-        produced.add(new Event.Spawned(daemon, pid));
-        closeQuietly(output.writeFd());
-        reaper.childSpawned();
-        int readFd = output.readFd();
-        outputOpen.add(pid);
-        Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
-                LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> {
-                    try {
-                        posix.close(readFd);
-                    } finally {
-                        loop.post(() -> outputEnded(pid));
-                    }
-                }), "virtsup-output-" + daemon.programName() + "-" + pid);
-        pump.setDaemon(true);
-        pump.start();
-    }
-
-    private static String reason(RuntimeException e) {
-        if (e instanceof PosixException) {
-            return e.getMessage();
-        }
-        log.error("spawning failed unexpectedly", e);
-        return e.getMessage() != null ? e.getMessage() : e.toString();
-    }
-
-    private void closeQuietly(int fd) {
-        try {
-            posix.close(fd);
-        } catch (PosixException e) {
-            log.warn("cannot close the output pipe: {}", e.getMessage());
-        }
-    }
-
     private void signal(Action.SendSignal send) {
         try {
             posix.kill(send.pid(), send.signal().number());
@@ -370,38 +289,14 @@ public final class Supervisor {
         return Optional.ofNullable(timers.get(daemon)).map(Armed::arm);
     }
 
-    private record PendingExit(ChildExit exit, EventLoop.Timer grace) {}
-
-    /**
-     * A daemon's exit waits for the end of its output: the reaper may learn of
-     * the death before the pump has read the last lines, and those lines are what
-     * tells why it died.
-     */
+    /** The reaper's news, on the loop: an exit is handled once its daemon's last output is read. */
     void reaped(ChildExit exit) {
-        if (!outputOpen.contains(exit.pid())) {
-            handleExit(exit);
-            return;
-        }
-        pendingExits.put(exit.pid(), new PendingExit(exit, loop.schedule(OUTPUT_GRACE, () -> {
-            PendingExit pending = pendingExits.remove(exit.pid());
-            if (pending != null) {
-                handleExit(pending.exit());
-            }
-        })));
+        output.reaped(exit);
     }
 
     /** Whether an exit waits for the end of its daemon's output. */
     boolean exitAwaitsOutput() {
-        return !pendingExits.isEmpty();
-    }
-
-    private void outputEnded(int pid) {
-        outputOpen.remove(pid);
-        PendingExit pending = pendingExits.remove(pid);
-        if (pending != null) {
-            pending.grace().cancel();
-            handleExit(pending.exit());
-        }
+        return output.exitAwaitsOutput();
     }
 
     private void handleExit(ChildExit exit) {
@@ -411,7 +306,7 @@ public final class Supervisor {
                 : new Termination.Exited(((ExitStatus.Exited) exit.status()).code());
         daemon.ifPresent(d -> {
             if (!stoppedOnRequest(d)) {
-                List<String> last = tails.get(d).last(LAST_LINES_ON_EXIT);
+                List<String> last = output.tail(d).lastWords();
                 if (!last.isEmpty()) {
                     log.warn("{} (pid {}) {}; its last output:\n  {}", d, exit.pid(), termination.describe(),
                             String.join("\n  ", last));
@@ -419,7 +314,7 @@ public final class Supervisor {
             }
         });
         if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
-            noteLostConsoleLogs(exit.pid(), termination, stoppedOnRequest(daemon.get()));
+            lostConsoleLogs.virtlogdEnded(exit.pid(), termination, stoppedOnRequest(daemon.get()), clock.instant());
         }
         step(new Event.Exited(exit.pid(), termination));
     }
@@ -430,34 +325,9 @@ public final class Supervisor {
         return state.phase() == Phase.STOPPING && state.stopCause() == DaemonState.StopCause.REQUESTED;
     }
 
-    /**
-     * QEMU writes each guest's console to virtlogd; when virtlogd ends, those
-     * writes fail and a new virtlogd does not reconnect them. Say which guests
-     * are affected, in the log now and in virtlogd's status for as long as they run.
-     */
-    private void noteLostConsoleLogs(int pid, Termination termination, boolean onRequest) {
-        List<GuestProcesses.Guest> affected = guests.running();
-        if (affected.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        affected.forEach(guest -> lostConsoleLogs.add(new LostConsoleLog(guest, now)));
-        // A stop the operator asked for was warned about when asked; a death is an error.
-        String message = "virtlogd (pid {}) {} while {} guest(s) ran: their console output is lost until each"
-                + " guest restarts: {}";
-        Object[] details = {pid, termination.describe(), affected.size(),
-            affected.stream().map(g -> g.name() + " (qemu pid " + g.pid() + ")").toList()};
-        if (onRequest) {
-            log.warn(message, details);
-        } else {
-            log.error(message, details);
-        }
-    }
-
     /** Guests still running whose console output went nowhere since virtlogd died. */
-    public List<LostConsoleLog> lostConsoleLogs() {
-        lostConsoleLogs.removeIf(lost -> !guests.stillRunning(lost.guest()));
-        return List.copyOf(lostConsoleLogs);
+    public List<LostConsoleLogs.Lost> lostConsoleLogs() {
+        return lostConsoleLogs.current();
     }
 
     /**

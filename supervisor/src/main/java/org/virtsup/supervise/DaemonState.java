@@ -103,6 +103,12 @@ public record DaemonState(
         return pid != NO_PID;
     }
 
+    /** Failing to start: waiting to retry, given up, or starting again after a failed start. */
+    public boolean failing() {
+        // After its first failed start a daemon is already STARTING again: failing all the same.
+        return phase == Phase.BACKOFF || phase == Phase.FAILED || (consecutiveFailures > 0 && phase != Phase.RUNNING);
+    }
+
     /** True when it is RUNNING, that is ready. */
     public boolean ready() {
         return phase == Phase.RUNNING;

@@ -68,6 +68,18 @@ class ControlBridgeTest {
     }
 
     @Test
+    void aCommandWhoseClientWentAwayNoLongerWaits() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        run.bootBoth();
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Stop(Daemon.LIBVIRTD)));
+        CompletableFuture<Reply> reply = ask(new Request.Start("libvirtd"));
+        assertEquals(1, (int) run.onLoop(run.supervisor::waiting), "the start waits for libvirtd to be ready");
+
+        reply.cancel(false); // what the control server does when nobody waits for the answer any more
+        assertEquals(0, (int) run.onLoop(run.supervisor::waiting), "an abandoned command still waits");
+    }
+
+    @Test
     void restartRepliesOnceTheNewProcessIsReady() throws Exception {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         int[] pids = run.bootBoth();

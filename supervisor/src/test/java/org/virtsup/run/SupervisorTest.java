@@ -191,7 +191,7 @@ class SupervisorTest {
         posix.exit(pids[1], 1);
         Eventually.until(() -> !posix.isZombie(pids[1]) && waits(run) > waitsBefore, () -> "libvirtd reaped");
         run.onLoop(() -> null); // the loop has seen the reaper's report before the time moves
-        run.advance(Supervisor.OUTPUT_GRACE.minusMillis(1));
+        run.advance(DaemonOutput.GRACE.minusMillis(1));
         assertEquals(pids[1], run.state(Daemon.LIBVIRTD).pid(), "its exit waits for the end of its output");
 
         run.advance(Duration.ofMillis(1));
@@ -206,7 +206,7 @@ class SupervisorTest {
     void aReloadedConfigurationRestartsLibvirtdAndReExecutesVirtlogdInPlace() {
         SupervisorUnderTest run = start(bothDaemons(), BOTH);
         int[] pids = run.bootBoth();
-        var policy = SupervisedHost.policyOf(run.configuration.supervisor());
+        var policy = ConfigurationInForce.policyOf(run.configuration.supervisor());
 
         run.onLoop(() -> run.supervisor.feed(new Event.Reconfigured(policy,
                 Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD), Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD))));

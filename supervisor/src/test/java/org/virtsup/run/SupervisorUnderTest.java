@@ -53,8 +53,8 @@ final class SupervisorUnderTest implements AutoCloseable {
         this.posix = posix;
         this.ourEnvironment = Map.copyOf(ourEnvironment);
         this.configuration = configuration(configurationText);
-        Supervision initial = Supervision.initial(SupervisedHost.policyOf(configuration.supervisor()),
-                SupervisedHost.supervised(configuration));
+        Supervision initial = Supervision.initial(ConfigurationInForce.policyOf(configuration.supervisor()),
+                ConfigurationInForce.daemonsOf(configuration));
         this.supervisor = new Supervisor(posix, loop, time, initial, this::program, new Supervisor.Observer() {
             @Override
             public void readyReported(Supervision supervision) {}

@@ -1,7 +1,6 @@
 package org.virtsup.config.read;
 
 import java.util.List;
-import org.virtsup.config.Position;
 
 /**
  * One datum of the configuration file as written, with the position of its

@@ -3,7 +3,6 @@ package org.virtsup.config.read;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.virtsup.config.Position;
 
 /**
  * Reads the data of a configuration file in Scheme's written syntax (R7RS, as

@@ -1,6 +1,5 @@
 package org.virtsup.config.read;
 
-import org.virtsup.config.Position;
 
 /** The file is not well-formed: the reader cannot go on past this point. */
 public final class ReadException extends Exception {

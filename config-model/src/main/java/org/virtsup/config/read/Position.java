@@ -1,4 +1,4 @@
-package org.virtsup.config;
+package org.virtsup.config.read;
 
 /** A place in a configuration file: 1-based line and column. */
 public record Position(String file, int line, int column) implements Comparable<Position> {
