@@ -18,34 +18,45 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every rendered file parses under libvirt's own augeas lens (the list of
- * keys libvirt ships), and the values augeas reads back are the model's.
+ * keys libvirt ships) of the version it is rendered for, and the values
+ * augeas reads back are the model's: libvirt 9.0's lenses are the system's
+ * (Debian 12), libvirt 11.3's those Debian 13 ships (test resources
+ * lenses/libvirt-11.3, loaded ahead of the system's).
  */
 class AugeasLensTest {
+    private static final Path LENSES_11_3 = Path.of("src/test/resources/lenses/libvirt-11.3");
 
     static Stream<Arguments> renderedFiles() {
         List<Arguments> cases = new ArrayList<>();
-        Configuration defaults = ConfigurationLoader.embeddedDefault(Golden.HOST).configuration().orElseThrow();
-        cases.add(Arguments.of("defaults", defaults.libvirt().orElseThrow().settings()));
-        cases.add(Arguments.of("defaults", defaults.virtlog().orElseThrow().settings()));
-        cases.add(Arguments.of("example-libvirt.scm", Golden.configuration("example-libvirt.scm").libvirt().orElseThrow().settings()));
-        cases.add(Arguments.of("example-virtlog.scm", Golden.configuration("example-virtlog.scm").virtlog().orElseThrow().settings()));
-        Configuration nondefault = Golden.configuration("nondefault.scm");
-        cases.add(Arguments.of("nondefault.scm", nondefault.libvirt().orElseThrow().settings()));
-        cases.add(Arguments.of("nondefault.scm", nondefault.virtlog().orElseThrow().settings()));
+        for (LibvirtVersion version : List.of(LibvirtVersion.DEBIAN_12, LibvirtVersion.DEBIAN_13)) {
+            Configuration defaults = ConfigurationLoader.embeddedDefault(Golden.HOST).configuration().orElseThrow();
+            cases.add(Arguments.of(version, "defaults", defaults.libvirt().orElseThrow().settings()));
+            cases.add(Arguments.of(version, "defaults", defaults.virtlog().orElseThrow().settings()));
+            cases.add(Arguments.of(version, "example-libvirt.scm",
+                    Golden.configuration("example-libvirt.scm").libvirt().orElseThrow().settings()));
+            cases.add(Arguments.of(version, "example-virtlog.scm",
+                    Golden.configuration("example-virtlog.scm").virtlog().orElseThrow().settings()));
+            for (String file : List.of("nondefault.scm", "extensions.scm")) {
+                Configuration configuration = Golden.configuration(file);
+                cases.add(Arguments.of(version, file, configuration.libvirt().orElseThrow().settings()));
+                cases.add(Arguments.of(version, file, configuration.virtlog().orElseThrow().settings()));
+            }
+        }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0}: {1}")
+    @ParameterizedTest(name = "libvirt {0}, {1}: {2}")
     @MethodSource("renderedFiles")
-    void parsesUnderLibvirtsLensAndReadsBackTheModel(String source, Settings settings, @TempDir Path directory)
-            throws IOException, InterruptedException {
+    void parsesUnderLibvirtsLensAndReadsBackTheModel(LibvirtVersion version, String source, Settings settings,
+                                                     @TempDir Path directory) throws IOException, InterruptedException {
         Path augtool = Tools.requireCommand("augtool", "augeas-tools");
         boolean libvirtd = settings.section() == Section.LIBVIRT;
         String lens = libvirtd ? "Libvirtd" : "Virtlogd";
-        Tools.requireFile(Path.of("/usr/share/augeas/lenses/" + lens.toLowerCase() + ".aug"), "libvirt's augeas lens");
+        Path lensDirectory = version.equals(LibvirtVersion.DEBIAN_13) ? LENSES_11_3 : Path.of("/usr/share/augeas/lenses");
+        Tools.requireFile(lensDirectory.resolve(lens.toLowerCase() + ".aug"), "libvirt " + version + "'s augeas lens");
         Path file = directory.resolve(libvirtd ? "libvirtd.conf" : "virtlogd.conf");
-        String rendered = libvirtd ? LibvirtdConf.render(new LibvirtConfiguration(settings))
-                : VirtlogdConf.render(new VirtlogConfiguration(settings));
+        String rendered = libvirtd ? LibvirtdConf.render(new LibvirtConfiguration(settings), version)
+                : VirtlogdConf.render(new VirtlogConfiguration(settings), version);
         Files.writeString(file, rendered, StandardCharsets.UTF_8);
 
         String tree = "/files" + file;
@@ -57,7 +68,7 @@ class AugeasLensTest {
                 "match " + tree + "/*",
                 "match " + tree + "/*/*",
                 "");
-        List<String> output = run(augtool, script);
+        List<String> output = run(augtool, lensDirectory, script);
         assertTrue(output.stream().noneMatch(l -> l.startsWith("/augeas")), () -> "augeas errors:\n" + String.join("\n", output));
 
         List<String> expected = new ArrayList<>();
@@ -79,9 +90,16 @@ class AugeasLensTest {
                 }
             } else if (field.rendering() instanceof Rendering.IgnoredByLibvirt ignored) {
                 comments++;
-                String written = value instanceof Boolean b ? (b ? "1" : "0")
-                        : value instanceof String s ? "\"" + s + "\"" : value.toString();
-                expected.add("#comment[" + comments + "] = " + ignored.key() + " = " + written + " (not read by libvirt 9.0)");
+                expected.add("#comment[" + comments + "] = " + ignored.key() + " = " + written(value) + " "
+                        + Rendering.IgnoredByLibvirt.note(version));
+            } else if (field.rendering() instanceof Rendering.Extension extension && settings.isWritten(field.name())) {
+                if (version.atLeast(extension.readFrom())) {
+                    expected.add(extension.key() + " = " + (value instanceof Boolean b ? (b ? "1" : "0") : value.toString()));
+                } else {
+                    comments++;
+                    expected.add("#comment[" + comments + "] = " + extension.key() + " = " + written(value) + " "
+                            + extension.note(version));
+                }
             }
         }
         List<String> nodes = new ArrayList<>();
@@ -97,6 +115,10 @@ class AugeasLensTest {
         assertEquals(expectedElements, elements);
     }
 
+    private static String written(Object value) {
+        return value instanceof Boolean b ? (b ? "1" : "0") : value instanceof String s ? "\"" + s + "\"" : value.toString();
+    }
+
     /** augtool labels a lone comment "#comment", several "#comment[n]": number them all. */
     private static String withCommentIndex(String relative) {
         return relative.startsWith("#comment = ") ? "#comment[1]" + relative.substring("#comment".length()) : relative;
@@ -107,8 +129,10 @@ class AugeasLensTest {
                 || (type == FieldType.OPTIONAL_STRING && ((String) value).isEmpty());
     }
 
-    private static List<String> run(Path augtool, String script) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(augtool.toString(), "--noautoload", "--root", "/")
+    /** augtool with the lenses of {@code lenses} ahead of the system's. */
+    private static List<String> run(Path augtool, Path lenses, String script) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(augtool.toString(), "--noautoload", "--root", "/",
+                        "-I", lenses.toAbsolutePath().toString())
                 .redirectErrorStream(true).start();
         process.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().close();
