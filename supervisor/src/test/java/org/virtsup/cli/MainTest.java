@@ -152,7 +152,9 @@ class MainTest {
         assertTrue(r.out().contains("(service virtlog-service-type (virtlog-configuration ...)) -> virtlogd.conf\n"));
         assertTrue(r.out().contains("  max-size                    integer          2097152 (2MB)\n"));
         assertTrue(r.out().contains("(supervisor-configuration ...)\n  control-socket              string           \"/run/virtsup/control.sock\"\n"));
-        assertEquals(68 + 3, r.out().lines().count());
+        assertTrue(r.out().contains("  log-root                    string           \"/var/log/libvirt\"  (virtsup extension)\n"),
+                r.out());
+        assertEquals(72 + 3, r.out().lines().count());
     }
 
     @Test
