@@ -75,9 +75,11 @@ class SystemdUnitTest {
         Files.writeString(copy, unit.replace("=/usr/bin/virtsup ", "=/bin/true "));
         assertEquals("0:", run(dir, ANALYZE.toString(), "verify", "--man=no", copy.toString()));
         if (!Files.exists(Path.of("/usr/bin/virtsup"))) {
+            // Once per command that runs it (ExecStart=, ExecReload=).
             String original = run(dir, ANALYZE.toString(), "verify", "--man=no", UNIT.toAbsolutePath().toString());
-            assertEquals("1:virtsup.service: Command /usr/bin/virtsup is not executable: No such file or directory",
-                    original);
+            assertTrue(original.startsWith("1:"), original);
+            assertEquals(List.of("virtsup.service: Command /usr/bin/virtsup is not executable: No such file or directory"),
+                    original.substring(2).lines().distinct().toList(), original);
         }
     }
 
