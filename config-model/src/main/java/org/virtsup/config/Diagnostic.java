@@ -10,6 +10,26 @@ public record Diagnostic(Severity severity, Position position, String message) i
         Objects.requireNonNull(severity, "severity");
         Objects.requireNonNull(position, "position");
         Objects.requireNonNull(message, "message");
+        message = bounded(message);
+    }
+
+    /** The longest message kept whole; longer ones lose their middle, where a long value quoted from the file sits. */
+    static final int MAX_MESSAGE_CHARS = 1000;
+
+    private static String bounded(String message) {
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int head = MAX_MESSAGE_CHARS * 2 / 3;
+        int tail = message.length() - MAX_MESSAGE_CHARS / 4;
+        // never split a surrogate pair
+        if (Character.isHighSurrogate(message.charAt(head - 1))) {
+            head--;
+        }
+        if (Character.isLowSurrogate(message.charAt(tail))) {
+            tail++;
+        }
+        return message.substring(0, head) + " [... " + (tail - head) + " characters left out ...] " + message.substring(tail);
     }
 
     public static Diagnostic error(Position position, String message) {

@@ -13,6 +13,10 @@ public final class NameSuggestion {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
+            // the distance is at least the difference in length: skip the table for far-off names (a 1 MiB one too)
+            if (Math.abs(name.length() - candidate.length()) > limit) {
+                continue;
+            }
             int distance = distance(name, candidate);
             if (distance < bestDistance) {
                 best = candidate;

@@ -56,7 +56,7 @@ final class Validator {
         }
     }
 
-    /** libvirt's strings have no escapes: a double quote or a line break cannot be written. */
+    /** libvirt's strings have no escapes: a double quote or a line break cannot be written, nor a backslash its lens refuses. */
     private static Optional<String> unwritable(Object value) {
         List<?> strings = value instanceof List<?> list ? list : value instanceof String ? List.of(value) : List.of();
         for (Object item : strings) {
@@ -64,6 +64,12 @@ final class Validator {
             if (s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
                 return Optional.of(Datum.quoted(s) + " cannot be written in libvirt's configuration syntax, which has no escapes;"
                         + " remove the double quotes and line breaks");
+            }
+            if (s.indexOf('\\') >= 0) {
+                // libvirt keeps a backslash as is, but its own augeas lens, which configuration tools edit the file
+                // with, refuses the whole file: the file must parse under that lens.
+                return Optional.of(Datum.quoted(s) + " holds a backslash, which libvirt's own augeas lens refuses in a"
+                        + " string (tools that edit the file with it would fail on it); remove the backslash");
             }
             if (s.indexOf('\0') >= 0) {
                 return Optional.of(Datum.quoted(s) + " holds a NUL character, which ends a string for libvirt; remove it");

@@ -169,6 +169,10 @@ class ConfigurationLoaderTest {
         assertTrue(value("tls-allowed-dn-list", "'(\"CN=a\\nb\")").contains("cannot be written in libvirt's configuration syntax"));
         assertTrue(value("mdns-name", "\"a\nb\"").contains("cannot be written in libvirt's configuration syntax"));
         assertTrue(value("tls-priority", "\"a\\x0;b\"").endsWith("holds a NUL character, which ends a string for libvirt; remove it"));
+        // found by RendererPropertyTest: libvirtd.conf with sasl_allowed_username_list = ["[ayßbH6q\/ySZAL1"] failed the lens
+        assertEquals("c.scm:2:78: error: field 'sasl-allowed-usernames': \"[ayßbH6q\\\\/ySZAL1\" holds a backslash, which libvirt's"
+                + " own augeas lens refuses in a string (tools that edit the file with it would fail on it); remove the backslash",
+                value("sasl-allowed-usernames", "'(\"[ayßbH6q\\\\/ySZAL1\")"));
     }
 
     @Test

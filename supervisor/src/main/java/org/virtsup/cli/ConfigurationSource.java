@@ -1,8 +1,6 @@
 package org.virtsup.cli;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
+import org.virtsup.config.read.ConfigurationBytes;
 import org.virtsup.host.HostChecks;
 
 /** Finds and loads the configuration: --config FILE, else the default file if it exists, else the embedded default. */
@@ -33,19 +33,17 @@ final class ConfigurationSource {
     }
 
     private static Result read(String file, String hostName) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            bytes = ConfigurationBytes.read(Path.of(file));
         } catch (NoSuchFileException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file does not exist");
         } catch (AccessDeniedException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: permission denied");
-        } catch (CharacterCodingException e) {
-            throw new CliException.InvalidConfiguration(file + ": error: the configuration file is not UTF-8 text");
         } catch (IOException e) {
             throw new CliException.InvalidConfiguration(file + ": error: the configuration file cannot be read: " + e.getMessage());
         }
-        return new Result(file, ConfigurationLoader.load(file, text, hostName));
+        return new Result(file, ConfigurationLoader.load(file, bytes, hostName));
     }
 
     /**
@@ -68,6 +66,30 @@ final class ConfigurationSource {
         all.addAll(hostProblems);
         all.sort(null);
         return new Result(result.name(), new ConfigurationLoader.Loaded(Optional.empty(), all));
+    }
+
+    /** A configuration that passed every check, with the command's arguments. */
+    record Valid(Arguments arguments, Result result) {
+        Configuration configuration() {
+            return result.loaded().configuration().orElseThrow();
+        }
+    }
+
+    /**
+     * For a command that takes only options: parses them and loads the
+     * configuration with every check, diagnostics printed; empty when --help
+     * was printed instead. Errors end the command with 78.
+     */
+    static Optional<Valid> forCommand(List<String> arguments, Command command, Invocation invocation) {
+        Optional<Arguments> parsed = Arguments.ofConfigCommand(arguments, 0, command, invocation);
+        return parsed.map(args -> new Valid(args, loadValid(args.config(), invocation)));
+    }
+
+    /** {@link #loadChecked}, its diagnostics printed; a configuration with errors ends the command with 78. */
+    static Result loadValid(Optional<String> explicit, Invocation invocation) {
+        Result result = loadChecked(explicit, invocation);
+        report(result, invocation);
+        return result;
     }
 
     /** Prints the diagnostics to stderr; exits 78 through an exception when there are errors. */

@@ -1,11 +1,11 @@
 package org.virtsup.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.read.ConfigurationBytes;
 
 /**
  * Where the control commands find virtsup when they are not told: its default
@@ -25,14 +25,14 @@ final class ConfiguredSocket {
 
     /** The control-socket a valid configuration file names, if it can be read. */
     static Optional<Path> named(Path configurationFile) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(configurationFile, StandardCharsets.UTF_8);
+            bytes = ConfigurationBytes.read(configurationFile);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
         // The host name only shapes mdns-name's default, which does not matter here.
-        return ConfigurationLoader.load(configurationFile.toString(), text, "").configuration()
+        return ConfigurationLoader.load(configurationFile.toString(), bytes, "").configuration()
                 .map(configuration -> Path.of(configuration.supervisor().controlSocket()));
     }
 }

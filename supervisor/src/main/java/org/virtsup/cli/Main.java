@@ -36,8 +36,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read, new LocalHost());
-        int code = run(args, invocation);
+        int code;
+        try {
+            Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read, new LocalHost());
+            code = run(args, invocation);
+        } catch (Throwable e) {
+            // The last resort: whatever failed is one line on stderr and a documented exit code, never a raw trace.
+            code = fail(e, System.err);
+        }
         System.out.flush();
         System.exit(code);
     }
@@ -46,7 +52,9 @@ public final class Main {
     public static int run(String[] args, Invocation invocation) {
         try {
             return dispatch(Arrays.asList(args), invocation);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a stack or heap exhausted, a class missing from a broken install): the
+            // command has failed, and the user gets a message and an exit code, not a stack trace.
             return fail(e, invocation.err());
         }
     }

@@ -235,4 +235,29 @@ class MainTest {
         assertEquals(78, Main.exitCodeOf(new CliException.InvalidConfiguration("x")));
         assertEquals(2, Main.exitCodeOf(new CliException.Usage("x", "usage")));
     }
+
+    @Test
+    void checkOfHostileFilesExits78WithOnePositionedLine() throws IOException {
+        String deep = file("deep.scm", "(service libvirt-service-type\n" + "(".repeat(3000) + ")".repeat(3001));
+        Run r = run("check", "--config", deep);
+        assertEquals(78, r.code());
+        assertTrue(r.err().startsWith(deep + ":2:256: error: data nested more than 256 levels deep"), r.err());
+        Path latin1 = directory.resolve("latin1.scm");
+        Files.write(latin1, "; caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        Run notUtf8 = run("check", "--config", latin1.toString());
+        assertEquals(new Run(78, "", latin1 + ":1:6: error: the file is not UTF-8 text: byte 0xE9 at byte offset 5 does not"
+                + " belong here; save the file as UTF-8 (iconv -f LATIN1 -t UTF-8 converts a Latin-1 file)\n"), notUtf8);
+    }
+
+    @Test
+    void anErrorInACommandIsOneLineAndExit1NotAStackTrace() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Invocation invocation = new Invocation(System.out, new PrintStream(err, true, StandardCharsets.UTF_8),
+                directory.resolve("none.scm"), () -> {
+                    throw new StackOverflowError();
+                }, FakeHost.withLibvirtInstalled());
+        assertEquals(1, Main.run(new String[] {"check"}, invocation));
+        assertEquals("virtsup: internal error: java.lang.StackOverflowError (VIRTSUP_DEBUG=1 shows where; please report it)\n",
+                err.toString(StandardCharsets.UTF_8));
+    }
 }

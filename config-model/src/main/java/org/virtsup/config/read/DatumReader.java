@@ -1,6 +1,8 @@
 package org.virtsup.config.read;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -9,7 +11,9 @@ import java.util.regex.Pattern;
  * Guile reads it): lists, strings with their escapes, integers, booleans,
  * symbols, quote and its relatives, and the three kinds of comment
  * ({@code ;}, nesting {@code #| |#} and the datum comment {@code #;}).
- * Nothing is evaluated here.
+ * Nothing is evaluated here. Reading is total: any text gives either the
+ * data or one positioned {@link ReadException}, within the bounds of
+ * {@link ReadLimits}.
  */
 public final class DatumReader {
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
@@ -19,6 +23,7 @@ public final class DatumReader {
     private int index;
     private int line = 1;
     private int column = 1;
+    private int dataRead;
 
     private DatumReader(String file, String text) {
         this.file = file;
@@ -31,89 +36,137 @@ public final class DatumReader {
         return new DatumReader(file, text).readAll();
     }
 
+    /**
+     * The data read so far that are still open: lists waiting for more items or
+     * their ')', prefixes and '#;' comments waiting for their datum. The reader
+     * keeps them on this explicit stack instead of recursing, so that no nesting
+     * can exhaust the thread's stack, whatever its size.
+     */
+    private sealed interface Open {
+        Position start();
+    }
+
+    private record OpenList(char open, Position start, List<Datum> items) implements Open {}
+
+    private record OpenPrefix(Datum.Prefix prefix, Position start) implements Open {}
+
+    private record OpenComment(Position start) implements Open {}
+
+    private final Deque<Open> open = new ArrayDeque<>();
+    private final List<Datum> topLevel = new ArrayList<>();
+
     private List<Datum> readAll() throws ReadException {
-        List<Datum> data = new ArrayList<>();
         while (true) {
             skipAtmosphere();
             if (atEnd()) {
-                return data;
+                if (open.isEmpty()) {
+                    return topLevel;
+                }
+                throw unfinished(open.peek());
             }
             char c = peek();
             if (c == ')' || c == ']') {
-                throw new ReadException(here(), "unexpected '" + c + "': there is no open list to close");
+                close(c);
+            } else if (c == '#' && index + 1 < text.length() && text.charAt(index + 1) == ';') {
+                Position start = here();
+                checkDepth(start);
+                advance();
+                advance();
+                open.push(new OpenComment(start));
+            } else {
+                startDatum();
             }
-            data.add(readDatum());
         }
     }
 
-    private Datum readDatum() throws ReadException {
-        skipAtmosphere();
+    /** Reads an atom or opens a list or a prefix; counted against the limits. */
+    private void startDatum() throws ReadException {
         Position start = here();
-        if (atEnd()) {
-            throw new ReadException(start, "unexpected end of file: a datum was expected");
+        checkDepth(start);
+        if (++dataRead > ReadLimits.MAX_DATA) {
+            throw new ReadException(start, "more than " + ReadLimits.MAX_DATA + " data (lists, strings, numbers, names)"
+                    + " is over virtsup's limit; a configuration needs a few hundred: is this the right file?");
         }
         char c = peek();
         switch (c) {
-            case '(', '[' -> {
-                return readList(start);
-            }
-            case ')', ']' -> throw new ReadException(start, "unexpected '" + c + "': a datum was expected");
-            case '"' -> {
-                return readString(start);
-            }
-            case '\'' -> {
-                advance();
-                return new Datum.Prefixed(Datum.Prefix.QUOTE, readPrefixed(start, "'"), start);
-            }
-            case '`' -> {
-                advance();
-                return new Datum.Prefixed(Datum.Prefix.QUASIQUOTE, readPrefixed(start, "`"), start);
-            }
+            case '(', '[' -> open.push(new OpenList(advance(), start, new ArrayList<>()));
+            case '\'' -> openPrefix(Datum.Prefix.QUOTE, start);
+            case '`' -> openPrefix(Datum.Prefix.QUASIQUOTE, start);
             case ',' -> {
                 advance();
-                if (!atEnd() && peek() == '@') {
+                boolean splicing = !atEnd() && peek() == '@';
+                if (splicing) {
                     advance();
-                    return new Datum.Prefixed(Datum.Prefix.UNQUOTE_SPLICING, readPrefixed(start, ",@"), start);
                 }
-                return new Datum.Prefixed(Datum.Prefix.UNQUOTE, readPrefixed(start, ","), start);
+                open.push(new OpenPrefix(splicing ? Datum.Prefix.UNQUOTE_SPLICING : Datum.Prefix.UNQUOTE, start));
             }
-            case '#' -> {
-                return readHash(start);
-            }
-            default -> {
-                return readAtom(start);
-            }
+            case '"' -> complete(readString(start));
+            case '#' -> complete(readHash(start));
+            default -> complete(readAtom(start));
         }
     }
 
-    private Datum readPrefixed(Position start, String token) throws ReadException {
-        skipAtmosphere();
-        if (atEnd() || peek() == ')' || peek() == ']') {
-            throw new ReadException(start, "'" + token + "' must be followed by a datum");
+    private void checkDepth(Position start) throws ReadException {
+        if (open.size() >= ReadLimits.MAX_DEPTH) {
+            throw new ReadException(start, "data nested more than " + ReadLimits.MAX_DEPTH + " levels deep (lists, quotes and"
+                    + " #; comments count) is over virtsup's limit; a configuration needs at most 5: look for '(' without"
+                    + " its ')' or a generated file gone wrong");
         }
-        return readDatum();
     }
 
-    private Datum readList(Position start) throws ReadException {
-        char open = advance();
-        char close = open == '(' ? ')' : ']';
-        List<Datum> items = new ArrayList<>();
+    private void openPrefix(Datum.Prefix prefix, Position start) throws ReadException {
+        advance();
+        open.push(new OpenPrefix(prefix, start));
+    }
+
+    /** A datum is read: it goes into its list, completes its prefix, or is dropped by its '#;'. */
+    private void complete(Datum datum) {
+        Datum done = datum;
         while (true) {
-            skipAtmosphere();
-            if (atEnd()) {
-                throw new ReadException(start, "unterminated list: the '" + open + "' opened here is never closed");
+            Open parent = open.peek();
+            if (parent == null) {
+                topLevel.add(done);
+                return;
             }
-            char c = peek();
-            if (c == ')' || c == ']') {
-                if (c != close) {
-                    throw new ReadException(here(), "'" + c + "' closes the '" + open + "' opened at "
-                            + start.line() + ":" + start.column() + "; expected '" + close + "'");
-                }
-                advance();
-                return new Datum.ListDatum(items, start);
+            if (parent instanceof OpenList list) {
+                list.items().add(done);
+                return;
             }
-            items.add(readDatum());
+            open.pop();
+            if (parent instanceof OpenComment) {
+                return;
+            }
+            done = new Datum.Prefixed(((OpenPrefix) parent).prefix(), done, parent.start());
         }
+    }
+
+    private void close(char c) throws ReadException {
+        Open innermost = open.peek();
+        if (innermost == null) {
+            throw new ReadException(here(), "unexpected '" + c + "': there is no open list to close");
+        }
+        if (!(innermost instanceof OpenList list)) {
+            throw unfinished(innermost);
+        }
+        char expected = list.open() == '(' ? ')' : ']';
+        if (c != expected) {
+            throw new ReadException(here(), "'" + c + "' closes the '" + list.open() + "' opened at "
+                    + list.start().line() + ":" + list.start().column() + "; expected '" + expected + "'");
+        }
+        advance();
+        open.pop();
+        complete(new Datum.ListDatum(list.items(), list.start()));
+    }
+
+    /** What is wrong when the file or the enclosing list ends while {@code innermost} waits. */
+    private static ReadException unfinished(Open innermost) {
+        if (innermost instanceof OpenList list) {
+            return new ReadException(list.start(), "unterminated list: the '" + list.open() + "' opened here is never closed");
+        }
+        if (innermost instanceof OpenPrefix prefix) {
+            return new ReadException(prefix.start(), "'" + prefix.prefix().token + "' must be followed by a datum");
+        }
+        return new ReadException(innermost.start(), "'#;' must be followed by the datum it comments out");
     }
 
     private Datum readHash(Position start) throws ReadException {
@@ -157,7 +210,7 @@ public final class DatumReader {
         return new Datum.Sym(token, start);
     }
 
-    private String atomText() {
+    private String atomText() throws ReadException {
         int begin = index;
         while (!atEnd() && !isDelimiter(peek())) {
             advance();
@@ -283,15 +336,6 @@ public final class DatumReader {
                 }
             } else if (c == '#' && index + 1 < text.length() && text.charAt(index + 1) == '|') {
                 skipBlockComment();
-            } else if (c == '#' && index + 1 < text.length() && text.charAt(index + 1) == ';') {
-                Position start = here();
-                advance();
-                advance();
-                skipAtmosphere();
-                if (atEnd() || peek() == ')' || peek() == ']') {
-                    throw new ReadException(start, "'#;' must be followed by the datum it comments out");
-                }
-                readDatum();
             } else {
                 return;
             }
@@ -326,7 +370,12 @@ public final class DatumReader {
         return text.charAt(index);
     }
 
-    private char advance() {
+    /** The next character, after checking it is one a configuration may hold. */
+    private char advance() throws ReadException {
+        String problem = TextRules.problem(text, index);
+        if (problem != null) {
+            throw new ReadException(here(), problem);
+        }
         char c = text.charAt(index++);
         if (c == '\n') {
             line++;

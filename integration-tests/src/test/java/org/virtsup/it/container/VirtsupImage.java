@@ -25,7 +25,8 @@ import org.virtsup.it.TestSettings;
  * run (the first scenario that asks for it) under a tag of its own, removed
  * when the run ends.
  */
-final class VirtsupImage implements ExtensionContext.Store.CloseableResource {
+// JUnit closes an AutoCloseable value of the root store when the run ends (CloseableResource is deprecated since 5.13).
+final class VirtsupImage implements AutoCloseable {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(VirtsupImage.class);
     /** A cold build installs the package and makes its class-data archive: well under a minute here. */
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
