@@ -207,6 +207,8 @@ class SupervisorBenchmarkIT {
         }
         Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
         host.copyIn(home.resolve("virtsup"), CHECKOUT + "/virtsup");
+        // The launcher takes its choice of java and JDK options from the packaging's jvm.sh.
+        host.copyIn(home.resolve("packaging/debian/jvm.sh"), CHECKOUT + "/packaging/debian/jvm.sh");
         host.copyIn(TestSettings.virtsupJar().orElseThrow(), CHECKOUT + "/supervisor/target/virtsup.jar");
         host.copyIn(TestSettings.virtsupLib().orElseThrow(), CHECKOUT + "/supervisor/target/lib");
         // The launcher rebuilds when a source is newer than the jar: there are no sources here.
