@@ -274,8 +274,9 @@ class SupervisorBenchmarkIT {
      * prints its arguments; the flags are those before {@code -cp}.
      */
     private static List<String> launcherFlags(String... arguments) {
+        // VIRTSUP_JAVA too: the launcher (jvm.sh) passes over a java on PATH whose JDK release it cannot read.
         List<String> command = new ArrayList<>(List.of("env", "PATH=" + ECHO_JAVA_DIRECTORY + ":/usr/sbin:/usr/bin:/bin",
-                CHECKOUT + "/virtsup"));
+                "VIRTSUP_JAVA=" + ECHO_JAVA_DIRECTORY + "/java", CHECKOUT + "/virtsup"));
         command.addAll(Arrays.asList(arguments));
         return flagsBeforeClassPath(host.exec(command.toArray(String[]::new)).orFail().stdout());
     }
