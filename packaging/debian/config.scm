@@ -96,6 +96,10 @@
 
   ;; Timeout of Open vSwitch calls, in seconds.
   ;; (ovs-timeout 5)
+
+  ;; virtsup extension (libvirt reads it, Guix does not model it): the
+  ;; minimum SASL strength of TCP connections, 56 or more.
+  ;; (tcp-min-ssf 56)
   ))
 
 (service virtlog-service-type
@@ -109,6 +113,13 @@
   ;; (max-clients 1024)
   ;; (max-size 2097152)
   ;; (max-backups 3)
+
+  ;; virtsup extensions (virtlogd reads them, Guix does not model them):
+  ;; clients of the admin socket; deleting logs older than max-age-days
+  ;; (0: never) under log-root, every file there, libvirt 11.3 and later only.
+  ;; (admin-max-clients 5)
+  ;; (max-age-days 0)
+  ;; (log-root "/var/log/libvirt")
   ))
 
 (supervisor-configuration

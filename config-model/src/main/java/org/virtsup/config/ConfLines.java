@@ -7,13 +7,15 @@ import java.util.stream.Collectors;
  * Writes fields in libvirt's configuration syntax (virconf.c): booleans as
  * 1/0, integers in decimal, strings in double quotes as they are (validation
  * has refused those holding a double quote or a line break), lists as
- * ["a","b"]. An empty optional value and a setting libvirt no longer reads
- * become comment lines, which libvirt and its augeas lens skip.
+ * ["a","b"]. An empty optional value, a setting libvirt no longer reads and
+ * an extension the running libvirt does not read yet become comment lines,
+ * which libvirt and its augeas lens skip.
  */
 final class ConfLines {
     private ConfLines() {}
 
-    static String render(Section section, Settings settings) {
+    /** The file for libvirt {@code version}: which keys it reads, what the comments say. */
+    static String render(Section section, Settings settings, LibvirtVersion version) {
         StringBuilder out = new StringBuilder();
         for (Field field : section.fields()) {
             Object value = settings.get(field.name());
@@ -21,7 +23,14 @@ final class ConfLines {
                 out.append(line(key.key(), field.type(), value)).append('\n');
             } else if (field.rendering() instanceof Rendering.IgnoredByLibvirt ignored) {
                 out.append("# ").append(ignored.key()).append(" = ").append(value(field.type(), value))
-                        .append(' ').append(Rendering.IgnoredByLibvirt.NOTE).append('\n');
+                        .append(' ').append(Rendering.IgnoredByLibvirt.note(version)).append('\n');
+            } else if (field.rendering() instanceof Rendering.Extension extension && settings.isWritten(field.name())) {
+                if (version.atLeast(extension.readFrom())) {
+                    out.append(line(extension.key(), field.type(), value)).append('\n');
+                } else {
+                    out.append("# ").append(extension.key()).append(" = ").append(value(field.type(), value))
+                            .append(' ').append(extension.note(version)).append('\n');
+                }
             }
         }
         return out.toString();

@@ -160,6 +160,11 @@ public final class FieldCatalog {
                 "Timeout for Open vSwitch calls.\n\n"
                 + "The ovs-vsctl utility is used for the configuration and its timeout option is set by default to 5 seconds to avoid potential infinite waits blocking libvirt.")
                 .unsigned();
+        // virtsup extensions: keys libvirt reads that Guix's libvirt-configuration does not model.
+        b.field("tcp-min-ssf", FieldType.INTEGER, 56L,
+                "Minimum SASL security strength factor (SSF) of TCP connections; libvirt refuses values below 56"
+                + " (single-DES), its default, which it plans to raise to 112. A virtsup extension: Guix has no such field.")
+                .rule(ValueRules.range(56, UINT_MAX)).extension(LibvirtVersion.DEBIAN_12);
         return b.build();
     }
 
@@ -171,6 +176,18 @@ public final class FieldCatalog {
         b.field("max-size", FieldType.INTEGER, 2097152L, "Maximum file size before rolling over.")
                 .rule(ValueRules.range(0, Long.MAX_VALUE)).describeDefault("2097152 (2MB)");
         b.field("max-backups", FieldType.INTEGER, 3L, "Maximum number of backup files to keep.").unsigned();
+        // virtsup extensions: keys virtlogd reads that Guix's virtlog-configuration does not model.
+        b.field("admin-max-clients", FieldType.INTEGER, 5L,
+                "Maximum number of concurrent client connections on virtlogd's administrative socket."
+                + " A virtsup extension: Guix has no such field.").unsigned().extension(LibvirtVersion.DEBIAN_12);
+        // Read by libvirt 11.3 (Debian 13), not by 9.0 (their augeas lenses); an older libvirt than 11.3 counts as not reading them.
+        b.field("max-age-days", FieldType.INTEGER, 0L,
+                "Days after their last modification at which virtlogd deletes log files under log-root; 0 keeps them forever."
+                + " virtlogd cannot tell which files it wrote: every file under log-root that old is deleted."
+                + " A virtsup extension: Guix has no such field.").unsigned().extension(LibvirtVersion.DEBIAN_13);
+        b.field("log-root", FieldType.STRING, "/var/log/libvirt",
+                "Directory under which max-age-days deletes old log files. A virtsup extension: Guix has no such field.")
+                .rule(ValueRules.absolutePath()).extension(LibvirtVersion.DEBIAN_13);
         return b.build();
     }
 
@@ -278,6 +295,12 @@ public final class FieldCatalog {
 
         Builder ignoredByLibvirt() {
             replaceLast(last().renderedAs(new Rendering.IgnoredByLibvirt(Field.guixKey(last().name()))));
+            return this;
+        }
+
+        /** A virtsup extension, under libvirt's own key, which libvirt reads from {@code readFrom} on. */
+        Builder extension(LibvirtVersion readFrom) {
+            replaceLast(last().renderedAs(new Rendering.Extension(Field.guixKey(last().name()), readFrom)));
             return this;
         }
 

@@ -256,4 +256,9 @@ public final class LibvirtConfiguration extends DaemonConfiguration {
     public int ovsTimeout() {
         return (int) settings.integer("ovs-timeout");
     }
+
+    /** {@code tcp-min-ssf} (a virtsup extension). */
+    public long tcpMinSsf() {
+        return settings.integer("tcp-min-ssf");
+    }
 }

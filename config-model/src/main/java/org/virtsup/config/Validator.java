@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.virtsup.config.read.Datum;
 
 /**
- * Checks read settings against what libvirt 9.0 accepts (errors) and points
+ * Checks read settings against what libvirt accepts (errors) and points
  * out settings that are valid but have no effect or are risky (warnings).
  * Pure: checks that need the host live in the supervisor's host package.
  */
@@ -92,7 +92,7 @@ final class Validator {
             if (field.rendering() instanceof Rendering.IgnoredByLibvirt && libvirt.isWritten(field.name())
                     && !libvirt.get(field.name()).equals(field.defaultValue().value(hostName))) {
                 warning(libvirt.positionOf(field.name()), "field '" + field.name() + "' is set to "
-                        + field.type().write(libvirt.get(field.name())) + " but libvirt 9.0 no longer reads it: it has no effect");
+                        + field.type().write(libvirt.get(field.name())) + " but libvirt no longer reads it (9.0 and later do not): it has no effect");
             }
         }
         boolean listen = supervisor.bool("listen?");

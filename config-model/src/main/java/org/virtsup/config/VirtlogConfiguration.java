@@ -24,4 +24,19 @@ public final class VirtlogConfiguration extends DaemonConfiguration {
     public int maxBackups() {
         return (int) settings.integer("max-backups");
     }
+
+    /** {@code admin-max-clients} (a virtsup extension). */
+    public int adminMaxClients() {
+        return (int) settings.integer("admin-max-clients");
+    }
+
+    /** {@code max-age-days} (a virtsup extension). */
+    public long maxAgeDays() {
+        return settings.integer("max-age-days");
+    }
+
+    /** {@code log-root} (a virtsup extension). */
+    public String logRoot() {
+        return settings.string("log-root");
+    }
 }

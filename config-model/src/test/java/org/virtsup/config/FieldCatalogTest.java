@@ -18,10 +18,11 @@ class FieldCatalogTest {
 
     @Test
     void fieldCounts() {
-        assertEquals(52, Section.LIBVIRT.fields().size());
-        assertEquals(6, Section.VIRTLOG.fields().size());
+        // Guix's fields (52 and 6), then virtsup's extensions (tcp-min-ssf; admin-max-clients, max-age-days, log-root).
+        assertEquals(53, Section.LIBVIRT.fields().size());
+        assertEquals(9, Section.VIRTLOG.fields().size());
         assertEquals(10, Section.SUPERVISOR.fields().size());
-        assertEquals(68, FieldCatalog.all().size());
+        assertEquals(72, FieldCatalog.all().size());
     }
 
     @Test
@@ -33,6 +34,8 @@ class FieldCatalogTest {
                 assertTrue(names.add(field.name()), field.name());
                 if (field.rendering() instanceof Rendering.Key key) {
                     assertTrue(keys.add(key.key()), key.key());
+                } else if (field.rendering() instanceof Rendering.Extension extension) {
+                    assertTrue(keys.add(extension.key()), extension.key());
                 }
             }
         }

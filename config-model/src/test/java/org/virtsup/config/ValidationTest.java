@@ -104,9 +104,9 @@ class ValidationTest {
     void settingsLibvirtNoLongerReadsWarnOnlyAwayFromTheirDefault() {
         assertEquals(List.of(), libvirt("(mdns-adv? #f) (mdns-name \"Virtualization Host h\") (max-requests 20)"));
         assertEquals(List.of(
-                "warning: field 'mdns-adv?' is set to #t but libvirt 9.0 no longer reads it: it has no effect",
-                "warning: field 'mdns-name' is set to \"lab\" but libvirt 9.0 no longer reads it: it has no effect",
-                "warning: field 'max-requests' is set to 1 but libvirt 9.0 no longer reads it: it has no effect"),
+                "warning: field 'mdns-adv?' is set to #t but libvirt no longer reads it (9.0 and later do not): it has no effect",
+                "warning: field 'mdns-name' is set to \"lab\" but libvirt no longer reads it (9.0 and later do not): it has no effect",
+                "warning: field 'max-requests' is set to 1 but libvirt no longer reads it (9.0 and later do not): it has no effect"),
                 libvirt("(mdns-adv? #t) (mdns-name \"lab\") (max-requests 1)"));
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The .deb the package phase wrote, read back with Debian's own dpkg-deb and
@@ -72,7 +75,7 @@ class DebianPackageIT {
     @Test
     void holdsNothingElse() {
         Set<String> expected = new TreeSet<>(List.of("/usr/bin/virtsup", "/etc/virtsup/config.scm",
-                "/usr/share/virtsup/virtsup.jar", "/lib/systemd/system/virtsup.service",
+                "/usr/share/virtsup/virtsup.jar", "/usr/share/virtsup/jvm.sh", "/lib/systemd/system/virtsup.service",
                 "/usr/share/bash-completion/completions/virtsup"));
         Set<String> unexpected = files.keySet().stream()
                 .filter(p -> !expected.contains(p) && !p.startsWith("/usr/share/virtsup/lib/"))
@@ -103,7 +106,7 @@ class DebianPackageIT {
         assertEquals("""
                 Package: virtsup
                 Architecture: all
-                Depends: openjdk-17-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-clients, adduser
+                Depends: openjdk-17-jre-headless | openjdk-21-jre-headless | openjdk-25-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, adduser
                 """, control);
         assertEquals("/etc/virtsup/config.scm\n", dpkgDeb("-I", deb.toString(), "conffiles").stdout());
         assertTrue(dpkgDeb("-I", deb.toString(), "triggers").stdout().lines()
@@ -121,14 +124,18 @@ class DebianPackageIT {
         }
     }
 
-    @Test
-    void installsRunsRetriggersAndPurgesWithoutNetworkOnTheBaseImage() {
+    /** On Debian 12 (libvirt 9.0, OpenJDK 17) and Debian 13 (libvirt 11.3, OpenJDK 21): the Depends fit both. */
+    @ParameterizedTest(name = "on Debian {0}")
+    @ValueSource(strings = {"bookworm", "trixie"})
+    void installsRunsRetriggersAndPurgesWithoutNetworkOnTheBaseImage(String release) {
         OutsideTool.require("a Docker engine", List.of("docker", "info"));
-        String base = OutsideTool.baseImage().orElse(null);
-        OutsideTool.requireThat(base != null, "the base image reference (VIRTSUP_BASE_IMAGE / -Dvirtsup.baseImage)");
+        String base = OutsideTool.baseImage(release).orElse(null);
+        OutsideTool.requireThat(base != null, "the " + release + " base image reference (VIRTSUP_BASE_IMAGE"
+                + (release.equals("bookworm") ? "" : "_" + release.toUpperCase(Locale.ROOT)) + ")");
         String name = "virtsup-packaging-it-" + UUID.randomUUID();
         String script = String.join("\n",
                 "set -eu",
+                // dpkg refuses a package whose Depends the release does not satisfy.
                 "dpkg -i /pkg/" + deb.getFileName(),
                 "getent group libvirt",
                 "dpkg -i /pkg/" + deb.getFileName() + "   # again: an upgrade in place",
@@ -136,10 +143,13 @@ class DebianPackageIT {
                 "virtsup check",
                 // The client's class-data archive exists and fits this JDK and these jars
                 // (-Xshare:on refuses to start otherwise), and no JVM warning reaches stdout or stderr.
-                "archive=/var/cache/virtsup/virtsup-client.jsa",
+                // It is named after the JDK build /usr/bin/virtsup picks (jvm.sh), so no other java finds it.
+                ". /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_native_options; virtsup_cds_archive /var/cache/virtsup",
+                "archive=$virtsup_archive",
+                "case $archive in /var/cache/virtsup/virtsup-client-java-*-openjdk-*.jsa) ;; *) echo \"archive $archive\"; exit 1;; esac",
                 "test -s $archive || { echo 'postinst made no class-data archive'; exit 1; }",
-                "java17=$(ls /usr/lib/jvm/java-17-openjdk-*/bin/java | head -n1)",
-                "$java17 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
+                "test $(ls /var/cache/virtsup | wc -l) -eq 1 || { ls /var/cache/virtsup; exit 1; }",
+                "$virtsup_java $virtsup_native -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
                         + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main --help >/dev/null",
                 "virtsup render virtlogd >/dev/null 2>/tmp/render.err",
                 "test ! -s /tmp/render.err || { cat /tmp/render.err; exit 1; }",

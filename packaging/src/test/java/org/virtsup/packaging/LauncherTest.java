@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * /usr/bin/virtsup with a stand-in for java (VIRTSUP_JAVA) that prints its
  * own pid and the arguments it got, one per line: what the JVM would be
- * started with, and whether the launcher exec'd into it. With another
- * VIRTSUP_JAVA than the default, the package's class-data archive is not
- * used unless VIRTSUP_CDS_ARCHIVE names one.
+ * started with, and whether the launcher exec'd into it. The stand-in sits
+ * in a JDK-like directory whose release file says which JDK it is, as a
+ * real JDK's does: the options that depend on the release come from there.
  */
 class LauncherTest {
 
@@ -27,19 +28,34 @@ class LauncherTest {
     private static final List<String> CLASS_PATH_AND_MAIN = List.of(
             "-cp", "/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*", "org.virtsup.cli.Main");
 
+    private static final List<String> NATIVE_ACCESS = List.of("--enable-native-access=ALL-UNNAMED");
+
+    private Path jdks;
     private Path standIn;
 
     @BeforeEach
     void standInForJava(@TempDir Path directory) throws IOException {
-        standIn = directory.resolve("java");
-        Files.writeString(standIn, "#!/bin/sh\necho \"$$\"\nfor argument in \"$@\"; do printf '%s\\n' \"$argument\"; done\n");
-        Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        jdks = directory;
+        standIn = standInJdk("jdk-17", "17.0.15", "17.0.15+6-Debian-1deb12u1");
+    }
+
+    /** A directory NAME/bin/java (the stand-in) with NAME/release saying VERSION and BUILD; null VERSION: none. */
+    private Path standInJdk(String name, String version, String build) throws IOException {
+        Path java = jdks.resolve(name).resolve("bin").resolve("java");
+        Files.createDirectories(java.getParent());
+        Files.writeString(java, "#!/bin/sh\necho \"$$\"\nfor argument in \"$@\"; do printf '%s\\n' \"$argument\"; done\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (version != null) {
+            Files.writeString(jdks.resolve(name).resolve("release"), "IMPLEMENTOR=\"Debian\"\n"
+                    + "JAVA_RUNTIME_VERSION=\"" + build + "\"\nJAVA_VERSION=\"" + version + "\"\nLIBC=\"gnu\"\n");
+        }
+        return java;
     }
 
     @Test
     void startsTheJvmWithTheFastStartFlagsAndPassesTheArgumentsVerbatim() throws IOException {
         Started started = launch(Map.of(), "status", "a b", "*");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status", "a b", "*")), started.arguments());
     }
@@ -49,7 +65,7 @@ class LauncherTest {
         Path archive = directory.resolve("virtsup-client.jsa");
         Files.writeString(archive, "an archive");
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", archive.toString()), "status");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-XX:SharedArchiveFile=" + archive,
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
@@ -58,7 +74,7 @@ class LauncherTest {
     @Test
     void startsWithoutAnArchiveThatIsNotThere(@TempDir Path directory) throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", directory.resolve("missing.jsa").toString()), "status");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
     }
@@ -66,19 +82,76 @@ class LauncherTest {
     @Test
     void takesTheJvmFlagsFromVirtsupJavaOptsInsteadSplitButNotGlobbed() throws IOException {
         Started started = launch(Map.of("VIRTSUP_JAVA_OPTS", "-Xmx64m  -Dvirtsup.pattern=*"), "check");
-        assertEquals(concat(List.of("-Xmx64m", "-Dvirtsup.pattern=*"), CLASS_PATH_AND_MAIN, List.of("check")),
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx64m", "-Dvirtsup.pattern=*"), CLASS_PATH_AND_MAIN, List.of("check")),
                 started.arguments());
     }
 
     @Test
     void givesRunABoundedJvmWithoutPeriodicWakeUps() throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", ""), "run", "--config", "/etc/virtsup/config.scm");
-        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xms4m", "-Xmx64m", "-Xss256k", "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
                         "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
                         "-XX:AsyncDeflationInterval=0",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("run", "--config", "/etc/virtsup/config.scm")), started.arguments());
+    }
+
+    @Test
+    void allowsUnsafeMemoryAccessOnlyFromJdk23WhereTheOptionExists() throws IOException {
+        Path jdk25 = standInJdk("jdk-25", "25.0.3", "25.0.3+9-LTS");
+        Started started = launch(Map.of("VIRTSUP_JAVA", jdk25.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "status");
+        assertEquals(concat(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+        Path jdk21 = standInJdk("jdk-21", "21.0.8", "21.0.8+9-Debian-1");
+        started = launch(Map.of("VIRTSUP_JAVA", jdk21.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "status");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")),
+                started.arguments());
+    }
+
+    @Test
+    void passesNoReleaseDependentOptionToAJavaOfUnknownRelease() throws IOException {
+        Path unknown = standInJdk("no-release", null, null);
+        Started started = launch(Map.of("VIRTSUP_JAVA", unknown.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "status");
+        assertEquals(concat(List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+    }
+
+    @Test
+    void runsTheJavaOnPathWhenItIsAJdk17OrLater() throws IOException {
+        Path jdk21 = standInJdk("jdk-21", "21.0.8", "21.0.8+9-Debian-1");
+        Map<String, String> environment = new HashMap<>(Map.of(
+                "PATH", jdk21.getParent() + ":/usr/bin:/bin", "VIRTSUP_JAVA_OPTS", "-Xmx8m"));
+        Started started = launch(environment, true, "status");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")),
+                started.arguments());
+    }
+
+    @Test
+    void namesTheClassDataArchiveAfterTheJdkBuildSoThatAnotherJdkFindsNone() throws IOException {
+        Path jdk17 = standInJdk("java-17-openjdk-amd64", "17.0.15", "17.0.15+6-Debian-1deb12u1");
+        Path jdk17Updated = standInJdk("java-17-openjdk-amd64-next", "17.0.16", "17.0.16+8-Debian-1deb12u1");
+        Path jdk25 = standInJdk("temurin-25-jdk-amd64", "25.0.3", "25.0.3+9-LTS");
+        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-17.0.15+6-Debian-1deb12u1.jsa",
+                archiveFor(jdk17));
+        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-next-17.0.16+8-Debian-1deb12u1.jsa",
+                archiveFor(jdk17Updated));
+        assertEquals("/var/cache/virtsup/virtsup-client-temurin-25-jdk-amd64-25.0.3+9-LTS.jsa", archiveFor(jdk25));
+        assertEquals("", archiveFor(standInJdk("no-release", null, null)), "no build known, no archive");
+    }
+
+    /** jvm.sh's archive for JAVA, as /usr/bin/virtsup and postinst compute it. */
+    private static String archiveFor(Path java) throws IOException {
+        Process process = new ProcessBuilder("sh", "-euc",
+                ". debian/jvm.sh; virtsup_jdk \"$1\"; virtsup_cds_archive /var/cache/virtsup; printf %s \"$virtsup_archive\"",
+                "sh", java.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String archive = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            assertEquals(0, process.waitFor(), "jvm.sh's exit status");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return archive;
     }
 
     @Test
@@ -90,11 +163,21 @@ class LauncherTest {
     private record Started(long launcherPid, long javaPid, List<String> arguments) {}
 
     private Started launch(Map<String, String> environment, String... arguments) throws IOException {
+        return launch(environment, false, arguments);
+    }
+
+    /** Runs the launcher with the stand-in as VIRTSUP_JAVA, or with no VIRTSUP_JAVA at all when javaFromPath. */
+    private Started launch(Map<String, String> environment, boolean javaFromPath, String... arguments)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(concat(List.of(LAUNCHER.toString()), List.of(arguments)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().remove("VIRTSUP_JAVA_OPTS");
         builder.environment().remove("VIRTSUP_CDS_ARCHIVE");
-        builder.environment().put("VIRTSUP_JAVA", standIn.toString());
+        builder.environment().remove("VIRTSUP_JAVA");
+        if (!javaFromPath) {
+            builder.environment().put("VIRTSUP_JAVA", standIn.toString());
+        }
+        builder.environment().put("VIRTSUP_JVM_SH", Path.of("debian", "jvm.sh").toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
         List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
@@ -108,13 +191,12 @@ class LauncherTest {
         return new Started(process.pid(), Long.parseLong(lines.get(0)), lines.subList(1, lines.size()));
     }
 
-    private static List<String> concat(List<String> first, List<String> second) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) {
+            all.addAll(part);
+        }
         return all;
-    }
-
-    private static List<String> concat(List<String> first, List<String> second, List<String> third) {
-        return concat(concat(first, second), third);
     }
 }

@@ -65,6 +65,19 @@ final class OutsideTool {
     }
 
     /**
+     * The local base image of a Debian release: bookworm's is {@link #baseImage()},
+     * trixie's (build-base-image trixie) is system property virtsup.baseImageTrixie.
+     */
+    static Optional<String> baseImage(String release) {
+        return switch (release) {
+            case "bookworm" -> baseImage();
+            case "trixie" -> given(System.getProperty("virtsup.baseImageTrixie"))
+                    .or(() -> given(System.getenv("VIRTSUP_BASE_IMAGE_TRIXIE")));
+            default -> throw new IllegalArgumentException("no base image for Debian " + release);
+        };
+    }
+
+    /**
      * Runs {@code command} to its end, at most {@code timeoutSeconds} (a guard
      * against a hung program, not a measurement).
      */

@@ -6,6 +6,7 @@ import org.virtsup.config.Field;
 import org.virtsup.config.FieldCatalog;
 import org.virtsup.config.FieldType;
 import org.virtsup.config.NameSuggestion;
+import org.virtsup.config.Rendering;
 import org.virtsup.config.Section;
 
 /** {@code virtsup explain [FIELD]}: the fields, their types, defaults and what libvirt makes of them. */
@@ -84,7 +85,10 @@ final class ExplainCommand implements Command {
                 .orElse("(" + section.formName() + " ...)");
         invocation.out().println(header + section.fileName().map(f -> " -> " + f).orElse(""));
         for (Field field : section.fields()) {
-            invocation.out().printf("  %-27s %-16s %s%n", field.name(), field.type().guixName(), field.defaultValue().description());
+            // Fields Guix does not have are marked: a file using them is no longer one Guix accepts.
+            String extension = field.rendering() instanceof Rendering.Extension ? "  (virtsup extension)" : "";
+            invocation.out().printf("  %-27s %-16s %s%s%n", field.name(), field.type().guixName(),
+                    field.defaultValue().description(), extension);
         }
     }
 

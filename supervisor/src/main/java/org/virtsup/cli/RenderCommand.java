@@ -3,6 +3,7 @@ package org.virtsup.cli;
 import java.util.List;
 import java.util.Optional;
 import org.virtsup.config.Configuration;
+import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.LibvirtdConf;
 import org.virtsup.config.VirtlogdConf;
 
@@ -24,7 +25,8 @@ final class RenderCommand implements Command {
         return """
                 usage: virtsup render [--config FILE] libvirtd|virtlogd
                 Prints to stdout, and nothing else there, the libvirtd.conf or virtlogd.conf
-                that virtsup would write for the configuration. Problems go to stderr.
+                that virtsup would write for the configuration, for the libvirt installed
+                (libvirtd --version; 9.0 when it cannot say). Problems go to stderr.
 
                 """ + Arguments.CONFIG_OPTIONS + """
 
@@ -50,9 +52,13 @@ final class RenderCommand implements Command {
         ConfigurationSource.Result result = ConfigurationSource.load(args.config(), invocation);
         ConfigurationSource.report(result, invocation);
         Configuration configuration = result.loaded().configuration().orElseThrow();
+        // For the libvirt installed under the configured prefix; 9.0 (Debian 12) when it cannot say.
+        LibvirtVersion version = invocation.host().libvirtVersion(configuration.libvirtdPath()).orElse(LibvirtVersion.DEBIAN_12);
         String text = daemon.equals("libvirtd")
-                ? configuration.libvirt().map(LibvirtdConf::render).orElseThrow(() -> notDeclared(result.name(), "libvirt-service-type", daemon))
-                : configuration.virtlog().map(VirtlogdConf::render).orElseThrow(() -> notDeclared(result.name(), "virtlog-service-type", daemon));
+                ? configuration.libvirt().map(l -> LibvirtdConf.render(l, version))
+                        .orElseThrow(() -> notDeclared(result.name(), "libvirt-service-type", daemon))
+                : configuration.virtlog().map(v -> VirtlogdConf.render(v, version))
+                        .orElseThrow(() -> notDeclared(result.name(), "virtlog-service-type", daemon));
         invocation.out().print(text);
         return ExitCode.OK;
     }

@@ -1,5 +1,8 @@
 package org.virtsup.host;
 
+import java.util.Optional;
+import org.virtsup.config.LibvirtVersion;
+
 /** The facts about this machine that a configuration depends on. */
 public interface Host {
 
@@ -16,4 +19,7 @@ public interface Host {
 
     /** Whether a TCP service of this name (or alias) is known, as getaddrinfo would resolve a port name. */
     boolean tcpServiceExists(String name);
+
+    /** The version of the libvirtd at {@code libvirtdPath} ({@code libvirtd --version}); empty when it cannot say. */
+    Optional<LibvirtVersion> libvirtVersion(String libvirtdPath);
 }

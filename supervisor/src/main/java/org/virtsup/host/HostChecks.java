@@ -5,12 +5,14 @@ import java.util.List;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.Diagnostic;
 import org.virtsup.config.LibvirtConfiguration;
+import org.virtsup.config.VersionCheck;
 import org.virtsup.config.read.Position;
 
 /**
  * What a valid configuration still needs from this host before the daemons
  * can start: the groups it names, the TLS files libvirtd will load, the
- * daemons' programs. Each problem is positioned at the field that caused it.
+ * daemons' programs, and the fields the installed libvirt does not read.
+ * Each problem is positioned at the field that caused it.
  */
 public final class HostChecks {
     private final Host host;
@@ -39,6 +41,11 @@ public final class HostChecks {
                     .orElse(virtlog.settings().formPosition());
             program(problems, configuration.virtlogdPath(), at, "virtlogd");
         });
+        // Fields the installed libvirt does not read (yet): which libvirt ignores them.
+        if (configuration.libvirt().isPresent() || configuration.virtlog().isPresent()) {
+            host.libvirtVersion(configuration.libvirtdPath())
+                    .ifPresent(version -> problems.addAll(VersionCheck.check(configuration, version)));
+        }
         problems.sort(null);
         return problems;
     }

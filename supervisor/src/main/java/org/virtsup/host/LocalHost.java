@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.List;
+import java.util.Optional;
+import org.virtsup.config.LibvirtVersion;
 
 /** This machine, through the JDK only (the CLI's start-up time matters: no native bindings here). */
 public final class LocalHost implements Host {
@@ -62,5 +64,10 @@ public final class LocalHost implements Host {
             }
         }
         return false;
+    }
+
+    @Override
+    public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
+        return LibvirtdVersion.ask(libvirtdPath);
     }
 }

@@ -10,40 +10,70 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The guests running on this host, found as QEMU processes in /proc. virtsup
- * needs them for one thing: when virtlogd dies, every running guest's console
- * output is lost until that guest restarts (QEMU's writes to virtlogd fail and
- * a new virtlogd does not reconnect them), and operators must be told which.
+ * The guests this libvirtd runs, found through libvirt's own records: its
+ * QEMU driver writes NAME.pid (the QEMU process's pid) into its run directory,
+ * /run/libvirt/qemu, for each running guest, and removes it when the guest
+ * ends. A pid counts only while /proc shows that pid as a QEMU process for
+ * guest NAME: a record left by a libvirtd that died with its guest, or a pid
+ * reused since, is no guest. QEMU processes started by hand or by another
+ * libvirt (a session daemon, another container's) are not this libvirtd's
+ * and are not counted. virtsup needs them for one thing: when virtlogd dies,
+ * every running guest's console output is lost until that guest restarts
+ * (QEMU's writes to virtlogd fail and a new virtlogd does not reconnect
+ * them), and operators must be told which.
  */
 public final class GuestProcesses {
     /** One guest: its QEMU process and the name libvirt gave it ({@code -name guest=NAME}). */
     public record Guest(int pid, String name) {}
 
-    private final Path proc;
+    private static final String PID_SUFFIX = ".pid";
 
-    public GuestProcesses(Path proc) {
+    private final Path proc;
+    private final Path qemuRunDirectory;
+
+    /**
+     * @param proc the proc file system
+     * @param qemuRunDirectory the run directory of libvirtd's QEMU driver (system instance: /run/libvirt/qemu)
+     */
+    public GuestProcesses(Path proc, Path qemuRunDirectory) {
         this.proc = proc;
+        this.qemuRunDirectory = qemuRunDirectory;
     }
 
     public static GuestProcesses ofThisHost() {
-        return new GuestProcesses(Path.of("/proc"));
+        return new GuestProcesses(Path.of("/proc"), Path.of("/run/libvirt/qemu"));
     }
 
-    /** Every QEMU process now. */
+    /** Every guest libvirt's records name that runs now, by pid. */
     public List<Guest> running() {
         List<Guest> guests = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
-                    guest(Integer.parseInt(name)).ifPresent(guests::add);
-                }
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(qemuRunDirectory, "*" + PID_SUFFIX)) {
+            for (Path record : records) {
+                String file = record.getFileName().toString();
+                String name = file.substring(0, file.length() - PID_SUFFIX.length());
+                recordedPid(record)
+                        .flatMap(this::guest)
+                        .filter(guest -> guest.name().equals(name))
+                        .ifPresent(guests::add);
             }
         } catch (IOException e) {
-            return List.of();
+            return List.of(); // no run directory: the QEMU driver never ran a guest here
         }
         guests.sort((a, b) -> Integer.compare(a.pid(), b.pid()));
         return guests;
+    }
+
+    private static Optional<Integer> recordedPid(Path record) {
+        try {
+            String text = Files.readString(record, StandardCharsets.US_ASCII).strip();
+            if (text.isEmpty() || text.length() > 10 || !text.chars().allMatch(Character::isDigit)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(text);
+            return pid > 0 && pid <= Integer.MAX_VALUE ? Optional.of((int) pid) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // removed as the guest ended, or unreadable
+        }
     }
 
     /** Whether {@code guest} still runs as the same QEMU process. */

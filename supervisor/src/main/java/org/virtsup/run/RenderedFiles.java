@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.virtsup.config.Configuration;
+import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.LibvirtdConf;
 import org.virtsup.config.VirtlogdConf;
 import org.virtsup.host.AtomicFile;
@@ -29,9 +30,17 @@ public final class RenderedFiles {
     private static final Set<PosixFilePermission> MODE_0755 = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private final Path directory;
+    private final LibvirtVersion version;
 
+    /** Files for libvirt 9.0 (Debian 12), the oldest virtsup supports. */
     public RenderedFiles(Path directory) {
+        this(directory, LibvirtVersion.DEBIAN_12);
+    }
+
+    /** Files for the libvirt {@code version} that reads them. */
+    public RenderedFiles(Path directory, LibvirtVersion version) {
         this.directory = directory;
+        this.version = version;
     }
 
     public Path directory() {
@@ -53,8 +62,8 @@ public final class RenderedFiles {
      */
     public Set<Daemon> write(Configuration configuration) throws IOException {
         Map<Daemon, String> texts = new EnumMap<>(Daemon.class);
-        configuration.virtlog().ifPresent(v -> texts.put(Daemon.VIRTLOGD, VirtlogdConf.render(v)));
-        configuration.libvirt().ifPresent(l -> texts.put(Daemon.LIBVIRTD, LibvirtdConf.render(l)));
+        configuration.virtlog().ifPresent(v -> texts.put(Daemon.VIRTLOGD, VirtlogdConf.render(v, version)));
+        configuration.libvirt().ifPresent(l -> texts.put(Daemon.LIBVIRTD, LibvirtdConf.render(l, version)));
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(MODE_0755));
         }

@@ -17,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.SupervisorConfiguration;
 import org.virtsup.control.ControlServer;
 import org.virtsup.control.ControlServerSettings;
 import org.virtsup.control.ControlSocketInUseException;
 import org.virtsup.control.Reply;
 import org.virtsup.control.StatusReport;
+import org.virtsup.host.LocalHost;
 import org.virtsup.notify.Notifier;
 import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
@@ -110,7 +112,10 @@ public final class VirtsupRun {
         // Orphans of the daemons (and guests' QEMU processes) come to virtsup to be reaped.
         posix.becomeChildSubreaper();
         SupervisorConfiguration settings = initial.supervisor();
-        files = new RenderedFiles(Path.of(settings.stateDirectory()));
+        // Asked now, before the reaper takes every child: libvirtd --version runs under the JDK's ProcessBuilder.
+        LibvirtVersion libvirt = new LocalHost().libvirtVersion(initial.libvirtdPath()).orElse(LibvirtVersion.DEBIAN_12);
+        log.info("files rendered for libvirt {} ({} --version)", libvirt, initial.libvirtdPath());
+        files = new RenderedFiles(Path.of(settings.stateDirectory()), libvirt);
         files.write(initial);
         SocketDirectory.prepareFor(posix, initial);
         sockets = HandedSockets.bind(posix, initial, SocketOwners.ofThisHost(), new HandOffCheck(ProcSockets.ofThisHost()));

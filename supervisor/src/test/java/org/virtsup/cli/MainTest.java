@@ -101,13 +101,13 @@ class MainTest {
         Run virtlogd = run("render", "--config", config, "virtlogd");
         assertEquals(new Run(0, "log_level = 3\nlog_filters = \"3:remote 4:event\"\nlog_outputs = \"3:stderr\"\n"
                 + "max_clients = 1000\nmax_size = 2097152\nmax_backups = 3\n",
-                config + ":2:65: warning: field 'mdns-adv?' is set to #t but libvirt 9.0 no longer reads it: it has no effect\n"), virtlogd);
+                config + ":2:65: warning: field 'mdns-adv?' is set to #t but libvirt no longer reads it (9.0 and later do not): it has no effect\n"), virtlogd);
         Run libvirtd = run("render", "libvirtd", "--config", config);
         assertEquals(0, libvirtd.code());
         assertTrue(libvirtd.out().startsWith("listen_tls = 1\n"), libvirtd.out());
         assertTrue(libvirtd.out().contains("\n# mdns_adv = 1 (not read by libvirt 9.0)\n"
                 + "# mdns_name = \"Virtualization Host cli-host\" (not read by libvirt 9.0)\n"), libvirtd.out());
-        assertEquals(config + ":2:65: warning: field 'mdns-adv?' is set to #t but libvirt 9.0 no longer reads it: it has no effect\n",
+        assertEquals(config + ":2:65: warning: field 'mdns-adv?' is set to #t but libvirt no longer reads it (9.0 and later do not): it has no effect\n",
                 libvirtd.err());
     }
 
@@ -152,7 +152,9 @@ class MainTest {
         assertTrue(r.out().contains("(service virtlog-service-type (virtlog-configuration ...)) -> virtlogd.conf\n"));
         assertTrue(r.out().contains("  max-size                    integer          2097152 (2MB)\n"));
         assertTrue(r.out().contains("(supervisor-configuration ...)\n  control-socket              string           \"/run/virtsup/control.sock\"\n"));
-        assertEquals(68 + 3, r.out().lines().count());
+        assertTrue(r.out().contains("  log-root                    string           \"/var/log/libvirt\"  (virtsup extension)\n"),
+                r.out());
+        assertEquals(72 + 3, r.out().lines().count());
     }
 
     @Test
@@ -167,7 +169,7 @@ class MainTest {
                 + "  Disable verification of our own server certificates.\n"
                 + "\n"
                 + "  When libvirtd starts it performs some sanity checks against its own certificates.\n", r.out());
-        assertTrue(run("explain", "max-requests").out().contains("not read by libvirt 9.0 (written as a comment '# max_requests = ...')"));
+        assertTrue(run("explain", "max-requests").out().contains("not read by libvirt 9.0 or later (written as a comment '# max_requests = ...')"));
         assertTrue(run("explain", "listen?").out().contains("  file:    not written to any file: read by virtsup: adds --listen"));
         assertTrue(run("explain", "libvirt").out().contains("  type:    package (here: an installation prefix string)\n  default: \"/usr\"\n"));
         Run both = run("explain", "max-clients");

@@ -1,6 +1,8 @@
 package org.virtsup.host;
 
 import java.util.HashSet;
+import java.util.Optional;
+import org.virtsup.config.LibvirtVersion;
 import java.util.Set;
 
 /** A host whose groups and files are exactly those the test declares. */
@@ -10,10 +12,22 @@ public final class FakeHost implements Host {
     private final Set<String> executable = new HashSet<>();
     private final Set<String> existing = new HashSet<>();
     private final Set<String> services = new HashSet<>();
+    private Optional<LibvirtVersion> libvirtVersion = Optional.empty();
 
     /** root's group and Debian's daemons, as on a host with libvirt installed. */
     public static FakeHost withLibvirtInstalled() {
         return new FakeHost().group("root").executable("/usr/sbin/libvirtd").executable("/usr/sbin/virtlogd");
+    }
+
+    /** The version every libvirtd on this host says it is. */
+    public FakeHost libvirt(LibvirtVersion version) {
+        libvirtVersion = Optional.of(version);
+        return this;
+    }
+
+    @Override
+    public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
+        return executable.contains(libvirtdPath) ? libvirtVersion : Optional.empty();
     }
 
     public FakeHost group(String name) {

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.Diagnostic;
 
 class HostChecksTest {
@@ -25,6 +26,16 @@ class HostChecksTest {
     void embeddedDefaultOnAHostWithLibvirt() {
         Configuration c = ConfigurationLoader.embeddedDefault("h").configuration().orElseThrow();
         assertEquals(List.of(), new HostChecks(FakeHost.withLibvirtInstalled()).check(c));
+    }
+
+    @Test
+    void saysWhichInstalledLibvirtIgnoresAnExtensionSetForANewerOne() {
+        String text = "(service libvirt-service-type)\n(service virtlog-service-type (virtlog-configuration (max-age-days 7)))";
+        assertEquals(List.of("h.scm:2:68: warning: field 'max-age-days': libvirt 9.0.0 (the virtlogd virtsup runs) does not"
+                        + " read max_age_days; libvirt 11.3 and later do. It is written as a comment and has no effect"),
+                check(FakeHost.withLibvirtInstalled().libvirt(LibvirtVersion.DEBIAN_12), text));
+        assertEquals(List.of(), check(FakeHost.withLibvirtInstalled().libvirt(LibvirtVersion.DEBIAN_13), text));
+        assertEquals(List.of(), check(FakeHost.withLibvirtInstalled(), text), "a libvirtd that cannot say: no guess");
     }
 
     @Test

@@ -97,7 +97,7 @@ final class ExecutorUnderTest implements AutoCloseable {
                 code -> {
             exitCode.complete(code);
             loop.stop();
-        }, new GuestProcesses(Path.of("/nonexistent/proc"))); // no guests: not this host's QEMUs
+        }, new GuestProcesses(Path.of("/nonexistent/proc"), Path.of("/nonexistent/run/libvirt/qemu"))); // no guests: not this host's QEMUs
         thread = new Thread(loop::run, "test-event-loop");
         thread.setDaemon(true);
         thread.start();

@@ -146,7 +146,7 @@ class RandomExecutorTest {
                 assertTrue(exitCode.isEmpty(), "a second exit");
                 exitCode = Optional.of(code);
                 seen.add("Exit " + code);
-            }, new GuestProcesses(Path.of("/nonexistent/proc")));
+            }, new GuestProcesses(Path.of("/nonexistent/proc"), Path.of("/nonexistent/run/libvirt/qemu")));
         }
 
         int go(int length) {

@@ -269,6 +269,8 @@ class SupervisorBenchmarkIT {
         }
         Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
         host.copyIn(home.resolve("virtsup"), CHECKOUT + "/virtsup");
+        // The launcher takes its choice of java and JDK options from the packaging's jvm.sh.
+        host.copyIn(home.resolve("packaging/debian/jvm.sh"), CHECKOUT + "/packaging/debian/jvm.sh");
         host.copyIn(TestSettings.virtsupJar().orElseThrow(), CHECKOUT + "/supervisor/target/virtsup.jar");
         host.copyIn(TestSettings.virtsupLib().orElseThrow(), CHECKOUT + "/supervisor/target/lib");
         // The launcher rebuilds when a source is newer than the jar: there are no sources here.
@@ -334,8 +336,9 @@ class SupervisorBenchmarkIT {
      * prints its arguments; the flags are those before {@code -cp}.
      */
     private static List<String> launcherFlags(String... arguments) {
+        // VIRTSUP_JAVA too: the launcher (jvm.sh) passes over a java on PATH whose JDK release it cannot read.
         List<String> command = new ArrayList<>(List.of("env", "PATH=" + ECHO_JAVA_DIRECTORY + ":/usr/sbin:/usr/bin:/bin",
-                CHECKOUT + "/virtsup"));
+                "VIRTSUP_JAVA=" + ECHO_JAVA_DIRECTORY + "/java", CHECKOUT + "/virtsup"));
         command.addAll(Arrays.asList(arguments));
         return flagsBeforeClassPath(host.exec(command.toArray(String[]::new)).orFail().stdout());
     }

@@ -1,0 +1,153 @@
+#!/bin/sh
+# Runs inside a Debian root booted with systemd-nspawn (SystemdUnitIT), as a
+# oneshot unit once the system is up: installs the .deb from /pkg, drives
+# virtsup.service through systemctl as an operator would, and writes what it
+# saw as KEY=VALUE lines to /results/report (the test asserts on those), the
+# details to /results/*.log.
+set -u
+report=/results/report
+: > "$report"
+say() { printf '%s\n' "$*" >> "$report"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# state UNIT: ActiveState/SubState, NRestarts, Result, ExecMainStatus on one line.
+state() {
+  systemctl show -p ActiveState -p SubState -p NRestarts -p Result -p ExecMainStatus "$1" | sort | tr '\n' ' '
+}
+# ready_now: "virtsup status" shows both daemons RUNNING and ready.
+ready_now() {
+  virtsup status > /tmp/status.txt 2>&1 || return 1
+  grep -q '^libvirtd  RUNNING, ready' /tmp/status.txt && grep -q '^virtlogd  RUNNING, ready' /tmp/status.txt
+}
+# await_ready SECONDS: ready_now, checked every 0.2 s for at most SECONDS.
+await_ready() {
+  deadline=$(( $(now_ms) + $1 * 1000 ))
+  until ready_now; do
+    [ "$(now_ms)" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+finish() {
+  journalctl -o short-monotonic --no-pager > /results/journal.log 2>&1
+  journalctl -u virtsup -o json --no-pager > /results/virtsup-journal.json 2>&1
+  say "done=yes"
+  exit 0   # the scenario's unit powers the container off (SuccessAction=)
+}
+
+# (No "systemctl is-system-running --wait": this unit is part of the boot it would wait for.)
+say "systemd=$(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
+say "libvirt=$(libvirtd --version | sed -n 's/.* \([0-9][0-9.]*\)$/\1/p')"
+
+# What Debian 13's libvirt-daemon does at its installation on a booted host:
+# enable and start libvirt's own sockets. Debian 12's ships no units.
+libvirt_socket_units=
+for unit in libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket virtlogd.socket virtlogd-admin.socket; do
+  if systemctl cat "$unit" > /dev/null 2>&1; then
+    libvirt_socket_units="$libvirt_socket_units $unit"
+  fi
+done
+if [ -n "$libvirt_socket_units" ]; then
+  # shellcheck disable=SC2086
+  systemctl enable --now $libvirt_socket_units > /results/libvirt-units.log 2>&1
+fi
+say "libvirt_units=$(echo $libvirt_socket_units)"
+
+# Installation: without VIRTSUP_TAKE_OVER, postinst only says which of
+# libvirt's units are in the way; with it, it retires them and starts virtsup.
+dpkg -i /pkg/virtsup.deb > /results/dpkg-install.log 2>&1
+say "dpkg_install=$?"
+say "install_names_units=$(grep -c "libvirt's own units are enabled or running" /results/dpkg-install.log)"
+say "active_after_install=$(systemctl is-active virtsup)"
+VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup.deb > /results/dpkg-takeover.log 2>&1
+say "dpkg_takeover=$?"
+if [ -z "$libvirt_socket_units" ]; then
+  systemctl enable --now virtsup.service > /results/start.log 2>&1   # nothing to retire: start it by hand
+fi
+say "active_after_start=$(systemctl is-active virtsup)"
+say "ready_after_start=$(ready_now && echo yes || echo no)"
+masked=
+for unit in $libvirt_socket_units; do
+  [ "$(systemctl is-enabled "$unit" 2>/dev/null)" = masked ] && masked="$masked $unit"
+done
+say "masked=$(echo $masked)"
+
+# Reload, valid file: returns 0, and only once it is done.
+config=/etc/virtsup/config.scm
+cp "$config" /results/config.scm.orig
+started=$(now_ms)
+systemctl reload virtsup > /results/reload-ok.log 2>&1
+say "reload_ok=$?"
+say "reload_ok_ms=$(( $(now_ms) - started ))"
+# Reload with libvirtd's file changed: libvirtd restarts; when systemctl
+# returns, both daemons are ready again.
+libvirtd_before=$(pgrep -x libvirtd)
+printf '%s\n' '(service libvirt-service-type (libvirt-configuration (max-clients 4000)))' \
+              '(service virtlog-service-type)' > "$config"
+started=$(now_ms)
+systemctl reload virtsup > /results/reload-changed.log 2>&1
+say "reload_changed=$?"
+say "reload_changed_ms=$(( $(now_ms) - started ))"
+say "ready_right_after_changed_reload=$(ready_now && echo yes || echo no)"
+say "libvirtd_restarted_by_reload=$([ "$(pgrep -x libvirtd)" != "$libvirtd_before" ] && echo yes || echo no)"
+# Reload, invalid file: fails, changes nothing, virtsup keeps running.
+printf '%s\n' '(service libvirt-service-type (libvirt-configuration (max-clients "many")))' > "$config"
+systemctl reload virtsup > /results/reload-bad.log 2>&1
+say "reload_bad=$?"
+say "active_after_bad_reload=$(systemctl is-active virtsup)"
+cp /results/config.scm.orig "$config"
+systemctl reload virtsup > /dev/null 2>&1
+await_ready 30
+
+# Start and stop times of the unit (systemctl returns once READY=1 / the main process exited).
+started=$(now_ms)
+systemctl stop virtsup
+say "stop_ms=$(( $(now_ms) - started ))"
+started=$(now_ms)
+systemctl start virtsup
+say "start_ms=$(( $(now_ms) - started ))"
+say "ready_after_restart=$(ready_now && echo yes || echo no)"
+
+# kill -9 of libvirtd: virtsup restarts it; systemd does not notice.
+restarts_before=$(systemctl show -p NRestarts --value virtsup)
+kill -9 "$(pgrep -x libvirtd)"
+say "ready_after_libvirtd_kill=$(sleep 0.5; await_ready 30 && echo yes || echo no)"
+say "unit_restarts_after_libvirtd_kill=$(( $(systemctl show -p NRestarts --value virtsup) - restarts_before ))"
+say "active_after_libvirtd_kill=$(systemctl is-active virtsup)"
+
+# Stop: libvirtd first, then virtlogd; the unit ends inactive.
+systemctl stop virtsup
+say "state_after_stop=$(state virtsup)"
+journalctl -u virtsup -o cat --no-pager > /results/virtsup.log 2>&1
+libvirtd_stopped=$(grep -n 'libvirtd (pid [0-9]*) stopped' /results/virtsup.log | tail -n1 | cut -d: -f1)
+virtlogd_stopped=$(grep -n 'virtlogd (pid [0-9]*) stopped' /results/virtsup.log | tail -n1 | cut -d: -f1)
+say "stop_order=$([ -n "$libvirtd_stopped" ] && [ -n "$virtlogd_stopped" ] \
+                 && [ "$libvirtd_stopped" -lt "$virtlogd_stopped" ] && echo libvirtd-then-virtlogd || echo other)"
+say "runtime_directory_after_stop=$([ -d /run/virtsup ] && echo kept || echo removed)"
+
+# An invalid configuration at start: exit 78, not restarted, and its
+# FILE:LINE:COL: error: lines in the journal at priority err (3).
+printf '%s\n' '(service libvirt-service-type (libvirt-configuration (max-clients "many")))' > "$config"
+systemctl start virtsup > /results/start-bad.log 2>&1
+say "start_bad=$?"
+sleep 3
+say "state_after_bad_start=$(state virtsup)"
+say "error_lines_at_err=$(journalctl -u virtsup -p err..err -o cat --no-pager | grep -c ': error: ')"
+say "error_lines_not_at_err=$(journalctl -u virtsup -p warning..debug -o cat --no-pager | grep -c ': error: ')"
+cp /results/config.scm.orig "$config"
+systemctl reset-failed virtsup
+systemctl start virtsup
+say "info_lines_at_info=$(journalctl -u virtsup -p info..info -o cat --no-pager | grep -c 'ready: virtlogd')"
+
+# kill -9 of virtsup itself: systemd restarts it; what happens then is
+# reported, not asserted, until virtsup can adopt running daemons.
+kill -9 "$(systemctl show -p MainPID --value virtsup)"
+sleep 10
+say "state_after_virtsup_kill=$(state virtsup)"
+say "runtime_directory_after_virtsup_kill=$([ -f /run/virtsup/libvirtd.conf ] && echo kept || echo removed)"
+
+# The unit file itself.
+systemd-analyze verify --man=no /lib/systemd/system/virtsup.service > /results/verify.log 2>&1
+say "verify=$?"
+say "verify_lines=$(grep -c . /results/verify.log)"
+say "security=$(systemd-analyze security --no-pager virtsup.service 2>/dev/null | sed -n 's/.*Overall exposure level for virtsup.service: *//p')"
+systemd-analyze security --no-pager virtsup.service > /results/security.log 2>&1
+finish
