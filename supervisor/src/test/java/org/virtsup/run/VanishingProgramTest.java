@@ -96,7 +96,7 @@ class VanishingProgramTest {
                 ConfigurationInForce.daemonsOf(configuration));
         supervisor = new SupervisionExecutor(posix, loop, time, initial, daemon -> new DaemonProgram("virtlogd",
                 program.toString(), List.of(program.toString()), Map.of("PATH", "/usr/bin:/bin"),
-                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), ExecutorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc")));
+                dir.resolve("virtlogd.pid"), dir.resolve("virtlogd-sock")), ExecutorUnderTest.NO_OBSERVER, code -> loop.stop(), new GuestProcesses(Path.of("/nonexistent/proc"), Path.of("/nonexistent/run/libvirt/qemu")));
         loopThread = new Thread(loop::run, "test-event-loop");
         loopThread.setDaemon(true);
         loopThread.start();
