@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import jnr.unixsocket.UnixSocketChannel;
@@ -14,14 +15,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The control connections being served, at most {@code capacity} at once. A
  * newcomer at the bound takes the place of the connection that has been idle
- * (waiting for its next request) the longest: idle connections cannot lock
- * operators out, and whoever connects now (root asking for status or a
- * restart) is served. When every connection is busy with a request, the
- * newcomer waits for one to finish.
+ * (waiting for its next request) the longest, once it has been idle for
+ * {@link #IDLE_BEFORE_DROP_NANOS}: idle connections cannot lock operators out, and
+ * whoever connects now (root asking for status or a restart) is served. A
+ * connection that has only just been accepted is idle too, until its request
+ * arrives: dropping it at once would refuse a crowd of clients that connect
+ * together (health probes) instead of serving them in turn, so the newcomer
+ * waits for a place while every connection is busy or idle for less.
  */
 final class ConnectionTable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
     private static final long BUSY = Long.MAX_VALUE;
+    /** How long a connection must have waited for a request before a newcomer may take its place. */
+    static final long IDLE_BEFORE_DROP_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+    /** How often a waiting newcomer looks again for a connection idle long enough. */
+    private static final long RECHECK_MILLIS = 50;
 
     /** One served connection; idle from when it waits for a request until one arrives. */
     static final class Connection {
@@ -62,8 +70,9 @@ final class ConnectionTable {
         if (slots.tryAcquire()) {
             floodReported = false;
         } else {
-            dropLongestIdle();
-            slots.acquire();
+            do {
+                dropLongestIdle();
+            } while (!slots.tryAcquire(RECHECK_MILLIS, TimeUnit.MILLISECONDS));
         }
         Connection connection = new Connection(channel);
         open.add(connection);
@@ -96,11 +105,13 @@ final class ConnectionTable {
     }
 
     private void dropLongestIdle() {
+        long idleBefore = nanoClock.getAsLong() - IDLE_BEFORE_DROP_NANOS;
         Optional<Connection> longest = open.stream()
-                .filter(connection -> connection.idleSince != BUSY && !connection.dropped)
+                .filter(connection -> connection.idleSince != BUSY && !connection.dropped
+                        && connection.idleSince - idleBefore <= 0)
                 .min(Comparator.comparingLong(connection -> connection.idleSince));
         if (longest.isEmpty()) {
-            return; // every connection is busy: the newcomer waits for one to finish
+            return; // every connection is busy or only just idle: the newcomer waits
         }
         if (!floodReported) {
             floodReported = true;

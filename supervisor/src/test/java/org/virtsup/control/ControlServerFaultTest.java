@@ -79,6 +79,37 @@ class ControlServerFaultTest {
         assertNull(idle.get(0).readLine(), "the connection idle the longest was dropped");
     }
 
+    /**
+     * A crowd that connects at once, twice the bound, before any of them has
+     * said a word (health probes of a fleet): a connection just accepted waits
+     * for its request for a moment, and must not be dropped for a newcomer in
+     * that moment; each client is served in turn.
+     */
+    @Test
+    void aCrowdConnectingAtOnceIsServedNotDropped() throws Exception {
+        start();
+        List<RawConnection> crowd = new ArrayList<>();
+        for (int i = 0; i < 2 * 64; i++) {
+            RawConnection connection = new RawConnection(socket());
+            toClose.add(connection);
+            crowd.add(connection);
+        }
+        long started = System.nanoTime();
+        List<Integer> dropped = new ArrayList<>();
+        for (int i = 0; i < crowd.size(); i++) {
+            RawConnection connection = crowd.get(i);
+            connection.send("{\"v\":1,\"command\":\"status\"}\n");
+            String reply = connection.readLine();
+            if (reply == null || !reply.contains("\"result\"")) {
+                dropped.add(i);
+            }
+            connection.close();
+        }
+        System.out.println("virtsup-benchmark: control socket: a crowd of " + crowd.size() + " served one by one in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
+        assertEquals(List.of(), dropped, "clients dropped before they could send their request");
+    }
+
     @Test
     void outOfDescriptorsTheAcceptorPausesSaysSoOnceAndServesAgainAfter() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(PRLIMIT), "needs prlimit (util-linux)");
