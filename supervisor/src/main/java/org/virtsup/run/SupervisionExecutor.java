@@ -337,10 +337,7 @@ public final class SupervisionExecutor {
         return lostConsoleLogs.current();
     }
 
-    /**
-     * A daemon's READY=1 without a known sender (or its socket answering):
-     * attributed to its current process.
-     */
+    /** A daemon's READY=1 without a known sender (or its socket answering): its current process's. */
     public void ready(Daemon daemon) {
         int pid = supervision.daemon(daemon).pid();
         if (pid != DaemonState.NO_PID) {
@@ -365,6 +362,11 @@ public final class SupervisionExecutor {
     private void readyIfAccepted(Daemon daemon, int pid) {
         Optional<String> refusal = readinessGate.refusal(daemon, pid);
         if (refusal.isEmpty()) {
+            step(new Event.Ready(daemon, pid));
+            return;
+        }
+        if (supervision.daemon(daemon).phase() != Phase.STARTING) { // virtlogd re-executed: never stopped
+            log.error("{} (pid {}) is running but {}", daemon, pid, refusal.get()); // (guests' console logs)
             step(new Event.Ready(daemon, pid));
             return;
         }

@@ -137,6 +137,30 @@ class HandedSocketsTest {
         assertNotEquals(handed, inodesOf(Daemon.LIBVIRTD), "new sockets replace the ones it unlinked");
     }
 
+    /**
+     * virtlogd says READY=1 again after its re-exec; a check that then finds its
+     * sockets missing is logged, never acted on: stopping a running virtlogd would
+     * cut every guest's console log.
+     */
+    @Test
+    void aRunningDaemonFailingTheCheckIsNeverStopped() throws IOException {
+        FakePosix.Spawned libvirtd = startUpToLibvirtdsSpawn();
+        takes(libvirtd.pid(), libvirtd.spec());
+        run.ready(Daemon.LIBVIRTD);
+        run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.RUNNING, "runs");
+        int virtlogd = run.onLoop(() -> run.supervisor.state().daemon(Daemon.VIRTLOGD).pid());
+        held.put(virtlogd, Set.of());
+
+        run.ready(Daemon.VIRTLOGD);
+        // A step after it: once it is done, the READY=1 before it was handled too.
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Start(Daemon.LIBVIRTD)));
+
+        assertEquals(List.of(), posix.signalsSentTo(virtlogd));
+        DaemonState after = run.onLoop(() -> run.supervisor.state().daemon(Daemon.VIRTLOGD));
+        assertEquals(Phase.RUNNING, after.phase());
+        assertEquals(virtlogd, after.pid());
+    }
+
     /** A daemon stopped on request leaves no backlog behind for clients to hang in; a start binds again. */
     @Test
     void aStoppedDaemonsSocketsAreClosedAndBoundAgainAtItsNextStart() throws IOException {
