@@ -97,14 +97,20 @@ public final class HeldSockets implements AutoCloseable {
         List<HeldSocket> applied = new ArrayList<>();
         for (int i = 0; i < next.size(); i++) {
             HeldSocket socket = next.get(i);
-            SocketSpec wanted = plan.get(i);
-            if (!socket.spec().equals(wanted) && wanted.endpoint() instanceof Endpoint.Unix unix) {
-                setOwnership(unix);
-            }
-            applied.add(new HeldSocket(wanted, socket.fd(), socket.inode()));
+            applied.add(new HeldSocket(plan.get(i), socket.fd(), socket.inode()));
         }
+        List<HeldSocket> before = held;
+        // The old sockets are closed: from here on only the new list may be held, even if
+        // setting a file's group or mode fails below.
         held = List.copyOf(applied);
         this.plan = List.copyOf(plan);
+        for (int i = 0; i < next.size(); i++) {
+            SocketSpec wanted = plan.get(i);
+            if (before.contains(next.get(i)) && !next.get(i).spec().equals(wanted)
+                    && wanted.endpoint() instanceof Endpoint.Unix unix) {
+                setOwnership(unix);
+            }
+        }
         return moved;
     }
 
@@ -199,16 +205,18 @@ public final class HeldSockets implements AutoCloseable {
      * has ended.
      */
     public void renew(Daemon daemon) throws IOException {
-        List<HeldSocket> renewed = new ArrayList<>();
-        for (HeldSocket socket : held) {
-            if (socket.spec().daemon() != daemon) {
-                renewed.add(socket);
-                continue;
-            }
+        for (HeldSocket socket : of(daemon)) {
+            // A closed socket leaves the list at once: if opening its successor fails, its fd number
+            // may be reused by anything opened next, and must never be handed to a daemon.
+            // holdsAll() then says no, and restore() binds it before the daemon's next start.
             posix.close(socket.fd());
-            renewed.add(open(socket.spec()));
+            List<HeldSocket> renewed = new ArrayList<>(held);
+            int at = renewed.indexOf(socket);
+            renewed.remove(at);
+            held = List.copyOf(renewed);
+            renewed.add(at, open(socket.spec()));
+            held = List.copyOf(renewed);
         }
-        held = List.copyOf(renewed);
     }
 
     private HeldSocket open(SocketSpec spec) throws IOException {

@@ -155,6 +155,27 @@ class HeldSocketsTest {
         assertEquals(3 + 2, posix.openDescriptors().size());
     }
 
+    /**
+     * A renewal that fails halfway (a file now stands where a socket was) holds
+     * no closed descriptor: its number may be reused by anything opened next,
+     * and must never be handed to a daemon as one of its sockets.
+     */
+    @Test
+    void aRenewalThatFailsHoldsNoClosedDescriptor() throws IOException {
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(LOG, RW, RO));
+        posix.unlink("/run/libvirt/libvirt-sock");
+        posix.addFile("/run/libvirt/libvirt-sock", 0, 0, 0644);
+
+        assertThrows(IOException.class, () -> held.renew(Daemon.LIBVIRTD));
+
+        for (HeldSocket socket : held.all()) {
+            assertTrue(posix.openDescriptors().contains(socket.fd()), "held but closed: " + socket);
+        }
+        assertEquals(1, held.of(Daemon.VIRTLOGD).size(), "virtlogd's socket is untouched");
+        org.junit.jupiter.api.Assertions.assertFalse(held.holdsAll(Daemon.LIBVIRTD),
+                "libvirtd's sockets are to be bound again before its next start");
+    }
+
     @Test
     void closeClosesEverySocketAndRemovesTheFiles() throws IOException {
         HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(LOG, RW, TCP));
