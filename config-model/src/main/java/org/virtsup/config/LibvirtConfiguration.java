@@ -7,7 +7,7 @@ import java.util.List;
  * One typed accessor per field of the catalog; values outside the accessors'
  * types never get here (validation refuses them first).
  */
-public final class LibvirtConfiguration extends SectionConfiguration {
+public final class LibvirtConfiguration extends DaemonConfiguration {
     LibvirtConfiguration(Settings settings) {
         super(Section.LIBVIRT, settings);
     }
@@ -152,11 +152,6 @@ public final class LibvirtConfiguration extends SectionConfiguration {
         return settings.string("tls-priority");
     }
 
-    /** {@code max-clients}. */
-    public int maxClients() {
-        return (int) settings.integer("max-clients");
-    }
-
     /** {@code max-queued-clients}. */
     public int maxQueuedClients() {
         return (int) settings.integer("max-queued-clients");
@@ -215,21 +210,6 @@ public final class LibvirtConfiguration extends SectionConfiguration {
     /** {@code admin-max-client-requests}. */
     public int adminMaxClientRequests() {
         return (int) settings.integer("admin-max-client-requests");
-    }
-
-    /** {@code log-level}. */
-    public int logLevel() {
-        return (int) settings.integer("log-level");
-    }
-
-    /** {@code log-filters}. */
-    public String logFilters() {
-        return settings.string("log-filters");
-    }
-
-    /** {@code log-outputs}. */
-    public String logOutputs() {
-        return settings.string("log-outputs");
     }
 
     /** {@code audit-level}. */

@@ -9,7 +9,7 @@ import org.virtsup.config.read.Position;
  * the accessors' types never get here (validation refuses them first).
  */
 public abstract sealed class SectionConfiguration
-        permits LibvirtConfiguration, VirtlogConfiguration, SupervisorConfiguration {
+        permits DaemonConfiguration, SupervisorConfiguration {
     final Settings settings;
 
     SectionConfiguration(Section section, Settings settings) {

@@ -5,7 +5,7 @@ package org.virtsup.config;
  * One typed accessor per field of the catalog; values outside the accessors'
  * types never get here (validation refuses them first).
  */
-public final class VirtlogConfiguration extends SectionConfiguration {
+public final class VirtlogConfiguration extends DaemonConfiguration {
     VirtlogConfiguration(Settings settings) {
         super(Section.VIRTLOG, settings);
     }
@@ -13,26 +13,6 @@ public final class VirtlogConfiguration extends SectionConfiguration {
     /** Every field at its default (for tests and tools; the loader builds the real ones). */
     public static VirtlogConfiguration defaults(String hostName) {
         return new VirtlogConfiguration(defaults(Section.VIRTLOG, hostName));
-    }
-
-    /** {@code log-level}. */
-    public int logLevel() {
-        return (int) settings.integer("log-level");
-    }
-
-    /** {@code log-filters}. */
-    public String logFilters() {
-        return settings.string("log-filters");
-    }
-
-    /** {@code log-outputs}. */
-    public String logOutputs() {
-        return settings.string("log-outputs");
-    }
-
-    /** {@code max-clients}. */
-    public int maxClients() {
-        return (int) settings.integer("max-clients");
     }
 
     /** {@code max-size}. */

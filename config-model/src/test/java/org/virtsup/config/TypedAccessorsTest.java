@@ -16,10 +16,13 @@ class TypedAccessorsTest {
 
     private static Set<String> accessors(Class<?> type) {
         Set<String> names = new TreeSet<>();
-        for (Method m : type.getDeclaredMethods()) {
-            if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
-                    && m.getParameterCount() == 0 && !NOT_FIELDS.contains(m.getName())) {
-                names.add(m.getName());
+        // Accessors of fields that several sections share live in a common superclass.
+        for (Class<?> c = type; c != SectionConfiguration.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
+                        && m.getParameterCount() == 0 && !NOT_FIELDS.contains(m.getName())) {
+                    names.add(m.getName());
+                }
             }
         }
         return names;

@@ -6,6 +6,14 @@ import java.util.Optional;
 
 /** The options every configuration-reading command shares: {@code --config FILE}, {@code --help}. */
 final class Arguments {
+    /** The options part of the help of every command that reads the configuration. */
+    static final String CONFIG_OPTIONS = """
+            Options:
+              --config FILE  the configuration (default: /etc/virtsup/config.scm if it
+                             exists, else the embedded default: both services, defaults)
+              -h, --help     this text
+            """;
+
     private final Optional<String> config;
     private final boolean help;
     private final List<String> operands;
@@ -14,6 +22,24 @@ final class Arguments {
         this.config = config;
         this.help = help;
         this.operands = operands;
+    }
+
+    /**
+     * Parses the arguments of a command that reads the configuration and takes
+     * at most {@code maxOperands} operands. Empty when {@code --help} was asked
+     * for: the help is printed then, and the command is done.
+     */
+    static Optional<Arguments> ofConfigCommand(List<String> arguments, int maxOperands, Command command,
+                                               Invocation invocation) {
+        Arguments args = parse(arguments, true, command);
+        if (args.help()) {
+            invocation.out().print(command.help());
+            return Optional.empty();
+        }
+        if (args.operands().size() > maxOperands) {
+            throw new CliException.Usage("unexpected argument " + args.operands().get(maxOperands), command.usage());
+        }
+        return Optional.of(args);
     }
 
     /** Parses {@code arguments}; {@code acceptsConfig} says whether --config is an option of this command. */

@@ -2,10 +2,11 @@ package org.virtsup.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.virtsup.config.Configuration;
 
 /** {@code virtsup check}: validate the configuration and what it needs from this host. */
-final class CheckCommand implements Command {
+final class CheckCommand implements ValidConfigurationCommand {
 
     @Override
     public String name() {
@@ -25,28 +26,16 @@ final class CheckCommand implements Command {
                 what this host provides (groups, TLS files, the daemons' programs), and prints
                 every problem as FILE:LINE:COL: error: MESSAGE (or warning:) on stderr.
 
-                Options:
-                  --config FILE  the configuration (default: /etc/virtsup/config.scm if it
-                                 exists, else the embedded default: both services, defaults)
-                  -h, --help     this text
+                """ + Arguments.CONFIG_OPTIONS + """
 
                 Exit status: 0 valid (warnings allowed), 78 invalid configuration, 2 usage.
                 """;
     }
 
     @Override
-    public int run(List<String> arguments, Invocation invocation) {
-        Arguments args = Arguments.parse(arguments, true, this);
-        if (args.help()) {
-            invocation.out().print(help());
-            return ExitCode.OK;
-        }
-        if (!args.operands().isEmpty()) {
-            throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
-        }
-        ConfigurationSource.Result result = ConfigurationSource.loadChecked(args.config(), invocation);
-        ConfigurationSource.report(result, invocation);
-        Configuration configuration = result.loaded().configuration().orElseThrow();
+    public int run(ConfigurationSource.Valid valid, Invocation invocation) {
+        ConfigurationSource.Result result = valid.result();
+        Configuration configuration = valid.configuration();
         List<String> daemons = new ArrayList<>();
         configuration.virtlog().ifPresent(v -> daemons.add("virtlogd"));
         configuration.libvirt().ifPresent(l -> daemons.add("libvirtd"));

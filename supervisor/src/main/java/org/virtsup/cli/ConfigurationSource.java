@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
 import org.virtsup.config.read.ConfigurationBytes;
@@ -65,6 +66,30 @@ final class ConfigurationSource {
         all.addAll(hostProblems);
         all.sort(null);
         return new Result(result.name(), new ConfigurationLoader.Loaded(Optional.empty(), all));
+    }
+
+    /** A configuration that passed every check, with the command's arguments. */
+    record Valid(Arguments arguments, Result result) {
+        Configuration configuration() {
+            return result.loaded().configuration().orElseThrow();
+        }
+    }
+
+    /**
+     * For a command that takes only options: parses them and loads the
+     * configuration with every check, diagnostics printed; empty when --help
+     * was printed instead. Errors end the command with 78.
+     */
+    static Optional<Valid> forCommand(List<String> arguments, Command command, Invocation invocation) {
+        Optional<Arguments> parsed = Arguments.ofConfigCommand(arguments, 0, command, invocation);
+        return parsed.map(args -> new Valid(args, loadValid(args.config(), invocation)));
+    }
+
+    /** {@link #loadChecked}, its diagnostics printed; a configuration with errors ends the command with 78. */
+    static Result loadValid(Optional<String> explicit, Invocation invocation) {
+        Result result = loadChecked(explicit, invocation);
+        report(result, invocation);
+        return result;
     }
 
     /** Prints the diagnostics to stderr; exits 78 through an exception when there are errors. */

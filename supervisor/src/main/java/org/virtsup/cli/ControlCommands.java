@@ -40,13 +40,6 @@ import org.virtsup.control.TrainingServer;
  * health probes run every few seconds.
  */
 public final class ControlCommands {
-    public static final int OK = 0;
-    public static final int FAILURE = 1;
-    public static final int USAGE = 2;
-    public static final int NOT_RUNNING = 3;
-    public static final int UNREACHABLE = 4;
-    public static final int INVALID_CONFIGURATION = 78;
-
     public static final String SOCKET_ENVIRONMENT = "VIRTSUP_SOCKET";
     /** The error code {@code --json} prints when virtsup does not answer (never sent by a server). */
     public static final String UNREACHABLE_CODE = "unreachable";
@@ -85,7 +78,7 @@ public final class ControlCommands {
             Files.deleteIfExists(directory);
         }
         // The sample report has a failing daemon: status says so with 3.
-        System.exit(human == NOT_RUNNING && json == NOT_RUNNING ? OK : FAILURE);
+        System.exit(human == ExitCode.NOT_RUNNING && json == ExitCode.NOT_RUNNING ? ExitCode.OK : ExitCode.FAILURE);
     }
 
     public static boolean handles(String command) {
@@ -144,7 +137,7 @@ public final class ControlCommands {
                           Map<String, String> env) {
         if (!handles(command)) {
             err.println("virtsup: unknown command '" + command + "'");
-            return USAGE;
+            return ExitCode.USAGE;
         }
         Options options;
         try {
@@ -152,11 +145,11 @@ public final class ControlCommands {
         } catch (IllegalArgumentException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
             err.println("usage: " + usage(command));
-            return USAGE;
+            return ExitCode.USAGE;
         }
         if (options.help) {
             out.print(help(command));
-            return OK;
+            return ExitCode.OK;
         }
         Request request;
         try {
@@ -164,7 +157,7 @@ public final class ControlCommands {
         } catch (IllegalArgumentException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
             err.println("usage: " + usage(command));
-            return USAGE;
+            return ExitCode.USAGE;
         }
         String fromEnvironment = env.get(SOCKET_ENVIRONMENT);
         Path socket = options.socket != null ? Path.of(options.socket)
@@ -188,10 +181,10 @@ public final class ControlCommands {
                 wire.put("error", error);
                 out.println(ControlProtocol.write(wire));
             }
-            return UNREACHABLE;
+            return ExitCode.UNREACHABLE;
         } catch (ProtocolException e) {
             err.println("virtsup " + command + ": " + e.getMessage());
-            return FAILURE;
+            return ExitCode.FAILURE;
         }
         if (options.json) {
             out.println(ControlProtocol.write(ControlProtocol.replyToWire(reply)));
@@ -205,20 +198,19 @@ public final class ControlCommands {
         if (reply instanceof Reply.Failure f) {
             switch (f.code()) {
                 case INVALID_CONFIGURATION:
-                    return INVALID_CONFIGURATION;
+                    return ExitCode.INVALID_CONFIGURATION;
                 case SHUTTING_DOWN:
-                case BUSY:
-                    return UNREACHABLE;
+                    return ExitCode.UNREACHABLE;
                 default:
-                    return FAILURE;
+                    return ExitCode.FAILURE;
             }
         }
         if (reply instanceof StatusReport s) {
             // Named, like systemctl status UNIT: is it up? Unnamed: is everything wanted up?
             boolean fine = request.daemon().isPresent() ? s.allRunning() : s.allWantedRunning();
-            return fine ? OK : NOT_RUNNING;
+            return fine ? ExitCode.OK : ExitCode.NOT_RUNNING;
         }
-        return OK;
+        return ExitCode.OK;
     }
 
     private static void print(String command, Reply reply, PrintStream out, PrintStream err) {

@@ -1,6 +1,7 @@
 package org.virtsup.cli;
 
 import java.util.List;
+import java.util.Optional;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtdConf;
 import org.virtsup.config.VirtlogdConf;
@@ -25,10 +26,7 @@ final class RenderCommand implements Command {
                 Prints to stdout, and nothing else there, the libvirtd.conf or virtlogd.conf
                 that virtsup would write for the configuration. Problems go to stderr.
 
-                Options:
-                  --config FILE  the configuration (default: /etc/virtsup/config.scm if it
-                                 exists, else the embedded default: both services, defaults)
-                  -h, --help     this text
+                """ + Arguments.CONFIG_OPTIONS + """
 
                 Exit status: 0 rendered, 78 invalid configuration, 2 usage,
                 1 the daemon's service is not declared.
@@ -37,14 +35,13 @@ final class RenderCommand implements Command {
 
     @Override
     public int run(List<String> arguments, Invocation invocation) {
-        Arguments args = Arguments.parse(arguments, true, this);
-        if (args.help()) {
-            invocation.out().print(help());
+        Optional<Arguments> parsed = Arguments.ofConfigCommand(arguments, 1, this, invocation);
+        if (parsed.isEmpty()) {
             return ExitCode.OK;
         }
-        if (args.operands().size() != 1) {
-            throw new CliException.Usage(args.operands().isEmpty() ? "which file? name libvirtd or virtlogd"
-                    : "unexpected argument " + args.operands().get(1), usage());
+        Arguments args = parsed.get();
+        if (args.operands().isEmpty()) {
+            throw new CliException.Usage("which file? name libvirtd or virtlogd", usage());
         }
         String daemon = args.operands().get(0);
         if (!daemon.equals("libvirtd") && !daemon.equals("virtlogd")) {

@@ -9,7 +9,7 @@ import org.virtsup.config.Diagnostic;
 import org.virtsup.config.read.Position;
 
 /** {@code virtsup run}: supervise libvirtd and virtlogd until told to stop. */
-final class RunCommand implements Command {
+final class RunCommand implements ValidConfigurationCommand {
 
     @Override
     public String name() {
@@ -40,10 +40,7 @@ final class RunCommand implements Command {
                   USR1       virtlogd re-executes itself in place (same pid, logs kept)
                 Only a daemon's own pid is ever signalled: running guests are never touched.
 
-                Options:
-                  --config FILE  the configuration (default: /etc/virtsup/config.scm if it
-                                 exists, else the embedded default: both services, defaults)
-                  -h, --help     this text
+                """ + Arguments.CONFIG_OPTIONS + """
 
                 Exit status: 0 stopped cleanly, 1 failure (e.g. a daemon already running outside
                 virtsup, or a FAILED daemon with exit-on-failure?), 78 invalid configuration.
@@ -51,23 +48,13 @@ final class RunCommand implements Command {
     }
 
     @Override
-    public int run(List<String> arguments, Invocation invocation) {
-        Arguments args = Arguments.parse(arguments, true, this);
-        if (args.help()) {
-            invocation.out().print(help());
-            return ExitCode.OK;
-        }
-        if (!args.operands().isEmpty()) {
-            throw new CliException.Usage("unexpected argument " + args.operands().get(0), usage());
-        }
-        ConfigurationSource.Result result = ConfigurationSource.loadChecked(args.config(), invocation);
-        ConfigurationSource.report(result, invocation);
-        Configuration configuration = result.loaded().configuration().orElseThrow();
+    public int run(ConfigurationSource.Valid valid, Invocation invocation) {
+        Configuration configuration = valid.configuration();
         // A reload reads the file virtsup started from, even when that was the
         // default one: had it been deleted, falling back to the embedded default
         // would silently change the host. Started on the embedded default, a
         // reload looks again (a new /etc/virtsup/config.scm is taken up).
-        Optional<String> source = configuration.source().map(Path::toString).or(args::config);
+        Optional<String> source = configuration.source().map(Path::toString).or(valid.arguments()::config);
         return Running.start(configuration, () -> reread(source, invocation));
     }
 

@@ -14,8 +14,6 @@ public enum ErrorCode {
     FAILED("failed"),
     /** A reload found the configuration file invalid; nothing was changed. */
     INVALID_CONFIGURATION("invalid-configuration"),
-    /** Too many connections at once: try again. */
-    BUSY("busy"),
     /** The supervisor is shutting down. */
     SHUTTING_DOWN("shutting-down"),
     INTERNAL("internal-error");
