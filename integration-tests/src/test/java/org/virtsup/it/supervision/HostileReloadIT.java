@@ -36,14 +36,23 @@ class HostileReloadIT {
             """;
     private static final Pattern POSITIONED = Pattern.compile(Pattern.quote(CONFIG) + ":[0-9]+:[0-9]+: error: .+\n");
 
+    /**
+     * virtsup runs with the stack and heap the Debian launcher gives {@code virtsup run}
+     * (packaging/debian/virtsup): what hostile input must not exhaust. They go on the java
+     * command line, after "java" ($1), which the setup then execs: only there does -Xss
+     * size the main thread, where a reload is read.
+     */
     @RegisterExtension
-    static final SupervisorContainer host = SupervisorContainer.create().preparedForLibvirt().withConfiguration(VALID);
+    static final SupervisorContainer host = SupervisorContainer.create().preparedForLibvirt().withConfiguration(VALID)
+            .withSetup("set -- \"$1\" -Xms4m -Xmx64m -Xss256k \"${@:2}\"");
 
     @Test
     @Order(1)
     void bothDaemonsComeUp() {
         Poll.until("libvirtd answers virsh -c qemu:///system version", Duration.ofSeconds(60), host::libvirtdAnswers);
         assertEquals(0, host.virtsup("status").exitCode());
+        String commandLine = host.exec("sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline").stdout();
+        assertTrue(commandLine.startsWith("java -Xms4m -Xmx64m -Xss256k "), commandLine);
     }
 
     @Test
