@@ -525,6 +525,18 @@ public final class FakePosix implements Posix {
     }
 
     @Override
+    public boolean peerClosed(int fd) {
+        lock.lock();
+        try {
+            calls.add("poll fd " + fd);
+            PipeEnd end = socketEnd("poll", fd);
+            return end.reading ? end.pipe.writers == 0 : end.pipe.readers == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public int[] peerGroups(int fd) {
         lock.lock();
         try {

@@ -612,6 +612,20 @@ public abstract class PosixContract {
         assertFails(Errno.EINVAL, () -> posix.listenTcp("127.0.0.1", 70000, 64));
     }
 
+    @Test
+    void aClosedPeerIsSeenAtOnceAndAnOpenOneIsNot() {
+        Pipe pair = posix.socketPair();
+        try {
+            assertFalse(posix.peerClosed(pair.readFd()));
+            assertFalse(posix.peerClosed(pair.writeFd()));
+            posix.close(pair.writeFd());
+            assertTrue(posix.peerClosed(pair.readFd()));
+        } finally {
+            posix.close(pair.readFd());
+        }
+        assertFails(Errno.EBADF, () -> posix.peerClosed(Integer.MAX_VALUE));
+    }
+
     /**
      * A listening socket handed to a child stays bound while the child holds
      * it, even once the parent closed its own descriptor: a daemon keeps its
