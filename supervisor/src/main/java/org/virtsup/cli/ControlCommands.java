@@ -49,11 +49,6 @@ public final class ControlCommands {
 
     private ControlCommands() {}
 
-    /** The client's training run, kept here for the installation's class-data sharing step: see {@link ClientTraining}. */
-    public static void main(String[] args) throws IOException {
-        ClientTraining.main(args);
-    }
-
     public static boolean handles(String command) {
         return COMMANDS.contains(command);
     }
