@@ -94,7 +94,7 @@ final class ReloadTransaction {
         try {
             changed = writeFiles(previous, next);
         } catch (IOException | RuntimeException e) {
-            return refused(ErrorCode.FAILED, List.of("writing the daemons' files failed: " + e.getMessage()), null);
+            return refused(ErrorCode.FAILED, List.of("carrying out the reload failed: " + e.getMessage()), null);
         }
         // Only now: a failure above leaves virtsup on the configuration its daemons run with.
         inForce.replace(next);
