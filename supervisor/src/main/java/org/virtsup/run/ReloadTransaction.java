@@ -159,8 +159,9 @@ final class ReloadTransaction {
         SupervisorConfiguration after = next.supervisor();
         if (!before.stateDirectory().equals(after.stateDirectory())
                 || !before.controlSocket().equals(after.controlSocket())
-                || !before.controlGroup().equals(after.controlGroup())) {
-            notes.add("state-directory, control-socket and control-group take effect when virtsup restarts");
+                || !before.controlGroup().equals(after.controlGroup())
+                || !before.logFormat().equals(after.logFormat())) {
+            notes.add("state-directory, control-socket, control-group and log-format take effect when virtsup restarts");
         }
         virtlogClientLimitNote(previous, next).ifPresent(note -> {
             log.warn(note);
