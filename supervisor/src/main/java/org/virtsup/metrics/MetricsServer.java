@@ -53,9 +53,10 @@ public final class MetricsServer implements AutoCloseable {
         try {
             server = HttpServer.create(bind, 16);
         } catch (BindException e) {
-            throw new MetricsAddressException(address, "cannot be bound (" + e.getMessage()
-                    + "): another process listens there or the host is not this machine's; choose a free HOST:PORT"
-                    + " or stop what listens there", e);
+            boolean inUse = String.valueOf(e.getMessage()).contains("in use");
+            throw new MetricsAddressException(address, "cannot be bound (" + e.getMessage() + "): " + (inUse
+                    ? "another process listens there; choose a free port or stop what listens there"
+                    : "the host is not an address of this machine; choose one of its addresses"), e);
         } catch (IOException e) {
             throw new MetricsAddressException(address, "cannot be bound: " + e.getMessage(), e);
         }

@@ -100,7 +100,7 @@ public final class VirtsupRun {
             prepare(initial);
         } catch (MetricsAddressException e) {
             log.error("{}", Diagnostic.error(initial.supervisor().settings().positionOf("metrics-address"),
-                    "field 'metrics-address': " + e.getMessage()).format());
+                    e.getMessage()).format());
             closeAll();
             return 78;
         } catch (PosixException | IOException e) {
