@@ -65,7 +65,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     DaemonProgram program(Daemon daemon, DaemonProgram bare) {
         if (!held.holdsAll(daemon)) {
             try {
-                held.restore();
+                held.restore(daemon);
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }

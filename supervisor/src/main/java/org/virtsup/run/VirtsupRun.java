@@ -152,7 +152,7 @@ public final class VirtsupRun {
         try {
             control = ControlServer.start(ControlServerSettings.of(Path.of(settings.controlSocket()),
                     settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout()),
-                    metrics.operators().counting(new ControlBridge(supervisor, this::status, reload)));
+                    metrics.operators().counting(new ControlBridge(supervisor, this::status, reload)), posix);
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -435,6 +435,12 @@ public final class FakePosix implements Posix {
                     process.stdio[target] = end;
                 }
             }
+            for (int fd : spec.passed()) {
+                if (descriptors.get(fd) instanceof ListeningSocket socket) {
+                    socket.holders++; // the child's copy: bound until both are closed
+                    process.sockets.add(socket);
+                }
+            }
             processes.put(childPid, process);
             spawned.add(new Spawned(childPid, spec));
             changed.signalAll();
@@ -519,6 +525,18 @@ public final class FakePosix implements Posix {
     }
 
     @Override
+    public boolean peerClosed(int fd) {
+        lock.lock();
+        try {
+            calls.add("poll fd " + fd);
+            PipeEnd end = socketEnd("poll", fd);
+            return end.reading ? end.pipe.writers == 0 : end.pipe.readers == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public int[] peerGroups(int fd) {
         lock.lock();
         try {
@@ -554,7 +572,7 @@ public final class FakePosix implements Posix {
                 end.pipe.release(end.reading);
             }
             if (file instanceof ListeningSocket socket) {
-                boundPorts.remove(socket.address); // a unix socket's file stays, as the kernel leaves it
+                letGo(socket);
             }
             changed.signalAll();
         } finally {
@@ -935,6 +953,8 @@ public final class FakePosix implements Posix {
                     end.pipe.release(end.reading);
                 }
             }
+            process.sockets.forEach(this::letGo);
+            process.sockets.clear();
             if (process.child) {
                 zombies.addLast(processId);
             } else {
@@ -1050,6 +1070,8 @@ public final class FakePosix implements Posix {
         final SpawnSpec spec;
         final ChildBehaviour behaviour;
         final PipeEnd[] stdio = new PipeEnd[3];
+        /** Listening sockets it was handed, bound while it runs. */
+        final List<ListeningSocket> sockets = new ArrayList<>();
         ExitStatus status;
 
         Process(int pid, int uid, boolean child, SpawnSpec spec, ChildBehaviour behaviour) {
@@ -1064,10 +1086,19 @@ public final class FakePosix implements Posix {
     private sealed interface OpenFile permits Inherited, PipeEnd, ListeningSocket {}
 
     /** A socket of {@link #listenUnix} or {@link #listenTcp}; {@code address} is its path or host:port. */
+    /** One holder fewer; the last one frees the address (a unix socket's file stays, as the kernel leaves it). */
+    private void letGo(ListeningSocket socket) {
+        if (--socket.holders == 0) {
+            boundPorts.remove(socket.address);
+        }
+    }
+
     private static final class ListeningSocket implements OpenFile {
         final long inode;
         final String address;
         int backlog;
+        /** This process's descriptor and every running child handed the socket. */
+        int holders = 1;
 
         ListeningSocket(long inode, String address, int backlog) {
             this.inode = inode;
