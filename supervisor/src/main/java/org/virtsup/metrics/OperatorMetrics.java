@@ -41,16 +41,21 @@ public final class OperatorMetrics {
                 .labelNames("verb", "result").register(registry);
     }
 
-    /** Counts each reload {@code reload} carries out; {@code inForce} tells whether it changed the configuration. */
-    public Supplier<Reply> counting(Supplier<Reply> reload, Supplier<?> inForce) {
+    /**
+     * Counts each reload {@code reload} carries out, once it is answered;
+     * {@code inForce} tells whether it changed the configuration.
+     */
+    public Supplier<CompletableFuture<Reply>> counting(Supplier<CompletableFuture<Reply>> reload, Supplier<?> inForce) {
         return () -> {
             Object before = inForce.get();
-            Reply reply = reload.get();
-            ReloadResult result = result(reply, Objects.equals(before, inForce.get()));
-            reloads.labelValues(label(result)).inc();
-            if (result == ReloadResult.APPLIED || result == ReloadResult.UNCHANGED) {
-                lastReloadSuccess.set(now());
-            }
+            CompletableFuture<Reply> reply = reload.get();
+            reply.thenAccept(answer -> {
+                ReloadResult result = result(answer, Objects.equals(before, inForce.get()));
+                reloads.labelValues(label(result)).inc();
+                if (result == ReloadResult.APPLIED || result == ReloadResult.UNCHANGED) {
+                    lastReloadSuccess.set(now());
+                }
+            });
             return reply;
         };
     }

@@ -26,9 +26,10 @@ import org.virtsup.supervise.Signal;
 final class ControlBridge implements ControlHandler {
     private final SupervisionExecutor supervisor;
     private final Function<Optional<Daemon>, Reply> status;
-    private final Supplier<Reply> reload;
+    private final Supplier<CompletableFuture<Reply>> reload;
 
-    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
+    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status,
+                  Supplier<CompletableFuture<Reply>> reload) {
         this.supervisor = supervisor;
         this.status = status;
         this.reload = reload;
@@ -61,7 +62,7 @@ final class ControlBridge implements ControlHandler {
             daemon(s.name(), reply).ifPresent(d -> stop(d, reply));
         } else if (request instanceof Request.Reload r) {
             if (r.name().isEmpty()) {
-                reply.complete(reload.get());
+                reload.get().thenAccept(reply::complete);
             } else {
                 daemon(r.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
             }

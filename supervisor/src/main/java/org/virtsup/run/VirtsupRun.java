@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,7 @@ public final class VirtsupRun {
     private final Set<Daemon> probed = EnumSet.noneOf(Daemon.class);
     private final ConfigurationInForce configuration;
     private final VirtsupMetrics metrics = new VirtsupMetrics(clock, Version.current());
-    private Supplier<Reply> reload;
+    private Supplier<CompletableFuture<Reply>> reload;
     private RenderedFiles files;
     private SupervisionExecutor supervisor;
     private ReloadTransaction reloads;

@@ -29,16 +29,23 @@ class OperatorMetricsTest {
     @Test
     void reloadsByResult() {
         AtomicReference<String> inForce = new AtomicReference<>("a");
-        Supplier<Reply> applied = metrics.counting(() -> {
+        Supplier<CompletableFuture<Reply>> applied = metrics.counting(() -> {
             inForce.set("b");
-            return OK;
+            return CompletableFuture.completedFuture(OK);
         }, inForce::get);
         applied.get();
-        metrics.counting(() -> OK, inForce::get).get();
-        metrics.counting(() -> new Reply.Failure(ErrorCode.INVALID_CONFIGURATION, "bad"), inForce::get).get();
-        metrics.counting(() -> new Reply.Failure(ErrorCode.FAILED, "cannot write"), inForce::get).get();
+        metrics.counting(() -> CompletableFuture.completedFuture(OK), inForce::get).get();
+        metrics.counting(() -> CompletableFuture.completedFuture(
+                new Reply.Failure(ErrorCode.INVALID_CONFIGURATION, "bad")), inForce::get).get();
+        metrics.counting(() -> CompletableFuture.completedFuture(
+                new Reply.Failure(ErrorCode.FAILED, "cannot write")), inForce::get).get();
+        CompletableFuture<Reply> pending = new CompletableFuture<>();
+        metrics.counting(() -> pending, inForce::get).get();
+        assertEquals(1, Exposition.value(registry, "virtsup_config_reloads_total{result=\"unchanged\"}"),
+                "a reload is counted once answered, not before");
+        pending.complete(OK);
         assertEquals(1, Exposition.value(registry, "virtsup_config_reloads_total{result=\"applied\"}"));
-        assertEquals(1, Exposition.value(registry, "virtsup_config_reloads_total{result=\"unchanged\"}"));
+        assertEquals(2, Exposition.value(registry, "virtsup_config_reloads_total{result=\"unchanged\"}"));
         assertEquals(1, Exposition.value(registry, "virtsup_config_reloads_total{result=\"invalid\"}"));
         assertEquals(1, Exposition.value(registry, "virtsup_config_reloads_total{result=\"failed\"}"));
         assertEquals(1.7e9, Exposition.value(registry, "virtsup_config_last_reload_success_timestamp_seconds"));

@@ -38,7 +38,8 @@ class ControlBridgeTest {
         StatusReport.Virtsup self = new StatusReport.Virtsup(4242, 0, Optional.empty(), true, "test");
         bridge = new ControlBridge(run.supervisor,
                 only -> StatusReports.of(run.supervisor.state(), run.supervisor, self, only, run.time.instant()),
-                () -> new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test"));
+                () -> CompletableFuture.completedFuture(
+                        new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test")));
     }
 
     private static FakePosix daemons(ChildBehaviour virtlogd, ChildBehaviour libvirtd) {
