@@ -108,23 +108,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
 
     /** {@code next}, then this after each step. */
     SupervisionExecutor.Observer following(SupervisionExecutor.Observer next) {
-        return new SupervisionExecutor.Observer() {
-            @Override
-            public void readyReported(Supervision supervision) {
-                next.readyReported(supervision);
-            }
-
-            @Override
-            public void stopping(Supervision supervision) {
-                next.stopping(supervision);
-            }
-
-            @Override
-            public void stepped(Supervision before, Supervision after) {
-                next.stepped(before, after);
-                HandedSockets.this.stepped(before, after);
-            }
-        };
+        return Observers.andAfterEachStep(next, this::stepped);
     }
 
     /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
