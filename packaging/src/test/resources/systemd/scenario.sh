@@ -57,6 +57,23 @@ dpkg -i /pkg/virtsup.deb > /results/dpkg-install.log 2>&1
 say "dpkg_install=$?"
 say "install_names_units=$(grep -c "libvirt's own units are enabled or running" /results/dpkg-install.log)"
 say "active_after_install=$(systemctl is-active virtsup)"
+# A guest running while libvirt's own virtlogd holds its console log (a
+# stand-in: a process named like QEMU, with libvirt's pid file for it): the
+# take-over is refused and nothing is stopped.
+if [ -n "$libvirt_socket_units" ]; then
+  virt-admin -c virtlogd:///system server-list > /dev/null 2>&1   # socket-activates virtlogd.service
+  cp /bin/sleep /tmp/qemu-system-x86_64
+  /tmp/qemu-system-x86_64 600 &
+  guest=$!
+  mkdir -p /run/libvirt/qemu && echo "$guest" > /run/libvirt/qemu/stand-in.pid
+  VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup.deb > /results/dpkg-takeover-guest.log 2>&1
+  say "takeover_refused_for_guest=$(grep -c 'guest(s) are running' /results/dpkg-takeover-guest.log)"
+  say "virtlogd_after_refused_takeover=$(systemctl is-active virtlogd.service)"
+  say "virtsup_after_refused_takeover=$(systemctl is-active virtsup)"
+  kill "$guest"
+  wait "$guest" 2>/dev/null
+  rm -f /run/libvirt/qemu/stand-in.pid /tmp/qemu-system-x86_64
+fi
 VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup.deb > /results/dpkg-takeover.log 2>&1
 say "dpkg_takeover=$?"
 if [ -z "$libvirt_socket_units" ]; then

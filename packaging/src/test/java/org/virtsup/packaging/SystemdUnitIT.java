@@ -45,6 +45,10 @@ class SystemdUnitIT {
             // Debian 13: libvirt's own sockets were enabled and running at installation.
             assertNotEquals("0", report.get("install_names_units"), "postinst names libvirt's units in the way");
             assertEquals("inactive", report.get("active_after_install"), "without VIRTSUP_TAKE_OVER nothing starts");
+            assertEquals("1", report.get("takeover_refused_for_guest"),
+                    "VIRTSUP_TAKE_OVER=1 is refused while a guest runs and virtlogd.service holds its log");
+            assertEquals("active", report.get("virtlogd_after_refused_takeover"), "libvirt's virtlogd was left alone");
+            assertEquals("inactive", report.get("virtsup_after_refused_takeover"));
             assertEquals(report.get("libvirt_units"), report.get("masked"),
                     "VIRTSUP_TAKE_OVER=1 masks every libvirt unit that was in the way");
         }
