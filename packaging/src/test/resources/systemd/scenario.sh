@@ -154,6 +154,36 @@ systemctl reset-failed virtsup
 systemctl start virtsup
 say "info_lines_at_info=$(journalctl -u virtsup -p info..info -o cat --no-pager | grep -c 'ready: virtlogd')"
 
+# A guest under the unit: QEMU (TCG; 64 MiB, no disk) is started by the
+# libvirtd virtsup runs, so it inherits the unit's system-call filter and
+# capability bounding set, and must start and run with them. Then the unit
+# stops and starts again: the guest outlives the stop (libvirtd, then
+# virtlogd), and the next libvirtd finds it running.
+cat > /tmp/tiny.xml <<'XML'
+<domain type='qemu'>
+  <name>tiny</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><console type='pty'/></devices>
+</domain>
+XML
+virsh define /tmp/tiny.xml > /results/guest.log 2>&1
+virsh start tiny >> /results/guest.log 2>&1
+say "guest_started=$?"
+say "guest_log=$(tail -n 4 /results/guest.log | tr '\n' ' ')"
+sleep 2
+guest_pid=$(cat /run/libvirt/qemu/tiny.pid 2>/dev/null || true)
+say "guest_state=$(virsh domstate tiny 2>/dev/null | head -n 1)"
+systemctl stop virtsup
+say "guest_after_stop=$([ -n "$guest_pid" ] && kill -0 "$guest_pid" 2>/dev/null && echo alive || echo gone)"
+systemctl start virtsup
+await_ready 60
+say "guest_state_after_start=$(virsh domstate tiny 2>/dev/null | head -n 1)"
+say "guest_pid_kept=$([ -n "$guest_pid" ] && [ "$(cat /run/libvirt/qemu/tiny.pid 2>/dev/null)" = "$guest_pid" ] && echo yes || echo no)"
+virsh destroy tiny >> /results/guest.log 2>&1
+virsh undefine tiny >> /results/guest.log 2>&1
+
 # kill -9 of virtsup itself: systemd restarts it; what happens then is
 # reported, not asserted, until virtsup can adopt running daemons.
 kill -9 "$(systemctl show -p MainPID --value virtsup)"

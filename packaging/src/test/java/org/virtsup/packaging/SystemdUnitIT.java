@@ -91,6 +91,10 @@ class SystemdUnitIT {
                 + " ms, reload with libvirtd's file changed " + report.get("reload_changed_ms") + " ms");
         System.out.println("virtsup-systemd: Debian " + tag + ": systemd-analyze security virtsup.service: "
                 + report.get("security"));
+        System.out.println("virtsup-systemd: Debian " + tag + ": a guest under the unit: started " + report.get("guest_started")
+                + ", " + report.get("guest_state") + "; after systemctl stop: " + report.get("guest_after_stop")
+                + "; after start: " + report.get("guest_state_after_start") + ", same pid " + report.get("guest_pid_kept")
+                + "; virsh said: " + report.get("guest_log"));
         // Reported, not asserted, until virtsup adopts running daemons.
         System.out.println("virtsup-systemd: Debian " + tag + ": 10 s after kill -9 of virtsup: "
                 + report.get("state_after_virtsup_kill")
