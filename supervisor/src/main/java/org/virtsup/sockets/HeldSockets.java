@@ -48,6 +48,28 @@ public final class HeldSockets implements AutoCloseable {
         return sockets;
     }
 
+    /**
+     * Holds {@code taken}, sockets copied back out of daemons an earlier virtsup
+     * started, and creates the rest of {@code plan}, except those of the
+     * {@code adopted} daemons that could not be taken back: they still listen
+     * there, and those sockets are bound only before their next start. On
+     * failure the taken copies are closed, their paths left to their daemons.
+     */
+    public static HeldSockets takeOver(Posix posix, SocketOwners owners, List<SocketSpec> plan,
+                                       List<HeldSocket> taken, Set<Daemon> adopted) throws IOException {
+        HeldSockets sockets = new HeldSockets(posix, owners);
+        sockets.held = List.copyOf(taken);
+        try {
+            sockets.apply(plan.stream().filter(spec -> !adopted.contains(spec.daemon())
+                    || taken.stream().anyMatch(socket -> socket.spec().equals(spec))).toList());
+        } catch (IOException | RuntimeException e) {
+            taken.forEach(socket -> posix.close(socket.fd()));
+            throw e;
+        }
+        sockets.plan = List.copyOf(plan);
+        return sockets;
+    }
+
     /** Every socket held, in hand-over order. */
     public List<HeldSocket> all() {
         return held;
