@@ -85,7 +85,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     DaemonProgram program(Daemon daemon, DaemonProgram bare) {
         if (!held.holdsAll(daemon)) {
             try {
-                held.restore();
+                held.restore(daemon);
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
@@ -140,6 +140,9 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
 
     /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
     void stepped(Supervision before, Supervision after) {
+        if (after.stage() == Supervision.Stage.NEW) {
+            return; // before boot nothing is down for good: adopted daemons are taken over one step each
+        }
         for (Daemon daemon : Daemon.values()) {
             int was = before.daemon(daemon).pid();
             if (was != DaemonState.NO_PID && after.daemon(daemon).pid() != was) {

@@ -158,8 +158,13 @@ public final class HeldSockets implements AutoCloseable {
         return of(daemon).size() == plan.stream().filter(spec -> spec.daemon() == daemon).count();
     }
 
-    /** Binds again every socket of the plan that is not held (after {@link #release}), in plan order. */
-    public void restore() throws IOException {
+    /**
+     * Binds again every socket of {@code daemon} in the plan that is not held
+     * (after {@link #release}, or not taken back from an adopted daemon), in
+     * plan order. Another daemon's missing sockets are left for its own start:
+     * an adopted daemon may still listen there.
+     */
+    public void restore(Daemon daemon) throws IOException {
         List<HeldSocket> restored = new ArrayList<>();
         List<HeldSocket> opened = new ArrayList<>();
         try {
@@ -167,7 +172,7 @@ public final class HeldSockets implements AutoCloseable {
                 Optional<HeldSocket> current = held.stream().filter(socket -> socket.spec().equals(spec)).findFirst();
                 if (current.isPresent()) {
                     restored.add(current.get());
-                } else {
+                } else if (spec.daemon() == daemon) {
                     HeldSocket created = openFreeingPort(spec, plan);
                     opened.add(created);
                     restored.add(created);

@@ -194,7 +194,7 @@ class HeldSocketsTest {
         assertTrue(!held.holdsAll(Daemon.LIBVIRTD) && held.holdsAll(Daemon.VIRTLOGD));
         assertThrows(RuntimeException.class, () -> posix.stat("/run/libvirt/libvirt-sock"), "clients are refused");
 
-        held.restore();
+        held.restore(Daemon.LIBVIRTD);
         assertEquals(List.of(RW, RO), held.of(Daemon.LIBVIRTD).stream().map(HeldSocket::spec).toList());
         assertEquals(List.of(LOG, RW, RO), held.all().stream().map(HeldSocket::spec).toList(), "in hand-over order");
         assertEquals(logFd, held.of(Daemon.VIRTLOGD).get(0).fd());

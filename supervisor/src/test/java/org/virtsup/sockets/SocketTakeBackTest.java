@@ -100,10 +100,21 @@ class SocketTakeBackTest {
 
         HeldSockets held = HeldSockets.takeOver(posix, NOBODY, List.of(RW, RO), taken, Set.of(Daemon.LIBVIRTD));
         assertFalse(held.holdsAll(Daemon.LIBVIRTD), "the read-only socket waits for libvirtd's next start");
-        held.restore();
+        held.restore(Daemon.LIBVIRTD);
         assertTrue(held.holdsAll(Daemon.LIBVIRTD));
         assertEquals(List.of(RW, RO), held.of(Daemon.LIBVIRTD).stream().map(HeldSocket::spec).toList());
         assertNotEquals(ro, held.of(Daemon.LIBVIRTD).get(1).inode());
+    }
+
+    @Test
+    void restartingOneAdoptedDaemonBindsOnlyItsOwnSocketsNotThoseTheOtherStillListensOn() throws IOException {
+        HeldSockets held = HeldSockets.takeOver(posix, NOBODY, List.of(LOG, RW, RO), List.of(),
+                Set.of(Daemon.LIBVIRTD, Daemon.VIRTLOGD));
+        assertEquals(List.of(), held.all());
+        held.restore(Daemon.LIBVIRTD);
+        assertTrue(held.holdsAll(Daemon.LIBVIRTD));
+        assertFalse(held.holdsAll(Daemon.VIRTLOGD));
+        assertFalse(posix.calls().stream().anyMatch(call -> call.contains("virtlogd-sock")), posix.calls().toString());
     }
 
     @Test
