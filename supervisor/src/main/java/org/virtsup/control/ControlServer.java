@@ -28,7 +28,6 @@ import jnr.unixsocket.UnixSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.posix.Errno;
-import org.virtsup.posix.JnrPosix;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
 
@@ -58,6 +57,7 @@ public final class ControlServer implements AutoCloseable {
     private final ControlServerSettings settings;
     private final RequestDispatcher dispatcher;
     private final PeerIdentifier privilege;
+    private final Posix posix;
     private final KernelPeerGroups peerGroups;
     private final UnixServerSocketChannel server;
     private final ConnectionTable table;
@@ -72,6 +72,7 @@ public final class ControlServer implements AutoCloseable {
         this.settings = settings;
         this.dispatcher = new RequestDispatcher(settings, handler);
         this.privilege = privilege;
+        this.posix = posix;
         this.peerGroups = new KernelPeerGroups(posix, settings.controlGid());
         this.server = server;
         this.table = new ConnectionTable(settings.maxConnections(), System::nanoTime, ControlServer::shutdownInput);
@@ -91,12 +92,13 @@ public final class ControlServer implements AutoCloseable {
      *
      * @throws ControlSocketInUseException when another virtsup serves that socket
      */
-    public static ControlServer start(ControlServerSettings settings, ControlHandler handler) throws IOException {
-        return start(settings, handler, new PeerPrivilege(settings.controlGid()));
+    public static ControlServer start(ControlServerSettings settings, ControlHandler handler, Posix posix)
+            throws IOException {
+        return start(settings, handler, new PeerPrivilege(settings.controlGid()), posix);
     }
 
-    static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege)
-            throws IOException {
+    static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
+                               Posix posix) throws IOException {
         Path socket = settings.socket();
         ControlSocketFile.prepare(socket);
         UnixServerSocketChannel server = UnixServerSocketChannel.open();
@@ -115,7 +117,7 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException("cannot set mode 0660 and group " + settings.controlGroup() + " on the control"
                     + " socket " + socket + ": " + e.getMessage(), e);
         }
-        ControlServer control = new ControlServer(settings, handler, privilege, new JnrPosix(), server);
+        ControlServer control = new ControlServer(settings, handler, privilege, posix, server);
         control.acceptor.start();
         LOG.info("control socket {} ready (group {}, gid {})", socket, settings.controlGroup(),
                 settings.controlGid());
@@ -222,7 +224,8 @@ public final class ControlServer implements AutoCloseable {
             if (line.isBlank()) {
                 continue;
             }
-            if (!write(channel, dispatcher.answer(line, peer, closing))) {
+            Reply reply = dispatcher.answer(line, peer, closing, () -> posix.peerClosed(channel.getFD()));
+            if (reply == null || !write(channel, reply)) {
                 return;
             }
         }

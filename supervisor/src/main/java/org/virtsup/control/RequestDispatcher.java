@@ -1,9 +1,11 @@
 package org.virtsup.control;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,16 @@ final class RequestDispatcher {
         this.handler = handler;
     }
 
-    Reply answer(String line, Peer peer, boolean closing) {
+    /** How often a command being waited for checks that its client is still there. */
+    static final Duration CLIENT_CHECK = Duration.ofMillis(200);
+
+    /**
+     * The reply to {@code line}, or null when the client went away while its
+     * command ran ({@code clientGone}): its waiting command is forgotten at
+     * once (the command itself goes on, as systemctl's jobs do), not held
+     * until the reply timeout.
+     */
+    Reply answer(String line, Peer peer, boolean closing, BooleanSupplier clientGone) {
         Request request;
         try {
             request = ControlProtocol.decodeRequest(line);
@@ -48,13 +59,18 @@ final class RequestDispatcher {
         CompletableFuture<Reply> pending = new CompletableFuture<>();
         try {
             pending = handler.handle(request, peer);
-            Reply reply = pending.get(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Reply reply = await(pending, clientGone);
             if (reply == null || !answers(request, reply)) {
                 LOG.error("control: the handler answered {} with {}", describe(request), reply);
                 return new Reply.Failure(ErrorCode.INTERNAL, "virtsup gave no valid answer to " + request.command()
                         + "; see virtsup's log");
             }
             return reply;
+        } catch (ClientGone e) {
+            pending.cancel(false);
+            LOG.info("control: {} from {}: the client went away; its command goes on unwatched", describe(request),
+                    peer);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.cancel(false);
@@ -73,6 +89,42 @@ final class RequestDispatcher {
         } catch (RuntimeException e) {
             LOG.error("control: {} from {} failed", describe(request), peer, e);
             return new Reply.Failure(ErrorCode.INTERNAL, request.command() + " failed: " + e.getMessage());
+        }
+    }
+
+    /** The client hung up while its command ran. */
+    private static final class ClientGone extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The handler's reply; ClientGone once the client hung up, TimeoutException after the reply timeout. */
+    private Reply await(CompletableFuture<Reply> pending, BooleanSupplier clientGone)
+            throws InterruptedException, ExecutionException, TimeoutException, ClientGone {
+        long deadline = System.nanoTime() + settings.replyTimeout().toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException();
+            }
+            try {
+                return pending.get(Math.min(left, CLIENT_CHECK.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException notYet) {
+                if (gone(clientGone)) {
+                    throw new ClientGone();
+                }
+            }
+        }
+    }
+
+    private static boolean gone(BooleanSupplier clientGone) {
+        try {
+            return clientGone.getAsBoolean();
+        } catch (RuntimeException cannotTell) {
+            return false; // the reply timeout still bounds the wait
         }
     }
 

@@ -1,5 +1,7 @@
 package org.virtsup.posix;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -31,6 +33,10 @@ public final class JnrPosix implements Posix {
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = O_CLOEXEC;
     private static final int SHUT_RD = 0;
+    private static final int POLLFD_BYTES = 8;
+    private static final short POLLERR = 0x008;
+    private static final short POLLHUP = 0x010;
+    private static final short POLLNVAL = 0x020;
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERGROUPS = 59;
     /** More than any process has (NGROUPS_MAX is 65536): a first guess, grown on ERANGE. */
@@ -149,6 +155,21 @@ public final class JnrPosix implements Posix {
         if (libc.shutdown(fd, SHUT_RD) != 0) {
             throw failure("shutdown", "fd " + fd);
         }
+    }
+
+    @Override
+    public boolean peerClosed(int fd) {
+        ByteBuffer entry = ByteBuffer.allocate(POLLFD_BYTES).order(ByteOrder.nativeOrder());
+        entry.putInt(0, fd); // events 0: POLLHUP, POLLERR and POLLNVAL are reported whatever is asked
+        byte[] pollfd = entry.array();
+        if (libc.poll(pollfd, 1, 0) < 0) {
+            throw failure("poll", "fd " + fd);
+        }
+        short revents = ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).getShort(6);
+        if ((revents & POLLNVAL) != 0) {
+            throw new PosixException("poll", "fd " + fd, Errno.EBADF);
+        }
+        return (revents & (POLLHUP | POLLERR)) != 0;
     }
 
     /**

@@ -73,6 +73,10 @@ public interface LibC {
     @SaveError
     int shutdown(int fd, int how);
 
+    /** {@code fds}: struct pollfd entries of 8 bytes (int fd, short events, short revents). */
+    @SaveError
+    int poll(@In @Out byte[] fds, long count, int timeoutMillis);
+
     @SaveError
     int getsockopt(int fd, int level, int option, Pointer value, @In @Out int[] length);
 

@@ -46,6 +46,16 @@ public interface Posix {
     void shutdownRead(int fd);
 
     /**
+     * Whether the process at the other end of the connected socket {@code fd}
+     * has closed it (POLLHUP). A peer that only shut its writing side down (a
+     * half-close) may still wait for an answer, and does not count. Never
+     * blocks.
+     *
+     * @throws PosixException EBADF for a descriptor that is not open
+     */
+    boolean peerClosed(int fd);
+
+    /**
      * The groups of the process at the other end of a connected unix socket,
      * as the kernel recorded them when the connection was made (SO_PEERGROUPS,
      * Linux 4.13+): the supplementary groups only, not the primary gid.

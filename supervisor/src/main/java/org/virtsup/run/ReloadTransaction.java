@@ -126,6 +126,7 @@ final class ReloadTransaction {
     /** Writes the new files; on failure puts the previous ones back. Returns the daemons to act on. */
     private Set<Daemon> writeFiles(Configuration previous, Configuration next) throws IOException {
         Map<Daemon, Optional<byte[]>> snapshot = files.snapshot();
+        Runnable undoDirectory = () -> { };
         try {
             Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
             changed.addAll(files.write(next));
@@ -138,11 +139,18 @@ final class ReloadTransaction {
             if (next.libvirt().isPresent() && (previous.libvirt().isEmpty()
                     || !previous.libvirt().get().unixSockGroup().equals(next.libvirt().get().unixSockGroup())
                     || !previous.libvirt().get().unixSockDir().equals(next.libvirt().get().unixSockDir()))) {
+                undoDirectory = SocketDirectory.undoOf(posix, next);
                 SocketDirectory.prepareFor(posix, next);
             }
             changed.addAll(resources.moveTo(next));
             return changed;
         } catch (IOException | RuntimeException e) {
+            try {
+                undoDirectory.run();
+            } catch (RuntimeException undoing) {
+                e.addSuppressed(undoing);
+                log.error("the socket directory's group and mode could not be put back: {}", undoing.getMessage());
+            }
             try {
                 files.restore(snapshot);
             } catch (IOException | RuntimeException restoring) {

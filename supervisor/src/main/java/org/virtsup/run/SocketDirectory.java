@@ -51,6 +51,28 @@ public final class SocketDirectory {
         posix.mkdirs(VIRTLOGD_DIRECTORY, DIRECTORY_MODE);
     }
 
+    /**
+     * How to put back what {@link #prepareFor} changes on libvirtd's existing
+     * socket directory (its owner, group and mode), for a reload refused
+     * after it. A directory it creates is left, empty.
+     */
+    static Runnable undoOf(Posix posix, Configuration configuration) {
+        if (configuration.libvirt().isEmpty()) {
+            return () -> { };
+        }
+        String directory = configuration.libvirt().get().unixSockDir();
+        FileStatus before;
+        try {
+            before = posix.stat(directory);
+        } catch (PosixException absent) {
+            return () -> { };
+        }
+        return () -> {
+            posix.chown(directory, before.uid(), before.gid());
+            posix.chmod(directory, before.permissions());
+        };
+    }
+
     /** The sockets libvirtd made, checked against the configuration: one sentence per problem. */
     public static List<String> verify(Posix posix, LibvirtConfiguration libvirt, int gid) {
         List<String> problems = new ArrayList<>();

@@ -185,7 +185,7 @@ public final class VirtsupRun {
         try {
             control = ControlServer.start(ControlServerSettings.of(Path.of(settings.controlSocket()),
                     settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout()),
-                    new ControlBridge(supervisor, this::status, reloads::reload));
+                    new ControlBridge(supervisor, this::status, reloads::reload), posix);
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }

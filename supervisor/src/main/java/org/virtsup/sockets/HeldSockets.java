@@ -2,6 +2,7 @@ package org.virtsup.sockets;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -84,56 +85,89 @@ public final class HeldSockets implements AutoCloseable {
      * Moves to a new plan. A socket whose path or address is unchanged is kept
      * (a new group or mode is applied to its file in place); a new one is
      * created before any old one is closed, so a failure leaves everything as
-     * it was.
+     * it was. A new TCP socket on the port of one the plan drops
+     * (0.0.0.0:16509 becoming 127.0.0.1:16509) is bound once the old one is
+     * closed; while the daemon still runs with its copy of the old one, the
+     * port stays taken, and the new socket is bound before its next start
+     * (see {@link #restore}), which the move calls for anyway.
      *
      * @return the daemons whose sockets were created or closed: they must start
      *         again to be handed the new ones
      */
     public Set<Daemon> apply(List<SocketSpec> plan) throws IOException {
-        List<HeldSocket> next = new ArrayList<>();
+        HeldSocket[] next = new HeldSocket[plan.size()];
         List<HeldSocket> opened = new ArrayList<>();
+        List<Integer> afterTheOldOnes = new ArrayList<>();
         Set<Daemon> moved = EnumSet.noneOf(Daemon.class);
         try {
-            for (SocketSpec spec : plan) {
+            for (int i = 0; i < plan.size(); i++) {
+                SocketSpec spec = plan.get(i);
+                List<HeldSocket> taken = Arrays.asList(next);
                 Optional<HeldSocket> same = held.stream()
-                        .filter(socket -> sameSocket(socket.spec(), spec) && !next.contains(socket)).findFirst();
+                        .filter(socket -> sameSocket(socket.spec(), spec) && !taken.contains(socket)).findFirst();
                 if (same.isPresent()) {
-                    next.add(same.get());
-                } else {
-                    HeldSocket created = openFreeingPort(spec, plan);
-                    opened.add(created);
-                    next.add(created);
-                    moved.add(spec.daemon());
+                    next[i] = same.get();
+                    continue;
                 }
+                moved.add(spec.daemon());
+                if (portOfADroppedSocket(spec, plan)) {
+                    afterTheOldOnes.add(i);
+                    continue;
+                }
+                next[i] = open(spec);
+                opened.add(next[i]);
             }
         } catch (IOException | RuntimeException e) {
             opened.forEach(this::discard);
             throw e;
         }
+        List<HeldSocket> kept = Arrays.asList(next);
         for (HeldSocket old : held) {
-            if (!next.contains(old)) {
+            if (!kept.contains(old)) {
                 moved.add(old.spec().daemon());
                 discard(old);
             }
         }
-        List<HeldSocket> applied = new ArrayList<>();
-        for (int i = 0; i < next.size(); i++) {
-            HeldSocket socket = next.get(i);
-            applied.add(new HeldSocket(plan.get(i), socket.fd(), socket.inode()));
+        for (int i : afterTheOldOnes) {
+            next[i] = openOnceFree(plan.get(i));
         }
         List<HeldSocket> before = held;
+        List<HeldSocket> applied = new ArrayList<>();
+        for (int i = 0; i < next.length; i++) {
+            if (next[i] != null) {
+                applied.add(new HeldSocket(plan.get(i), next[i].fd(), next[i].inode()));
+            }
+        }
         // The old sockets are closed: from here on only the new list may be held, even if
         // setting a file's group or mode fails below.
         held = List.copyOf(applied);
         this.plan = List.copyOf(plan);
-        for (int i = 0; i < next.size(); i++) {
+        for (int i = 0; i < next.length; i++) {
             SocketSpec wanted = plan.get(i);
-            if (before.contains(next.get(i)) && !next.get(i).spec().equals(wanted)
+            if (next[i] != null && before.contains(next[i]) && !next[i].spec().equals(wanted)
                     && wanted.endpoint() instanceof Endpoint.Unix unix) {
                 setOwnership(unix);
             }
         }
         return moved;
+    }
+
+    /** Whether a held TCP socket that {@code plan} drops listens on {@code spec}'s port. */
+    private boolean portOfADroppedSocket(SocketSpec spec, List<SocketSpec> plan) {
+        return spec.endpoint() instanceof Endpoint.Tcp tcp && held.stream().anyMatch(socket ->
+                socket.spec().endpoint() instanceof Endpoint.Tcp old && old.port() == tcp.port()
+                        && plan.stream().noneMatch(wanted -> sameSocket(socket.spec(), wanted)));
+    }
+
+    /** {@code spec} bound now if its port is free, else null: its daemon still holds the old socket. */
+    private HeldSocket openOnceFree(SocketSpec spec) {
+        try {
+            return open(spec);
+        } catch (IOException | RuntimeException e) {
+            log.info("{} is bound when {} starts again: {}", spec.endpoint().describe(), spec.daemon(),
+                    e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -159,10 +193,11 @@ public final class HeldSockets implements AutoCloseable {
     }
 
     /**
-     * Binds again every socket of {@code daemon} in the plan that is not held
-     * (after {@link #release}, or not taken back from an adopted daemon), in
-     * plan order. Another daemon's missing sockets are left for its own start:
-     * an adopted daemon may still listen there.
+     * Binds every socket of {@code daemon}'s in the plan that is not held
+     * (after {@link #release}, a move that waited for its port, or one not
+     * taken back from an adopted daemon), before it starts; the other
+     * daemon's stay as they are (an adopted daemon may still listen there).
+     * All or none.
      */
     public void restore(Daemon daemon) throws IOException {
         List<HeldSocket> restored = new ArrayList<>();
@@ -173,7 +208,7 @@ public final class HeldSockets implements AutoCloseable {
                 if (current.isPresent()) {
                     restored.add(current.get());
                 } else if (spec.daemon() == daemon) {
-                    HeldSocket created = openFreeingPort(spec, plan);
+                    HeldSocket created = open(spec);
                     opened.add(created);
                     restored.add(created);
                 }
@@ -183,29 +218,6 @@ public final class HeldSockets implements AutoCloseable {
             throw e;
         }
         held = List.copyOf(restored);
-    }
-
-    /**
-     * Opens {@code spec}; a TCP port still held by a socket the new plan drops
-     * (0.0.0.0:16509 becoming 127.0.0.1:16509) is freed first and the bind tried again.
-     */
-    private HeldSocket openFreeingPort(SocketSpec spec, List<SocketSpec> plan) throws IOException {
-        try {
-            return open(spec);
-        } catch (IOException e) {
-            if (!(spec.endpoint() instanceof Endpoint.Tcp tcp)) {
-                throw e;
-            }
-            List<HeldSocket> dropped = held.stream().filter(socket -> socket.spec().endpoint() instanceof Endpoint.Tcp old
-                    && old.port() == tcp.port() && plan.stream().noneMatch(wanted -> sameSocket(socket.spec(), wanted)))
-                    .toList();
-            if (dropped.isEmpty()) {
-                throw e;
-            }
-            dropped.forEach(this::discard);
-            held = held.stream().filter(socket -> !dropped.contains(socket)).toList();
-            return open(spec);
-        }
     }
 
     private static boolean sameSocket(SocketSpec a, SocketSpec b) {

@@ -28,13 +28,20 @@ public interface SocketOwners {
      */
     Optional<String> liveOwner(String path);
 
-    /** The real one: a connection attempt, then /proc/net/unix and /proc/PID/fd to name the holder. */
+    /**
+     * The real one: a connection attempt, then /proc/net/unix and /proc/PID/fd
+     * to name the holder. The attempt never blocks: a socket whose backlog is
+     * full (EAGAIN) has a live owner all the same, who is only slow to accept.
+     */
     static SocketOwners ofThisHost() {
         return path -> {
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.configureBlocking(false);
                 channel.connect(UnixDomainSocketAddress.of(path));
             } catch (IOException refused) {
-                return Optional.empty();
+                if (!String.valueOf(refused.getMessage()).contains("temporarily unavailable")) {
+                    return Optional.empty();
+                }
             }
             List<String> holders = new ArrayList<>();
             Set<Long> inodes = ProcSockets.listeningUnixInodes(Path.of("/proc/net/unix"), path);

@@ -3,10 +3,15 @@ package org.virtsup.sockets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.LibvirtConfiguration;
 import org.virtsup.posix.Posix;
@@ -29,9 +34,26 @@ public final class SocketPlan {
     static final String VIRTLOGD_DIRECTORY = "/run/libvirt";
     private static final int VIRTLOGD_MODE = 0700;
 
+    /**
+     * How long {@code listen-addr} may take to resolve. A reload runs on the
+     * event loop: a resolver that hangs (an unreachable DNS server) must not
+     * hold supervision for its own timeouts, 5 s per try and server.
+     */
+    static final Duration RESOLVED_WITHIN = Duration.ofSeconds(2);
+
+    /** Names to addresses: the system's resolver, or a test's. */
+    @FunctionalInterface
+    interface Resolver {
+        InetAddress[] addressesOf(String name) throws UnknownHostException;
+    }
+
     private SocketPlan() {}
 
     public static List<SocketSpec> of(Configuration configuration, Posix posix) throws IOException {
+        return of(configuration, posix, InetAddress::getAllByName);
+    }
+
+    static List<SocketSpec> of(Configuration configuration, Posix posix, Resolver resolver) throws IOException {
         List<SocketSpec> plan = new ArrayList<>();
         if (configuration.virtlog().isPresent()) {
             plan.add(unix(Daemon.VIRTLOGD, "virtlogd.socket", VIRTLOGD_DIRECTORY + "/virtlogd-sock", 0, VIRTLOGD_MODE));
@@ -52,10 +74,10 @@ public final class SocketPlan {
                     mode("unix-sock-admin-perms", libvirt.unixSockAdminPerms())));
             if (configuration.supervisor().listen()) {
                 if (libvirt.listenTcp()) {
-                    tcp(plan, "libvirtd-tcp.socket", libvirt.listenAddr(), port("tcp-port", libvirt.tcpPort()));
+                    tcp(plan, resolver, "libvirtd-tcp.socket", libvirt.listenAddr(), port("tcp-port", libvirt.tcpPort()));
                 }
                 if (libvirt.listenTls()) {
-                    tcp(plan, "libvirtd-tls.socket", libvirt.listenAddr(), port("tls-port", libvirt.tlsPort()));
+                    tcp(plan, resolver, "libvirtd-tls.socket", libvirt.listenAddr(), port("tls-port", libvirt.tlsPort()));
                 }
             }
         }
@@ -68,18 +90,42 @@ public final class SocketPlan {
     }
 
     /** One socket per address, as libvirt binds one per getaddrinfo result. */
-    private static void tcp(List<SocketSpec> plan, String name, String listenAddr, int port) throws IOException {
+    private static void tcp(List<SocketSpec> plan, Resolver resolver, String name, String listenAddr, int port)
+            throws IOException {
         Set<String> hosts = new LinkedHashSet<>();
-        try {
-            for (InetAddress address : InetAddress.getAllByName(listenAddr)) {
-                hosts.add(address.getHostAddress());
-            }
-        } catch (UnknownHostException e) {
-            throw new IOException("listen-addr \"" + listenAddr + "\" does not resolve to an address of this host;"
-                    + " virtsup binds libvirtd's " + name + " itself: give an address or a resolvable name", e);
+        for (InetAddress address : resolve(resolver, name, listenAddr)) {
+            hosts.add(address.getHostAddress());
         }
         for (String host : hosts) {
             plan.add(new SocketSpec(Daemon.LIBVIRTD, name, new Endpoint.Tcp(host, port)));
+        }
+    }
+
+    /** {@code listen-addr}'s addresses, resolved on a thread of its own and waited for {@link #RESOLVED_WITHIN}. */
+    private static InetAddress[] resolve(Resolver resolver, String name, String listenAddr) throws IOException {
+        CompletableFuture<InetAddress[]> addresses = new CompletableFuture<>();
+        Thread lookup = new Thread(() -> {
+            try {
+                addresses.complete(resolver.addressesOf(listenAddr));
+            } catch (UnknownHostException | RuntimeException e) {
+                addresses.completeExceptionally(e);
+            }
+        }, "virtsup-resolve-listen-addr");
+        lookup.setDaemon(true);
+        lookup.start();
+        try {
+            return addresses.get(RESOLVED_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("listen-addr \"" + listenAddr + "\" did not resolve within "
+                    + RESOLVED_WITHIN.toSeconds() + " s; virtsup binds libvirtd's " + name + " itself: give a numeric"
+                    + " address, or check the resolver (/etc/resolv.conf)", e);
+        } catch (ExecutionException e) {
+            throw new IOException("listen-addr \"" + listenAddr + "\" does not resolve to an address of this host;"
+                    + " virtsup binds libvirtd's " + name + " itself: give an address or a resolvable name",
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while resolving listen-addr \"" + listenAddr + "\"", e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.virtsup.posix.JnrPosix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class ClientClassLoadingTest {
         Path socket = dir.resolve("control.sock");
         Path log = dir.resolve("classes.txt");
         try (ControlServer server = ControlServer.start(ControlServerSettings.of(socket, "root", 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(20)), ControlTestSupport.fake().handler())) {
+                Duration.ofSeconds(30), Duration.ofSeconds(20)), ControlTestSupport.fake().handler(), new JnrPosix())) {
             Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xlog:class+load:file=" + log, "-cp", System.getProperty("java.class.path"),
                     ControlCommandsEntry.class.getName(), "status", "--socket", server.socket().toString())

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.virtsup.posix.JnrPosix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class ControlCommandsTest {
         socket = dir.resolve("control.sock");
         supervisor = ControlTestSupport.fake();
         server = ControlServer.start(ControlServerSettings.of(socket, "root", 0, Duration.ofSeconds(30),
-                Duration.ofSeconds(20)), supervisor.handler());
+                Duration.ofSeconds(20)), supervisor.handler(), new JnrPosix());
     }
 
     @AfterEach

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.virtsup.posix.JnrPosix;
 import org.virtsup.control.ControlServer;
 import org.virtsup.control.ControlServerSettings;
 import org.virtsup.control.ControlTestSupport;
@@ -41,7 +42,7 @@ public final class StatusProbeBenchmark {
         String classPath = args.length > 1 ? args[1]
                 : "target/virtsup.jar:target/virtsup-tests.jar:target/lib/*";
         try (ControlServer server = ControlServer.start(ControlServerSettings.of(socket, "root", 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(20)), ControlTestSupport.fake().handler())) {
+                Duration.ofSeconds(30), Duration.ofSeconds(20)), ControlTestSupport.fake().handler(), new JnrPosix())) {
             System.out.printf("client of %s, JVM %s%n", server.socket(), System.getProperty("java.vm.version"));
             List<String> base = new ArrayList<>();
             base.add(java);

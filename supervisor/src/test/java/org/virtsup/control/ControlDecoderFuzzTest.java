@@ -29,6 +29,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
+import org.virtsup.posix.JnrPosix;
 
 /**
  * The control protocol's decoding over any input: a line decodes to a valid
@@ -95,7 +96,7 @@ class ControlDecoderFuzzTest {
         if (server == null) {
             directory = Files.createTempDirectory("virtsup-fuzz");
             server = ControlServer.start(ControlServerSettings.of(directory.resolve("control.sock"), "root", 0,
-                    Duration.ofSeconds(30), Duration.ofSeconds(20)), new FakeSupervisor(), new PeerPrivilege(0));
+                    Duration.ofSeconds(30), Duration.ofSeconds(20)), new FakeSupervisor(), new PeerPrivilege(0), new JnrPosix());
         }
         SENT.incrementAndGet();
         String sent = line.replace('\n', ' ');

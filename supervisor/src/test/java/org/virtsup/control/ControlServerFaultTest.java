@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.virtsup.posix.JnrPosix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class ControlServerFaultTest {
     /** A long idle timeout: only the bound can make room within the test. */
     private ControlServer start() throws IOException {
         ControlServer server = ControlServer.start(ControlServerSettings.of(socket(), "root", 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(20)).withIdleTimeout(Duration.ofMinutes(5)), supervisor);
+                Duration.ofSeconds(30), Duration.ofSeconds(20)).withIdleTimeout(Duration.ofMinutes(5)), supervisor, new JnrPosix());
         toClose.add(server);
         return server;
     }

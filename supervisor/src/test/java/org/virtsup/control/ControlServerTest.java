@@ -1,6 +1,5 @@
 package org.virtsup.control;
 
-import org.virtsup.supervise.Phase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -19,6 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtsup.posix.JnrPosix;
+import org.virtsup.supervise.Phase;
 
 @Timeout(60)
 class ControlServerTest {
@@ -50,7 +54,7 @@ class ControlServerTest {
     }
 
     private ControlServer start(ControlServerSettings settings, PeerIdentifier identifier) throws IOException {
-        ControlServer server = ControlServer.start(settings, supervisor, identifier);
+        ControlServer server = ControlServer.start(settings, supervisor, identifier, new JnrPosix());
         servers.add(server);
         return server;
     }
@@ -203,7 +207,7 @@ class ControlServerTest {
                                 java.util.Collections.nCopies(log.lines(), "x".repeat(1000))));
                     }
                     return supervisor.handle(request, peer);
-                }, new PeerPrivilege(0));
+                }, new PeerPrivilege(0), new JnrPosix());
         servers.add(server);
         try (RawConnection greedy = new RawConnection(socket())) {
             greedy.send("{\"v\":1,\"command\":\"log\",\"name\":\"libvirtd\",\"lines\":10000}\n");
@@ -243,7 +247,7 @@ class ControlServerTest {
             peers.add(peer);
             return CompletableFuture.completedFuture(new Reply.ActionOutcome(Optional.empty(), Optional.empty(),
                     OptionalInt.empty(), "ok", List.of()));
-        });
+        }, new JnrPosix());
         servers.add(server);
         call(new Request.Reload(Optional.empty()));
         assertEquals(1, peers.size());
@@ -270,6 +274,57 @@ class ControlServerTest {
             assertEquals("libvirtd stopped", outcome.message());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The reply timeout here is 160 s: the command is forgotten long before it. */
+    @Test
+    void aClientThatHangsUpWhileItsCommandRunsIsForgottenAtOnce() throws Exception {
+        start();
+        CompletableFuture<Reply> pending = new CompletableFuture<>();
+        supervisor.held = pending;
+        try (SocketChannel client = rawClient()) {
+            send(client, new Request.Restart("libvirtd"));
+            waitUntil(() -> supervisor.received.size() == 1);
+        }
+        waitUntil(pending::isCancelled);
+    }
+
+    /** A client that shut its writing side (as `nc -N` does) still waits for the answer. */
+    @Test
+    void aClientThatOnlyShutsItsWritingSideStillGetsItsAnswer() throws Exception {
+        start();
+        CompletableFuture<Reply> pending = new CompletableFuture<>();
+        supervisor.held = pending;
+        try (SocketChannel client = rawClient()) {
+            send(client, new Request.Restart("libvirtd"));
+            client.shutdownOutput();
+            waitUntil(() -> supervisor.received.size() == 1);
+            Thread.sleep(RequestDispatcher.CLIENT_CHECK.multipliedBy(3).toMillis()); // checked three times meanwhile
+            assertFalse(pending.isCancelled(), "a half-closed client was taken for gone");
+            pending.complete(new Reply.ActionOutcome(Optional.of("libvirtd"), Optional.of(Phase.RUNNING),
+                    OptionalInt.empty(), "libvirtd restarted", List.of()));
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (client.read(buffer.clear()) > 0) {
+                received.write(buffer.array(), 0, buffer.position());
+            }
+            String answer = received.toString(StandardCharsets.UTF_8);
+            assertTrue(answer.contains("libvirtd restarted"), answer);
+        }
+    }
+
+    private SocketChannel rawClient() throws IOException {
+        SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
+        client.connect(UnixDomainSocketAddress.of(socket()));
+        return client;
+    }
+
+    private static void send(SocketChannel client, Request request) throws IOException {
+        ByteBuffer line = ByteBuffer.wrap((ControlProtocol.encodeRequest(request) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        while (line.hasRemaining()) {
+            client.write(line);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.virtsup.posix.JnrPosix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +64,7 @@ class RealPeerTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(20)), (request, peer) -> {
                     peers.add(peer);
                     return supervisor.handle(request, peer);
-                });
+                }, new JnrPosix());
     }
 
     @AfterEach
@@ -165,7 +166,7 @@ class RealPeerTest {
                         return release.thenCompose(done -> supervisor.handle(request, peer));
                     }
                     return supervisor.handle(request, peer);
-                });
+                }, new JnrPosix());
         CompletableFuture<Reply> busy = CompletableFuture.supplyAsync(() -> {
             try {
                 return new ControlClient(socket, Duration.ofSeconds(30)).call(new Request.Status(Optional.empty()));

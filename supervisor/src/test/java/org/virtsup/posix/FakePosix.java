@@ -436,7 +436,12 @@ public final class FakePosix implements Posix {
                 }
             }
             for (int i = 0; i < spec.passed().size(); i++) {
-                process.fds.put(3 + i, descriptors.get(spec.passed().get(i)));
+                int fd = spec.passed().get(i);
+                process.fds.put(3 + i, descriptors.get(fd));
+                if (descriptors.get(fd) instanceof ListeningSocket socket) {
+                    socket.holders++; // the child's copy: bound until both are closed
+                    process.sockets.add(socket);
+                }
             }
             processes.put(childPid, process);
             spawned.add(new Spawned(childPid, spec));
@@ -522,6 +527,18 @@ public final class FakePosix implements Posix {
     }
 
     @Override
+    public boolean peerClosed(int fd) {
+        lock.lock();
+        try {
+            calls.add("poll fd " + fd);
+            PipeEnd end = socketEnd("poll", fd);
+            return end.reading ? end.pipe.writers == 0 : end.pipe.readers == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public int[] peerGroups(int fd) {
         lock.lock();
         try {
@@ -557,7 +574,7 @@ public final class FakePosix implements Posix {
                 end.pipe.release(end.reading);
             }
             if (file instanceof ListeningSocket socket) {
-                boundPorts.remove(socket.address); // a unix socket's file stays, as the kernel leaves it
+                letGo(socket);
             }
             changed.signalAll();
         } finally {
@@ -961,6 +978,9 @@ public final class FakePosix implements Posix {
             if (file instanceof PipeEnd end) {
                 end.pipe.acquire(end.reading);
             }
+            if (file instanceof ListeningSocket socket) {
+                socket.holders++; // our copy: bound until every copy is closed
+            }
             int fd = lowestFreeDescriptor();
             descriptors.put(fd, file);
             return fd;
@@ -982,6 +1002,10 @@ public final class FakePosix implements Posix {
                 throw new IllegalStateException("cannot give fd " + ourFd + " to pid " + processId + " as " + targetFd);
             }
             process.fds.put(targetFd, file);
+            if (file instanceof ListeningSocket socket) {
+                socket.holders++;
+                process.sockets.add(socket);
+            }
             return this;
         } finally {
             lock.unlock();
@@ -1030,6 +1054,8 @@ public final class FakePosix implements Posix {
                     end.pipe.release(end.reading);
                 }
             }
+            process.sockets.forEach(this::letGo);
+            process.sockets.clear();
             if (process.child) {
                 zombies.addLast(processId);
             } else {
@@ -1147,6 +1173,8 @@ public final class FakePosix implements Posix {
         final PipeEnd[] stdio = new PipeEnd[3];
         /** Its descriptors from 3 on that {@link #pidfdGetfd} can copy: those it was passed, or given. */
         final Map<Integer, OpenFile> fds = new HashMap<>();
+        /** Listening sockets it was handed, bound while it runs. */
+        final List<ListeningSocket> sockets = new ArrayList<>();
         ExitStatus status;
 
         Process(int pid, int uid, boolean child, SpawnSpec spec, ChildBehaviour behaviour) {
@@ -1164,10 +1192,19 @@ public final class FakePosix implements Posix {
     private record PidFd(int pid) implements OpenFile {}
 
     /** A socket of {@link #listenUnix} or {@link #listenTcp}; {@code address} is its path or host:port. */
+    /** One holder fewer; the last one frees the address (a unix socket's file stays, as the kernel leaves it). */
+    private void letGo(ListeningSocket socket) {
+        if (--socket.holders == 0) {
+            boundPorts.remove(socket.address);
+        }
+    }
+
     private static final class ListeningSocket implements OpenFile {
         final long inode;
         final String address;
         int backlog;
+        /** This process's descriptor and every running child handed the socket. */
+        int holders = 1;
 
         ListeningSocket(long inode, String address, int backlog) {
             this.inode = inode;

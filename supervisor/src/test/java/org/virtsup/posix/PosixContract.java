@@ -613,6 +613,38 @@ public abstract class PosixContract {
     }
 
     @Test
+    void aClosedPeerIsSeenAtOnceAndAnOpenOneIsNot() {
+        Pipe pair = posix.socketPair();
+        try {
+            assertFalse(posix.peerClosed(pair.readFd()));
+            assertFalse(posix.peerClosed(pair.writeFd()));
+            posix.close(pair.writeFd());
+            assertTrue(posix.peerClosed(pair.readFd()));
+        } finally {
+            posix.close(pair.readFd());
+        }
+        assertFails(Errno.EBADF, () -> posix.peerClosed(Integer.MAX_VALUE));
+    }
+
+    /**
+     * A listening socket handed to a child stays bound while the child holds
+     * it, even once the parent closed its own descriptor: a daemon keeps its
+     * port until it ends.
+     */
+    @Test
+    void aTcpSocketHandedToAChildStaysBoundUntilTheChildEnds() {
+        int port = freeTcpPort();
+        int fd = posix.listenTcp("0.0.0.0", port, 64);
+        int pid = spawn(runningUntilSignalled().withPassed(List.of(fd)));
+        posix.close(fd);
+        assertFails(Errno.EADDRINUSE, () -> posix.listenTcp("127.0.0.1", port, 64));
+        posix.kill(pid, Signals.KILL);
+        awaitExit(pid);
+        int narrowed = posix.listenTcp("127.0.0.1", port, 64);
+        posix.close(narrowed);
+    }
+
+    @Test
     void spawningWithAPassedDescriptorThatIsNotOpenFailsWithEbadf() {
         Pipe pipe = posix.pipe();
         posix.close(pipe.readFd());

@@ -52,6 +52,7 @@ class ReloadTransactionTest {
         final RenderedFiles files = new RenderedFiles(directory.resolve("state"));
         final ConfigurationInForce inForce;
         ConfigurationReader reader = () -> ConfigurationLoader.load(file.toString(), read(), "testhost");
+        ReloadTransaction.Resources sockets = next -> java.util.Set.of();
         final int[] pids;
 
         Host() throws IOException {
@@ -76,7 +77,7 @@ class ReloadTransactionTest {
 
         Reply reload() {
             ReloadTransaction reload = new ReloadTransaction(run.posix, () -> reader.read(), inForce, files,
-                    run.supervisor, Notifier::disabled);
+                    run.supervisor, Notifier::disabled, sockets);
             return run.onLoop(reload::reload);
         }
 
@@ -163,5 +164,26 @@ class ReloadTransactionTest {
         assertEquals(List.of(), host.inForce.reloadProblems());
         assertTrue(new String(host.rendered(Daemon.VIRTLOGD), StandardCharsets.UTF_8).contains("4096"));
         run.posix.awaitSignal(host.pids[0], 10, java.time.Duration.ofSeconds(5)); // virtlogd re-executes
+    }
+
+    /** The sockets cannot move (here: the new address is taken): the directory's new group is undone too. */
+    @Test
+    void aSocketMoveThatFailsPutsTheSocketDirectorysGroupBack() throws IOException {
+        Host host = new Host();
+        byte[] before = host.rendered(Daemon.VIRTLOGD);
+        Path socketDirectory = Files.createDirectories(directory.resolve("sockets"));
+        String libvirt = "(service libvirt-service-type (libvirt-configuration (unix-sock-group \"kvm\")"
+                + " (unix-sock-dir \"" + socketDirectory + "\")))\n";
+        Files.writeString(host.file, FIRST.replace("(service libvirt-service-type)\n", libvirt));
+        run.posix.addGroup("kvm", 36).addDirectory(socketDirectory.toString(), 0, 0, 0700);
+        host.sockets = next -> {
+            throw new IOException("127.0.0.1:16509 is in use by another process");
+        };
+
+        host.assertNothingChanged(host.reload(), before, "in use by another process");
+
+        org.virtsup.posix.FileStatus status = run.posix.stat(socketDirectory.toString());
+        assertEquals(0, status.gid(), "the directory's group was left changed");
+        assertEquals(0700, status.permissions());
     }
 }

@@ -211,4 +211,60 @@ class HeldSocketsTest {
         assertEquals(Set.of(Daemon.LIBVIRTD), moved);
         assertEquals(List.of(RW, TCP), held.all().stream().map(HeldSocket::spec).toList());
     }
+
+    /**
+     * While libvirtd runs it holds its copy of the wildcard socket, so the
+     * narrower one cannot be bound on that port yet: the move waits for its
+     * restart instead of failing (as it did, naming "another process").
+     */
+    @Test
+    void aListenAddressNarrowedWhileTheDaemonHoldsTheOldSocketIsBoundBeforeItsNextStart() throws IOException {
+        SocketSpec anywhere = new SocketSpec(Daemon.LIBVIRTD, "libvirtd-tcp.socket", new Endpoint.Tcp("0.0.0.0", 16509));
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(LOG, RW, anywhere));
+        int libvirtd = runningWith(held.of(Daemon.LIBVIRTD));
+
+        Set<Daemon> moved = held.apply(List.of(LOG, RW, TCP));
+
+        assertEquals(Set.of(Daemon.LIBVIRTD), moved, "libvirtd restarts to be handed the new one");
+        assertEquals(List.of(LOG, RW), held.all().stream().map(HeldSocket::spec).toList());
+        org.junit.jupiter.api.Assertions.assertFalse(held.holdsAll(Daemon.LIBVIRTD));
+        posix.kill(libvirtd, org.virtsup.posix.Signals.TERM);
+        posix.waitAny();
+        held.restore(Daemon.LIBVIRTD);
+        assertEquals(List.of(LOG, RW, TCP), held.all().stream().map(HeldSocket::spec).toList());
+    }
+
+    @Test
+    void aMoveRefusedForAnotherSocketKeepsTheOldListenAddress() throws IOException {
+        SocketSpec anywhere = new SocketSpec(Daemon.LIBVIRTD, "libvirtd-tcp.socket", new Endpoint.Tcp("0.0.0.0", 16509));
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(RW, anywhere));
+        List<HeldSocket> before = held.all();
+        runningWith(held.of(Daemon.LIBVIRTD));
+        SocketSpec nowhere = unix(Daemon.LIBVIRTD, "libvirtd.socket", "/missing/dir/libvirt-sock", 990, 0770);
+
+        assertThrows(RuntimeException.class, () -> held.apply(List.of(TCP, nowhere)));
+
+        assertEquals(before, held.all());
+        assertEquals(posix.socketInode(before.get(1).fd()), before.get(1).inode(), "the wildcard socket is still open");
+    }
+
+    @Test
+    void restoringADaemonsSocketsLeavesTheOtherDaemonsReleasedOnes() throws IOException {
+        HeldSockets held = HeldSockets.bind(posix, NOBODY, List.of(LOG, RW));
+        held.release(Daemon.LIBVIRTD);
+        held.release(Daemon.VIRTLOGD);
+
+        held.restore(Daemon.LIBVIRTD);
+
+        assertEquals(List.of(RW), held.all().stream().map(HeldSocket::spec).toList());
+        assertThrows(RuntimeException.class, () -> posix.stat("/run/libvirt/virtlogd-sock"), "virtlogd is down");
+    }
+
+    /** A running process handed {@code sockets}, as libvirtd is at its spawn. */
+    private int runningWith(List<HeldSocket> sockets) {
+        posix.addDirectory("/usr", 0, 0, 0755).addDirectory("/usr/sbin", 0, 0, 0755)
+                .addFile("/usr/sbin/libvirtd", 0, 0, 0755);
+        return posix.spawn(org.virtsup.posix.SpawnSpec.of("/usr/sbin/libvirtd", "libvirtd")
+                .withPassed(sockets.stream().map(HeldSocket::fd).toList()));
+    }
 }

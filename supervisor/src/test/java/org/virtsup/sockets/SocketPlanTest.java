@@ -2,9 +2,12 @@ package org.virtsup.sockets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
@@ -67,5 +70,32 @@ class SocketPlanTest {
                 "(service libvirt-service-type (libvirt-configuration (unix-sock-group \"kvm-users\")))\n"), posix));
         assertEquals("unix-sock-group \"kvm-users\" does not exist: create the group or name another one",
                 failure.getMessage());
+    }
+
+    /** A resolver that hangs (an unreachable DNS server) holds a reload, on the event loop, a bounded time. */
+    @Test
+    void aListenAddressThatDoesNotResolveInTimeIsAnErrorNotAWait() throws InterruptedException {
+        CountDownLatch never = new CountDownLatch(1);
+        SocketPlan.Resolver hanging = name -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UnknownHostException(name);
+        };
+        Configuration listening = configuration("""
+                (supervisor-configuration (listen? #t))
+                (service libvirt-service-type (libvirt-configuration (listen-tcp? #t)
+                  (listen-addr "libvirt.example.org")))
+                """);
+
+        IOException failure = assertTimeoutPreemptively(SocketPlan.RESOLVED_WITHIN.plusSeconds(3),
+                () -> assertThrows(IOException.class, () -> SocketPlan.of(listening, posix, hanging)));
+
+        assertEquals("listen-addr \"libvirt.example.org\" did not resolve within 2 s; virtsup binds libvirtd's"
+                + " libvirtd-tcp.socket itself: give a numeric address, or check the resolver (/etc/resolv.conf)",
+                failure.getMessage());
+        never.countDown();
     }
 }
