@@ -206,6 +206,11 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return held.of(daemon).stream().map(socket -> new HandOffCheck.SocketState(socket, false)).toList();
     }
 
+    /** See {@link HeldSockets#closeLeavingFiles}. */
+    void closeLeavingFiles() {
+        held.closeLeavingFiles();
+    }
+
     @Override
     public void close() {
         held.close();

@@ -105,6 +105,12 @@ public final class VirtsupRun {
             prepare(initial, record);
         } catch (PosixException | IOException e) {
             log.error("cannot prepare the host: {}", e.getMessage());
+            if (sockets != null && !adopted.isEmpty()) {
+                // Their paths stay: the adopted daemons go on serving them, unsupervised, as before this start.
+                log.error("the daemons found running ({}) are left running as they are; start virtsup again once"
+                        + " this is fixed", adopted.stream().map(a -> a.daemon() + " (pid " + a.pid() + ")").toList());
+                sockets.closeLeavingFiles();
+            }
             closeAll();
             return 1;
         }
@@ -252,7 +258,10 @@ public final class VirtsupRun {
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
                 configuration.reloadProblems());
-        return sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant()));
+        Map<Daemon, Integer> adoptedPids = new EnumMap<>(Daemon.class);
+        adopted.forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
+        return AdoptedNotice.on(sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only,
+                clock.instant())), adoptedPids);
     }
 
     private void keepWatchdogFed(Duration interval) {

@@ -333,6 +333,16 @@ public final class HeldSockets implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every socket but leaves their files: virtsup gives up before it
+     * supervised anything, and the adopted daemons it took sockets back from
+     * still serve them.
+     */
+    public void closeLeavingFiles() {
+        held.forEach(socket -> posix.close(socket.fd()));
+        held = List.of();
+    }
+
     /** Closes every socket and removes their files: virtsup ends, and its daemons with it. */
     @Override
     public void close() {

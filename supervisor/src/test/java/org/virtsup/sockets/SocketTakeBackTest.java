@@ -118,6 +118,18 @@ class SocketTakeBackTest {
     }
 
     @Test
+    void givingUpBeforeSupervisingLeavesTheAdoptedDaemonsSocketFilesInPlace() throws IOException {
+        long rw = handedEarlier(RW, 3);
+        List<HeldSocket> taken = new SocketTakeBack(posix, proc).from(Daemon.LIBVIRTD, LIBVIRTD,
+                posix.pidfdOpen(LIBVIRTD), Map.of("libvirtd.socket", rw), List.of(RW));
+        HeldSockets held = HeldSockets.takeOver(posix, NOBODY, List.of(RW), taken, Set.of(Daemon.LIBVIRTD));
+        held.closeLeavingFiles();
+        assertEquals(List.of(), held.all());
+        assertTrue(posix.stat("/run/libvirt/libvirt-sock").socket(), "libvirtd still serves its path");
+        assertFalse(posix.openDescriptors().contains(taken.get(0).fd()));
+    }
+
+    @Test
     void aSocketTheDaemonNoLongerHoldsOrTheRecordLacksIsNotTaken() {
         long rw = handedEarlier(RW, 3);
         descriptors.clear();
