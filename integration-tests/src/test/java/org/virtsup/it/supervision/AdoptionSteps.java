@@ -65,6 +65,7 @@ final class AdoptionSteps {
                 () -> host.virtsup("status").exitCode() == 0);
         Benchmark.record("virtsup run after kill -9 of virtsup until status 0 with both daemons adopted"
                 + " (polled with virtsup status)", Duration.ofNanos(System.nanoTime() - started));
+        String status = host.virtsup("status").stdout();
         String log = host.readFile(second.logFile());
         log.lines().filter(line -> line.contains("take") || line.contains("took"))
                 .forEach(line -> System.out.println("adoption: " + line));
@@ -75,7 +76,9 @@ final class AdoptionSteps {
                 () -> assertEquals(virtlogdStart, startTime(virtlogd), "the very same virtlogd"),
                 () -> assertEquals(libvirtdStart, startTime(libvirtd), "the very same libvirtd"),
                 () -> assertTrue(log.contains("virtlogd (pid " + virtlogd + ") adopted"), log),
-                () -> assertTrue(log.contains("libvirtd (pid " + libvirtd + ") adopted"), log));
+                () -> assertTrue(log.contains("libvirtd (pid " + libvirtd + ") adopted"), log),
+                () -> assertEquals(2, status.split("adopted from an earlier virtsup", -1).length - 1,
+                        "status says both are adopted: " + status));
         // Polled: under the connecting clients' load libvirtd may turn one connection away.
         Poll.until("the adopted libvirtd answers virsh", READY, this::libvirtdAnswers);
         assertEquals(libvirtd, pidFile(LIBVIRTD_PID), "and it is still the adopted one");
