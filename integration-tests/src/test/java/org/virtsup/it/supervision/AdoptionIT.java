@@ -35,7 +35,18 @@ class AdoptionIT {
     @RegisterExtension
     static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
 
+    private static final String CONFIG = "/etc/virtsup/config.scm";
+
     private final AdoptionSteps steps = new AdoptionSteps(host);
+
+    private static String configuration(int virtlogdMaxClients, int libvirtdMaxWorkers) {
+        return """
+                (service virtlog-service-type
+                         (virtlog-configuration (max-clients %d)))
+                (service libvirt-service-type
+                         (libvirt-configuration (max-workers %d)))
+                """.formatted(virtlogdMaxClients, libvirtdMaxWorkers);
+    }
 
     @Test
     @Order(1)
@@ -88,5 +99,37 @@ class AdoptionIT {
                 () -> assertEquals(startedAt, steps.startTime(outside.pid()), "and it is the same process"),
                 () -> assertFalse(host.exec("pgrep", "-x", "virtlogd").succeeded(), "no virtlogd was started"));
         host.stop(outside);
+    }
+
+    @Test
+    @Order(3)
+    void daemonsRunningAnOlderConfigurationAreAdoptedThenReloadedAsSighupWould() {
+        host.writeFile(CONFIG, configuration(1024, 20));
+        DaemonProcess first = steps.firstVirtsup("--config", CONFIG);
+        int virtlogd = steps.pidFile(VIRTLOGD_PID);
+        int libvirtd = steps.pidFile(LIBVIRTD_PID);
+        host.writeFile(CONFIG, configuration(1025, 21));
+        DaemonProcess second = steps.killAndStartAnother(first, "--config", CONFIG);
+        try {
+            Poll.until("libvirtd is restarted with the new libvirtd.conf and answers", READY,
+                    () -> host.exec("cat", LIBVIRTD_PID).stdout().strip().matches("[0-9]+")
+                            && steps.pidFile(LIBVIRTD_PID) != libvirtd && steps.libvirtdAnswers());
+            Poll.until("virtsup status exits 0", READY, () -> host.virtsup("status").exitCode() == 0);
+            String log = host.readFile(second.logFile());
+            assertAll(
+                    () -> assertTrue(log.contains("virtlogd (pid " + virtlogd + ") adopted"), log),
+                    () -> assertTrue(log.contains("libvirtd (pid " + libvirtd + ") adopted"), log),
+                    () -> assertTrue(log.contains("virtlogd.conf changed: virtlogd (pid " + virtlogd + ") re-executes"
+                            + " itself in place"), log),
+                    () -> assertTrue(log.contains("libvirtd.conf changed; restarting libvirtd (pid " + libvirtd + ")"),
+                            log),
+                    () -> assertEquals(virtlogd, steps.pidFile(VIRTLOGD_PID), "virtlogd keeps its pid"),
+                    () -> assertEquals(second.pid(), steps.parentOf(steps.pidFile(LIBVIRTD_PID)),
+                            "the new libvirtd is virtsup's child"),
+                    () -> assertTrue(host.readFile("/run/virtsup/libvirtd.conf").contains("max_workers = 21"),
+                            host.readFile("/run/virtsup/libvirtd.conf")));
+        } finally {
+            host.stop(second);
+        }
     }
 }

@@ -31,9 +31,9 @@ final class AdoptionSteps {
         this.host = host;
     }
 
-    /** A virtsup runs until ready and recorded. */
-    DaemonProcess firstVirtsup() {
-        DaemonProcess first = host.startDaemon("virtsup-first", LibvirtHostContainer.virtsupCommand("run"));
+    /** A virtsup runs ({@code run ARGUMENTS}) until ready and recorded. */
+    DaemonProcess firstVirtsup(String... arguments) {
+        DaemonProcess first = host.startDaemon("virtsup-first", run(arguments));
         Poll.until("libvirtd under virtsup answers virsh", READY, this::libvirtdAnswers);
         int virtlogd = pidFile(VIRTLOGD_PID);
         int libvirtd = pidFile(LIBVIRTD_PID);
@@ -49,14 +49,8 @@ final class AdoptionSteps {
         int libvirtd = pidFile(LIBVIRTD_PID);
         long virtlogdStart = startTime(virtlogd);
         long libvirtdStart = startTime(libvirtd);
-        host.exec("kill", "-KILL", Integer.toString(first.pid())).orFail();
-        Poll.until("the first virtsup is gone", READY, () -> !host.isAlive(first.pid()));
-        assertAll(
-                () -> assertEquals(1, parentOf(virtlogd), "virtlogd lives on under the container's init"),
-                () -> assertEquals(1, parentOf(libvirtd), "libvirtd lives on under the container's init"));
-
         long started = System.nanoTime();
-        DaemonProcess second = host.startDaemon("virtsup-second", LibvirtHostContainer.virtsupCommand("run"));
+        DaemonProcess second = killAndStartAnother(first);
         Poll.until("the second virtsup reports both daemons ready", READY,
                 () -> host.readFile(second.logFile()).contains("virtsup: ready: "));
         Benchmark.record("virtsup run after kill -9 of virtsup until it logs both daemons adopted and ready",
@@ -83,6 +77,25 @@ final class AdoptionSteps {
         Poll.until("the adopted libvirtd answers virsh", READY, this::libvirtdAnswers);
         assertEquals(libvirtd, pidFile(LIBVIRTD_PID), "and it is still the adopted one");
         return new Adopted(second, virtlogd, libvirtd);
+    }
+
+    /** SIGKILL to {@code first}; the daemons live on under the container's init; then a second virtsup starts. */
+    DaemonProcess killAndStartAnother(DaemonProcess first, String... arguments) {
+        int virtlogd = pidFile(VIRTLOGD_PID);
+        int libvirtd = pidFile(LIBVIRTD_PID);
+        host.exec("kill", "-KILL", Integer.toString(first.pid())).orFail();
+        Poll.until("the first virtsup is gone", READY, () -> !host.isAlive(first.pid()));
+        assertAll(
+                () -> assertEquals(1, parentOf(virtlogd), "virtlogd lives on under the container's init"),
+                () -> assertEquals(1, parentOf(libvirtd), "libvirtd lives on under the container's init"));
+        return host.startDaemon("virtsup-second", run(arguments));
+    }
+
+    private static String[] run(String... arguments) {
+        String[] argv = new String[arguments.length + 1];
+        argv[0] = "run";
+        System.arraycopy(arguments, 0, argv, 1, arguments.length);
+        return LibvirtHostContainer.virtsupCommand(argv);
     }
 
     /** SIGKILL to the daemon of {@code pidFile}; returns the pid of the process that replaced it and answers. */
