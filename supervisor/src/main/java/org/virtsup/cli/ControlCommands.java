@@ -20,7 +20,6 @@ import org.virtsup.control.ErrorCode;
 import org.virtsup.control.ProtocolException;
 import org.virtsup.control.Reply;
 import org.virtsup.control.Request;
-import org.virtsup.control.SignalName;
 import org.virtsup.control.StatusReport;
 import org.virtsup.control.StatusText;
 import org.virtsup.control.Verb;
@@ -49,11 +48,6 @@ public final class ControlCommands {
     private static final Set<String> COMMANDS = Set.copyOf(names());
 
     private ControlCommands() {}
-
-    /** The client's training run, kept here for the installation's class-data sharing step: see {@link ClientTraining}. */
-    public static void main(String[] args) throws IOException {
-        ClientTraining.main(args);
-    }
 
     public static boolean handles(String command) {
         return COMMANDS.contains(command);
@@ -312,7 +306,7 @@ public final class ControlCommands {
                 case START -> new Request.Start(operands.get(0));
                 case STOP -> new Request.Stop(operands.get(0));
                 case RESTART -> new Request.Restart(operands.get(0));
-                case SIGNAL -> new Request.Signal(operands.get(0), SignalName.parse(operands.get(1)));
+                case SIGNAL -> new Request.Signal(operands.get(0), org.virtsup.supervise.Signal.named(operands.get(1)));
                 case LOG -> new Request.Log(operands.get(0), lines);
             };
         }

@@ -1,6 +1,5 @@
 package org.virtsup.control;
 
-import org.virtsup.supervise.Phase;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -11,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Signal;
 
 /**
  * The control socket's wire format, shared by server and client: one JSON object
@@ -84,16 +85,16 @@ public final class ControlProtocol {
         }
     }
 
-    private static SignalName signal(Object value) {
+    private static Signal signal(Object value) {
         if (value instanceof Integer n) {
-            return new SignalName(n);
+            return new Signal(n);
         }
         if (value instanceof Number n) {
             // intValue() would wrap 4294967297 to 1 (SIGHUP) and truncate 9.5 to 9 (SIGKILL).
             throw new IllegalArgumentException("\"signal\" must be a whole number from 1 to 64, not " + n);
         }
         if (value instanceof String s) {
-            return SignalName.parse(s);
+            return Signal.named(s);
         }
         throw new IllegalArgumentException("\"signal\" must be a signal number or name");
     }

@@ -110,7 +110,7 @@ public sealed interface Request {
     }
 
     /** Sends a signal to the daemon's own pid (never its process group). */
-    record Signal(String name, SignalName signal) implements Request {
+    record Signal(String name, org.virtsup.supervise.Signal signal) implements Request {
         public Signal {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(signal, "signal");

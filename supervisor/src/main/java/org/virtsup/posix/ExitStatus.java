@@ -42,7 +42,7 @@ public sealed interface ExitStatus permits ExitStatus.Exited, ExitStatus.Killed 
 
         @Override
         public String describe() {
-            return "killed by signal " + signal + " (" + Signals.name(signal) + ")"
+            return "killed by " + Signals.describe(signal)
                     + (coreDumped ? ", core dumped" : "");
         }
     }

@@ -44,6 +44,27 @@ public final class Signals {
         return "signal " + signal;
     }
 
+    /** {@code signal 9 (SIGKILL)}: how an exit status or a log names a signal. */
+    public static String describe(int signal) {
+        return "signal " + signal + " (" + name(signal) + ")";
+    }
+
+    /**
+     * What an operator may write for a signal: a name with or without "SIG" in
+     * any case ("TERM", "sigterm", "SIGTERM") or a number from 1 to {@link #MAX}.
+     */
+    public static OptionalInt parse(String text) {
+        String trimmed = text.trim();
+        if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
+            if (trimmed.length() > 2) {
+                return OptionalInt.empty();
+            }
+            int signal = Integer.parseInt(trimmed);
+            return signal >= 1 && signal <= MAX ? OptionalInt.of(signal) : OptionalInt.empty();
+        }
+        return number(trimmed);
+    }
+
     /** The number of a signal named with or without "SIG", in any case: "TERM", "sigterm", "SIGTERM". */
     public static OptionalInt number(String name) {
         String upper = name.trim().toUpperCase(Locale.ROOT);

@@ -26,9 +26,10 @@ import org.virtsup.supervise.Signal;
 final class ControlBridge implements ControlHandler {
     private final SupervisionExecutor supervisor;
     private final Function<Optional<Daemon>, Reply> status;
-    private final Supplier<Reply> reload;
+    private final Supplier<CompletableFuture<Reply>> reload;
 
-    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status, Supplier<Reply> reload) {
+    ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status,
+                  Supplier<CompletableFuture<Reply>> reload) {
         this.supervisor = supervisor;
         this.status = status;
         this.reload = reload;
@@ -61,12 +62,12 @@ final class ControlBridge implements ControlHandler {
             daemon(s.name(), reply).ifPresent(d -> stop(d, reply));
         } else if (request instanceof Request.Reload r) {
             if (r.name().isEmpty()) {
-                reply.complete(reload.get());
+                reload.get().thenAccept(reply::complete);
             } else {
                 daemon(r.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
             }
         } else if (request instanceof Request.Signal s) {
-            daemon(s.name(), reply).ifPresent(d -> forward(d, s.signal().number(), reply));
+            daemon(s.name(), reply).ifPresent(d -> follow(d, new Event.Forward(d, s.signal()), List.of(), reply));
         } else {
             reply.complete(new Reply.Failure(ErrorCode.UNKNOWN_COMMAND, "unknown request " + request.command()));
         }
@@ -107,15 +108,6 @@ final class ControlBridge implements ControlHandler {
                         + " a changed libvirtd.conf needs 'virtsup reload' or 'virtsup restart libvirtd'")
                 : List.of();
         follow(daemon, new Event.Reload(daemon), notes, reply);
-    }
-
-    private void forward(Daemon daemon, int number, CompletableFuture<Reply> reply) {
-        Optional<Signal> signal = Signal.ofNumber(number);
-        if (signal.isEmpty()) {
-            reply.complete(new Reply.Failure(ErrorCode.BAD_REQUEST, "signal " + number + " has no name virtsup knows"));
-            return;
-        }
-        follow(daemon, new Event.Forward(daemon, signal.get()), List.of(), reply);
     }
 
     /** A failed start's reason is best read with the daemon's own last words. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import org.virtsup.control.Reply;
 import org.virtsup.notify.Notifier;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
+import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Event;
@@ -66,8 +68,22 @@ final class ReloadTransaction {
         this.initSystem = initSystem;
     }
 
-    /** Runs on the event loop; returns what the operator is told. */
-    Reply reload() {
+    /**
+     * Runs on the event loop. The reply, and READY=1 to the init system, come
+     * once the daemons have settled on the new configuration (a restarted
+     * libvirtd ready, virtlogd re-executed), or at once for a refusal.
+     */
+    CompletableFuture<Reply> reload() {
+        CompletableFuture<Reply> answer = new CompletableFuture<>();
+        Reply refusal = apply(answer);
+        if (refusal != null) {
+            answer.complete(refusal);
+        }
+        return answer;
+    }
+
+    /** Returns the refusal, or null once the new configuration is applied and {@code answer} will be completed. */
+    private Reply apply(CompletableFuture<Reply> answer) {
         initSystem.get().reloading();
         Configuration previous = inForce.get();
         Optional<Path> source = previous.source();
@@ -99,16 +115,21 @@ final class ReloadTransaction {
         // Only now: a failure above leaves virtsup on the configuration its daemons run with.
         inForce.replace(next);
         List<String> notes = notes(previous, next);
-        Optional<String> rejected = supervisor.feed(new Event.Reconfigured(inForce.policy(), inForce.daemons(),
-                changed));
         String summary = changed.isEmpty() ? "configuration reloaded; the daemons' files are unchanged"
                 : "configuration reloaded; changed: " + changed.stream().map(d -> d + ".conf").toList();
         log.info(summary);
-        initSystem.get().readyAfterReload(InitSystemReporter.statusLine(supervisor.state()));
-        if (rejected.isPresent()) {
-            return new Reply.Failure(ErrorCode.FAILED, rejected.get());
-        }
-        return new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(), summary, notes);
+        // Not forgotten when a client goes away: the init system waits for READY=1 all the same.
+        supervisor.command(new Event.Reconfigured(inForce.policy(), inForce.daemons(), changed), verdict -> {
+            initSystem.get().readyAfterReload(InitSystemReporter.statusLine(supervisor.state()));
+            if (verdict instanceof Completion.Verdict.Failed failed) {
+                log.warn("after the reload: {}", failed.reason());
+                answer.complete(new Reply.Failure(ErrorCode.FAILED, summary + "; but " + failed.reason()));
+            } else {
+                answer.complete(new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(),
+                        summary, notes));
+            }
+        });
+        return null;
     }
 
     private Reply refused(ErrorCode code, List<String> problems, Throwable cause) {

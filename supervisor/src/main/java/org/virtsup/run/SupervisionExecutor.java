@@ -33,7 +33,7 @@ import org.virtsup.supervise.Termination;
  *
  * <p>Everything here runs on the event loop; other threads reach it only through
  * {@link #post}. It knows nothing of configuration files or the control socket:
- * {@link Runtime} wires those to it.
+ * {@link VirtsupRun} wires those to it.
  */
 public final class SupervisionExecutor {
     private static final Logger log = LoggerFactory.getLogger("virtsup");

@@ -39,24 +39,30 @@ public final class Completion {
     private final Event command;
     private final Optional<DaemonState> before;
     private final Optional<String> refusal;
+    /** Both daemons before the command: a reconfiguration may touch either. */
+    private final Supervision beforeAll;
 
-    private Completion(Event command, Optional<DaemonState> before, Optional<String> refusal) {
+    private Completion(Event command, Optional<DaemonState> before, Optional<String> refusal, Supervision beforeAll) {
         this.command = command;
         this.before = before;
         this.refusal = refusal;
+        this.beforeAll = beforeAll;
     }
 
     /**
      * Starts following {@code command}, which was fed to {@code before} and gave {@code step}.
      */
     public static Completion of(Event command, Supervision before, Step step) {
-        return new Completion(command, daemonOf(command).map(before::daemon), step.rejection());
+        return new Completion(command, daemonOf(command).map(before::daemon), step.rejection(), before);
     }
 
     /** Where the command stands in {@code now}, a state at or after the command's step. */
     public Verdict judge(Supervision now) {
         if (refusal.isPresent()) {
             return new Verdict.Failed(refusal.get());
+        }
+        if (command instanceof Event.Reconfigured) {
+            return settled(beforeAll, now);
         }
         if (before.isEmpty()) {
             return new Verdict.Done("done");
@@ -88,6 +94,29 @@ public final class Completion {
             return new Verdict.Failed(is.daemon() + " was stopped before it was ready");
         }
         return new Verdict.Pending();
+    }
+
+    /**
+     * A new configuration has settled once every daemon wanted up is running
+     * and no re-execution is pending: a restarted libvirtd is ready, virtlogd
+     * said READY=1 after re-executing. A start that fails meanwhile fails it;
+     * a daemon that had given up before (FAILED) and is left so does not hold it.
+     */
+    private static Verdict settled(Supervision was, Supervision now) {
+        boolean pending = false;
+        for (Daemon daemon : Daemon.values()) {
+            DaemonState before = was.daemon(daemon);
+            DaemonState is = now.daemon(daemon);
+            if (is.failedStarts() > before.failedStarts()) {
+                return new Verdict.Failed(is.problem().orElse(daemon + " failed to start"));
+            }
+            pending |= is.supervised() && is.goal() == Goal.UP && is.phase() != Phase.FAILED
+                    && (is.phase() != Phase.RUNNING || is.reexecPending());
+        }
+        if (now.stage() != Supervision.Stage.SUPERVISING) {
+            return new Verdict.Failed("virtsup began to stop before the daemons were ready");
+        }
+        return pending ? new Verdict.Pending() : new Verdict.Done("every daemon is ready");
     }
 
     private static Verdict stopped(DaemonState is) {

@@ -1,65 +1,62 @@
 package org.virtsup.supervise;
 
 import java.util.Optional;
+import java.util.OptionalInt;
+import org.virtsup.posix.Signals;
 
 /**
- * Signals by their Linux numbers (x86-64 and aarch64 share them). The executor
- * passes {@link #number()} to kill(2); exit statuses are described with
- * {@link #describe(int)}.
+ * A signal by its Linux number, 1 to {@value Signals#MAX} (x86-64 and arm64
+ * share them): what an operator may forward to a daemon, what the executor
+ * passes to kill(2). Names and parsing come from the one table,
+ * {@link Signals}, so that the command line, the control protocol and the
+ * executor accept the same signals and name them alike.
  */
-public enum Signal {
-    HUP(1), INT(2), QUIT(3), ILL(4), TRAP(5), ABRT(6), BUS(7), FPE(8), KILL(9), USR1(10),
-    SEGV(11), USR2(12), PIPE(13), ALRM(14), TERM(15), STKFLT(16), CHLD(17), CONT(18), STOP(19),
-    TSTP(20), TTIN(21), TTOU(22), URG(23), XCPU(24), XFSZ(25), VTALRM(26), PROF(27), WINCH(28),
-    IO(29), PWR(30), SYS(31);
+public record Signal(int number) {
+    public static final Signal HUP = new Signal(Signals.HUP);
+    public static final Signal KILL = new Signal(Signals.KILL);
+    public static final Signal USR1 = new Signal(Signals.USR1);
+    public static final Signal TERM = new Signal(Signals.TERM);
 
-    private final int number;
-
-    Signal(int number) {
-        this.number = number;
+    public Signal {
+        if (number < 1 || number > Signals.MAX) {
+            throw new IllegalArgumentException("signal number must be between 1 and " + Signals.MAX + ", not "
+                    + number);
+        }
     }
 
-    public int number() {
-        return number;
-    }
-
-    /** {@code SIGTERM} and so on. */
+    /** {@code SIGTERM}; {@code SIGRTMIN+8} for 40. */
     public String fullName() {
-        return "SIG" + name();
+        return Signals.name(number);
+    }
+
+    @Override
+    public String toString() {
+        return fullName();
     }
 
     public static Optional<Signal> ofNumber(int number) {
-        for (Signal signal : values()) {
-            if (signal.number == number) {
-                return Optional.of(signal);
-            }
-        }
-        return Optional.empty();
+        return number >= 1 && number <= Signals.MAX ? Optional.of(new Signal(number)) : Optional.empty();
+    }
+
+    /** The signal an operator names: {@code TERM}, {@code SIGTERM}, {@code term} or {@code 15}. */
+    public static Optional<Signal> parse(String text) {
+        OptionalInt number = Signals.parse(text);
+        return number.isPresent() ? Optional.of(new Signal(number.getAsInt())) : Optional.empty();
     }
 
     /**
-     * The signal an operator names: {@code TERM}, {@code SIGTERM}, {@code term} or {@code 15}.
+     * As {@link #parse}, for input that must name a signal.
+     *
+     * @throws IllegalArgumentException naming what is accepted
      */
-    public static Optional<Signal> parse(String text) {
-        String name = text.trim().toUpperCase(java.util.Locale.ROOT);
-        if (name.startsWith("SIG")) {
-            name = name.substring(3);
-        }
-        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
-            return name.length() > 3 ? Optional.empty() : ofNumber(Integer.parseInt(name));
-        }
-        for (Signal signal : values()) {
-            if (signal.name().equals(name)) {
-                return Optional.of(signal);
-            }
-        }
-        return Optional.empty();
+    public static Signal named(String text) {
+        return parse(text).orElseThrow(() -> new IllegalArgumentException("unknown signal '" + text
+                + "': use a name such as HUP, USR1, TERM, KILL (with or without SIG) or a number from 1 to "
+                + Signals.MAX));
     }
 
-    /** {@code signal 9 (SIGKILL)}, or {@code signal 40} for a number without a name here. */
+    /** {@code signal 9 (SIGKILL)}. */
     public static String describe(int number) {
-        return ofNumber(number)
-                .map(signal -> "signal " + number + " (" + signal.fullName() + ")")
-                .orElse("signal " + number);
+        return Signals.describe(number);
     }
 }

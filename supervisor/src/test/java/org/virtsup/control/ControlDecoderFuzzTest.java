@@ -30,6 +30,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import org.virtsup.posix.JnrPosix;
+import org.virtsup.supervise.Signal;
 
 /**
  * The control protocol's decoding over any input: a line decodes to a valid
@@ -164,7 +165,7 @@ class ControlDecoderFuzzTest {
                 name.map(Request.Stop::new),
                 name.map(Request.Restart::new),
                 name.optional().map(Request.Reload::new),
-                Combinators.combine(name, Arbitraries.integers().between(1, 64)).as((n, s) -> new Request.Signal(n, new SignalName(s))),
+                Combinators.combine(name, Arbitraries.integers().between(1, 64)).as((n, s) -> new Request.Signal(n, new Signal(s))),
                 Combinators.combine(name, Arbitraries.integers().between(1, Request.Log.MAX_LINES)).as(Request.Log::new));
     }
 

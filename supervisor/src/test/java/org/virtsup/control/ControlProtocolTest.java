@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.virtsup.supervise.Signal;
 
 class ControlProtocolTest {
 
@@ -22,7 +23,7 @@ class ControlProtocolTest {
             new Request.Restart("libvirtd"),
             new Request.Reload(Optional.empty()),
             new Request.Reload(Optional.of("virtlogd")),
-            new Request.Signal("libvirtd", SignalName.parse("SIGUSR1")),
+            new Request.Signal("libvirtd", Signal.named("SIGUSR1")),
             new Request.Log("libvirtd", 20));
 
     @Test
@@ -45,7 +46,7 @@ class ControlProtocolTest {
 
     @Test
     void acceptsSignalNamesAndDefaultsTheLogLength() throws ProtocolException {
-        assertEquals(new Request.Signal("libvirtd", new SignalName(1)),
+        assertEquals(new Request.Signal("libvirtd", new Signal(1)),
                 ControlProtocol.decodeRequest("{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":\"HUP\"}"));
         assertEquals(new Request.Log("virtlogd", Request.Log.DEFAULT_LINES),
                 ControlProtocol.decodeRequest("{\"command\":\"log\",\"v\":1,\"name\":\"virtlogd\"}"));
@@ -123,15 +124,15 @@ class ControlProtocolTest {
 
     @Test
     void signalNames() {
-        assertEquals(1, SignalName.parse("hup").number());
-        assertEquals(1, SignalName.parse("SIGHUP").number());
-        assertEquals(10, SignalName.parse("USR1").number());
-        assertEquals(15, SignalName.parse("15").number());
-        assertEquals("SIGTERM", SignalName.parse("term").toString());
-        assertEquals("signal 40", SignalName.parse("40").toString());
-        assertThrows(IllegalArgumentException.class, () -> SignalName.parse("0"));
-        assertThrows(IllegalArgumentException.class, () -> SignalName.parse("65"));
-        assertThrows(IllegalArgumentException.class, () -> SignalName.parse("SIGFOO"));
-        assertThrows(IllegalArgumentException.class, () -> SignalName.parse("99999999999"));
+        assertEquals(1, Signal.named("hup").number());
+        assertEquals(1, Signal.named("SIGHUP").number());
+        assertEquals(10, Signal.named("USR1").number());
+        assertEquals(15, Signal.named("15").number());
+        assertEquals("SIGTERM", Signal.named("term").toString());
+        assertEquals("SIGRTMIN+8", Signal.named("40").toString());
+        assertThrows(IllegalArgumentException.class, () -> Signal.named("0"));
+        assertThrows(IllegalArgumentException.class, () -> Signal.named("65"));
+        assertThrows(IllegalArgumentException.class, () -> Signal.named("SIGFOO"));
+        assertThrows(IllegalArgumentException.class, () -> Signal.named("99999999999"));
     }
 }

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtsup.posix.JnrPosix;
 import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Signal;
 
 @Timeout(60)
 class ControlServerTest {
@@ -233,7 +234,7 @@ class ControlServerTest {
         Reply.Failure denied = assertInstanceOf(Reply.Failure.class, call(new Request.Restart("libvirtd")));
         assertEquals(ErrorCode.PERMISSION_DENIED, denied.code());
         assertTrue(denied.message().contains("control group 'root'"), denied.message());
-        assertInstanceOf(Reply.Failure.class, call(new Request.Signal("libvirtd", SignalName.parse("KILL"))));
+        assertInstanceOf(Reply.Failure.class, call(new Request.Signal("libvirtd", Signal.named("KILL"))));
         assertInstanceOf(StatusReport.class, call(new Request.Status(Optional.empty())));
         assertInstanceOf(Reply.LogOutput.class, call(new Request.Log("libvirtd", 3)));
         assertEquals(List.of(new Request.Status(Optional.empty()), new Request.Log("libvirtd", 3)),

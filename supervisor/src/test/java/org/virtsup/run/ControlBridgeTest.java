@@ -14,17 +14,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.virtsup.control.ControlProtocol;
 import org.virtsup.control.ErrorCode;
 import org.virtsup.control.Peer;
 import org.virtsup.control.Reply;
 import org.virtsup.control.Request;
-import org.virtsup.control.SignalName;
 import org.virtsup.control.StatusReport;
 import org.virtsup.posix.ChildBehaviour;
 import org.virtsup.posix.FakePosix;
 import org.virtsup.posix.Signals;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Signal;
 
 class ControlBridgeTest {
     private static final Peer ROOT = new Peer(0, 0, 777, true);
@@ -38,7 +39,8 @@ class ControlBridgeTest {
         StatusReport.Virtsup self = new StatusReport.Virtsup(4242, 0, Optional.empty(), true, "test");
         bridge = new ControlBridge(run.supervisor,
                 only -> StatusReports.of(run.supervisor.state(), run.supervisor, self, only, run.time.instant()),
-                () -> new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test"));
+                () -> CompletableFuture.completedFuture(
+                        new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test")));
     }
 
     private static FakePosix daemons(ChildBehaviour virtlogd, ChildBehaviour libvirtd) {
@@ -240,11 +242,25 @@ class ControlBridgeTest {
         start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
         int[] pids = run.bootBoth();
 
-        Reply.ActionOutcome done = outcome(ask(new Request.Signal("libvirtd", SignalName.parse("WINCH"))));
+        Reply.ActionOutcome done = outcome(ask(new Request.Signal("libvirtd", Signal.named("WINCH"))));
 
         assertEquals(List.of(28), run.posix.signalsSentTo(pids[1]));
         assertEquals(List.of("kill " + pids[1] + " SIGWINCH"), run.kills());
         assertTrue(done.message().contains("SIGWINCH") && done.message().contains("pid " + pids[1]), done.message());
+    }
+
+    /** The protocol takes 1 to 64: a real-time signal reaches the daemon too (it was refused past 31). */
+    @Test
+    void aRealTimeSignalTheProtocolAcceptsIsForwardedToo() throws Exception {
+        start(daemons(ChildBehaviour.daemon(), ChildBehaviour.daemon()));
+        int[] pids = run.bootBoth();
+        Request request = ControlProtocol.decodeRequest(
+                "{\"v\":1,\"command\":\"signal\",\"name\":\"libvirtd\",\"signal\":40}");
+
+        Reply.ActionOutcome done = outcome(ask(request));
+
+        assertEquals(List.of(40), run.posix.signalsSentTo(pids[1]));
+        assertTrue(done.message().contains("SIGRTMIN+8"), done.message());
     }
 
     @Test
@@ -256,7 +272,7 @@ class ControlBridgeTest {
         Reply.Failure reload = assertInstanceOf(Reply.Failure.class,
                 answer(ask(new Request.Reload(Optional.of("virtlogd")))));
         Reply.Failure signal = assertInstanceOf(Reply.Failure.class,
-                answer(ask(new Request.Signal("libvirtd", SignalName.parse("HUP")))));
+                answer(ask(new Request.Signal("libvirtd", Signal.named("HUP")))));
 
         assertEquals(ErrorCode.FAILED, reload.code());
         assertTrue(reload.message().contains("still starting"), reload.message());
@@ -273,7 +289,7 @@ class ControlBridgeTest {
 
         for (Request request : List.of(new Request.Start("qemu"), new Request.Stop("qemu"),
                 new Request.Restart("qemu"), new Request.Reload(Optional.of("qemu")),
-                new Request.Signal("qemu", SignalName.parse("HUP")), new Request.Status(Optional.of("qemu")),
+                new Request.Signal("qemu", Signal.named("HUP")), new Request.Status(Optional.of("qemu")),
                 new Request.Log("qemu", 5))) {
             Reply.Failure failure = assertInstanceOf(Reply.Failure.class, answer(ask(request)), request.toString());
             assertEquals(ErrorCode.NO_SUCH_DAEMON, failure.code(), request.toString());

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,14 @@ class ReloadTransactionTest {
         }
 
         Reply reload() {
+            try {
+                return reloadStarted().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("no reply to the reload", e);
+            }
+        }
+
+        CompletableFuture<Reply> reloadStarted() {
             ReloadTransaction reload = new ReloadTransaction(run.posix, () -> reader.read(), inForce, files,
                     run.supervisor, Notifier::disabled, sockets);
             return run.onLoop(reload::reload);
@@ -153,17 +162,36 @@ class ReloadTransactionTest {
     }
 
     @Test
-    void aGoodFileIsTakenAndClearsTheLastRefusal() throws IOException {
+    void aGoodFileIsTakenAndClearsTheLastRefusal() throws Exception {
         Host host = new Host();
         Files.writeString(host.file, "(oops");
         host.reload();
         Files.writeString(host.file, SECOND);
-        Reply reply = host.reload();
+        CompletableFuture<Reply> pending = host.reloadStarted();
+        run.posix.awaitSignal(host.pids[0], 10, java.time.Duration.ofSeconds(5)); // virtlogd re-executes
+        assertFalse(pending.isDone(), "answered before virtlogd said READY=1 again");
+        run.ready(Daemon.VIRTLOGD);
+        Reply reply = pending.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertInstanceOf(Reply.ActionOutcome.class, reply);
         assertEquals(4096, host.inForce.get().virtlog().orElseThrow().maxSize());
         assertEquals(List.of(), host.inForce.reloadProblems());
         assertTrue(new String(host.rendered(Daemon.VIRTLOGD), StandardCharsets.UTF_8).contains("4096"));
-        run.posix.awaitSignal(host.pids[0], 10, java.time.Duration.ofSeconds(5)); // virtlogd re-executes
+    }
+
+    /** libvirtd does not re-read its file: it restarts, and the reload is answered once the new one is ready. */
+    @Test
+    void aReloadThatRestartsLibvirtdIsAnsweredOnceTheNewOneIsReady() throws Exception {
+        Host host = new Host();
+        Files.writeString(host.file, FIRST.replace("(service libvirt-service-type)",
+                "(service libvirt-service-type (libvirt-configuration (max-clients 100)))"));
+        CompletableFuture<Reply> pending = host.reloadStarted();
+        run.awaitState(Daemon.LIBVIRTD, s -> s.hasPid() && s.pid() != host.pids[1], "restarted");
+        assertFalse(pending.isDone(), "answered before the new libvirtd was ready");
+        run.ready(Daemon.LIBVIRTD);
+        Reply.ActionOutcome outcome = assertInstanceOf(Reply.ActionOutcome.class,
+                pending.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(outcome.message().contains("libvirtd.conf"), outcome.message());
+        assertTrue(run.state(Daemon.LIBVIRTD).ready());
     }
 
     /** The sockets cannot move (here: the new address is taken): the directory's new group is undone too. */
@@ -185,5 +213,20 @@ class ReloadTransactionTest {
         org.virtsup.posix.FileStatus status = run.posix.stat(socketDirectory.toString());
         assertEquals(0, status.gid(), "the directory's group was left changed");
         assertEquals(0700, status.permissions());
+    }
+
+    /** The configuration is in force, and the operator is told that the restarted libvirtd did not come up. */
+    @Test
+    void aReloadWhoseRestartedLibvirtdFailsIsAnsweredWithTheFailure() throws Exception {
+        Host host = new Host();
+        run.posix.onSpawn("/usr/sbin/libvirtd", ChildBehaviour.exitsWith(1));
+        Files.writeString(host.file, FIRST.replace("(service libvirt-service-type)",
+                "(service libvirt-service-type (libvirt-configuration (max-clients 100)))"));
+
+        Reply.Failure failure = assertInstanceOf(Reply.Failure.class, host.reload());
+
+        assertTrue(failure.message().startsWith("configuration reloaded; changed: [libvirtd.conf]; but "),
+                failure.message());
+        assertEquals(100, host.inForce.get().libvirt().orElseThrow().maxClients(), "the new configuration is in force");
     }
 }

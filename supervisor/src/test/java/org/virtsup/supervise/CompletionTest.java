@@ -121,7 +121,7 @@ class CompletionTest {
         assertEquals(new Verdict.Done("signal sent to libvirtd (pid 101)"),
                 command(new Event.Reload(LIBVIRTD)).judge(run.supervision));
         assertEquals(new Verdict.Done("signal sent to virtlogd (pid 100)"),
-                command(new Event.Forward(VIRTLOGD, Signal.USR2)).judge(run.supervision));
+                command(new Event.Forward(VIRTLOGD, new Signal(12))).judge(run.supervision));
     }
 
     @Test

@@ -148,7 +148,7 @@ class RandomRunTest {
             case 3:
                 return new Event.Reload(daemon);
             case 4:
-                return new Event.Forward(daemon, Signal.values()[random.nextInt(Signal.values().length)]);
+                return new Event.Forward(daemon, new Signal(1 + random.nextInt(org.virtsup.posix.Signals.MAX)));
             case 5:
                 return random.nextInt(6) == 0 ? new Event.Shutdown() : new Event.Ready(daemon, pid);
             case 6:

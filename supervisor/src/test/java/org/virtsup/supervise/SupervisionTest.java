@@ -455,8 +455,8 @@ class SupervisionTest {
         void forwardedSignalGoesToThePidOnly() {
             FakeExecutor run = FakeExecutor.both();
             run.bootBothReady();
-            List<Action> forward = run.feed(new Event.Forward(VIRTLOGD, Signal.INT));
-            assertEquals(List.of(new SendSignal(VIRTLOGD, 100, Signal.INT)), signals(forward));
+            List<Action> forward = run.feed(new Event.Forward(VIRTLOGD, new Signal(2)));
+            assertEquals(List.of(new SendSignal(VIRTLOGD, 100, new Signal(2))), signals(forward));
         }
 
         @Test

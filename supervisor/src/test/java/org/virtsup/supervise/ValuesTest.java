@@ -72,7 +72,7 @@ class ValuesTest {
         assertEquals("exited with code 0", new Termination.Exited(0).describe());
         assertEquals("killed by signal 9 (SIGKILL)", new Termination.Killed(9, false).describe());
         assertEquals("killed by signal 11 (SIGSEGV), core dumped", new Termination.Killed(11, true).describe());
-        assertEquals("killed by signal 40", new Termination.Killed(40, false).describe());
+        assertEquals("killed by signal 40 (SIGRTMIN+8)", new Termination.Killed(40, false).describe());
         assertThrows(IllegalArgumentException.class, () -> new Termination.Exited(256));
         assertThrows(IllegalArgumentException.class, () -> new Termination.Killed(0, false));
     }

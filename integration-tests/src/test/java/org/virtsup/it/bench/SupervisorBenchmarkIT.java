@@ -298,7 +298,7 @@ class SupervisorBenchmarkIT {
         dump.addAll(java.subList(1, java.size()));
         List<String> training = new ArrayList<>(dump);
         training.addAll(classPath.subList(0, 2));
-        training.add("org.virtsup.cli.ControlCommands");
+        training.add("org.virtsup.cli.ClientTraining");
         ExecResult trained = host.exec(training.toArray(String[]::new));
         if (trained.succeeded()) {
             results.put("cds.training", 1);

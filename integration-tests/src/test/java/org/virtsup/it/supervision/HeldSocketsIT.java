@@ -45,19 +45,28 @@ class HeldSocketsIT {
     }
 
     private static String configuration(int maxWorkers) {
+        return configuration(maxWorkers, "");
+    }
+
+    /** {@code listenAddr} non-empty: libvirtd also listens on TCP port 16509 there. */
+    private static String configuration(int maxWorkers, String listenAddr) {
+        String tcp = listenAddr.isEmpty() ? "" : """
+                          (listen-tcp? #t)
+                          (auth-tcp "none")
+                          (listen-addr "%s")""".formatted(listenAddr);
         return """
                 (supervisor-configuration
                  (restart-delay-max 1)
-                 (respawn-limit 0))
+                 (respawn-limit 0)%s)
                 (service virtlog-service-type
                          (virtlog-configuration))
                 (service libvirt-service-type
                          (libvirt-configuration
                           (unix-sock-group "libvirt")
                           (unix-sock-rw-perms "0770")
-                          (unix-sock-admin-perms "0700")
+                          (unix-sock-admin-perms "0700")%s
                           (max-workers %d)))
-                """.formatted(maxWorkers);
+                """.formatted(listenAddr.isEmpty() ? "" : "\n (listen? #t)", tcp, maxWorkers);
     }
 
     @RegisterExtension
@@ -140,6 +149,37 @@ class HeldSocketsIT {
                 () -> assertEquals(virtlogdSockets, socketInodes(virtlogd), "virtlogd kept its sockets across exec"),
                 () -> assertNotEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow()),
                 HeldSocketsIT::assertSocketsAsConfigured);
+    }
+
+    /**
+     * 0.0.0.0:16509 to 127.0.0.1:16509 while libvirtd runs with its copy of the
+     * wildcard socket: the port is taken until that libvirtd ends, so the
+     * narrower socket is bound between its exit and its successor's start.
+     */
+    @Test
+    @Order(4)
+    void aListenAddressNarrowedOnTheSamePortIsTakenWithoutARefusal() {
+        host.writeFile(SupervisorContainer.CONFIG, configuration(21, "0.0.0.0"));
+        host.virtsup("reload").orFail();
+        Poll.until("libvirtd listens on 0.0.0.0:16509", READY, () -> tcpListeners().contains("00000000:407D"));
+        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+
+        host.writeFile(SupervisorContainer.CONFIG, configuration(21, "127.0.0.1"));
+        host.virtsup("reload").orFail();
+
+        Poll.until("a new libvirtd answers", READY,
+                () -> host.pidFile(LIBVIRTD_PID).orElse(libvirtd) != libvirtd && host.libvirtdAnswers());
+        assertEquals(List.of("0100007F:407D"), tcpListeners(), "only the loopback address listens on 16509");
+        assertTrue(host.exec("virsh", "-c", "qemu+tcp://127.0.0.1/system", "version").succeeded(),
+                "libvirtd answers on the narrowed address");
+        assertEquals(Boolean.TRUE, SupervisorStatus.of(host).configMatchesFile(), "the reload was taken");
+    }
+
+    /** The local address:port (hex, as /proc/net/tcp writes it) of each TCP socket listening on port 16509. */
+    private static List<String> tcpListeners() {
+        return host.exec("cat", "/proc/net/tcp").orFail().stdout().lines().skip(1).map(String::trim)
+                .map(line -> line.split("\\s+")).filter(fields -> fields[3].equals("0A"))
+                .map(fields -> fields[1]).filter(local -> local.endsWith(":407D")).distinct().toList();
     }
 
     private boolean virtlogdAnswers() {
