@@ -145,4 +145,12 @@
  ;; whether virtsup then exits non-zero (useful as a container's PID 1).
  ;; (respawn-limit 0)
  ;; (exit-on-failure? #f)
+
+ ;; "HOST:PORT" on which to serve Prometheus metrics (GET /metrics), such as
+ ;; "127.0.0.1:9474"; #f serves none.
+ ;; (metrics-address #f)
+
+ ;; virtsup's log, the daemons' output included: "text", or "json" for one
+ ;; JSON object per line.
+ ;; (log-format "text")
  )

@@ -47,6 +47,7 @@ final class ConfLines {
             case BOOLEAN -> (Boolean) value ? "1" : "0";
             case INTEGER -> value.toString();
             case STRING, OPTIONAL_STRING, PACKAGE -> "\"" + value + "\"";
+            case MAYBE_STRING -> throw new IllegalArgumentException("a maybe-string is read by virtsup, never written for libvirt");
             case OPTIONAL_LIST -> ((List<?>) value).stream().map(v -> "\"" + v + "\"")
                     .collect(Collectors.joining(",", "[", "]"));
         };

@@ -249,6 +249,12 @@ public final class FieldCatalog {
         b.field("exit-on-failure?", FieldType.BOOLEAN, false,
                 "When a daemon is FAILED, virtsup stops the other one and exits with a non-zero status (for containers, whose runtime then restarts them).")
                 .notWritten(virtsup);
+        b.field("metrics-address", FieldType.MAYBE_STRING, false,
+                "HOST:PORT on which virtsup serves its Prometheus metrics over HTTP (GET /metrics); #f serves none.")
+                .notWritten(virtsup).rule(ValueRules.hostPort());
+        b.field("log-format", FieldType.STRING, "text",
+                "Format of virtsup's log (its own lines and the daemons' output): \"text\", or \"json\" for one JSON object per line.")
+                .notWritten(virtsup).rule(ValueRules.oneOf("", "text", "json"));
         return b.build();
     }
 

@@ -8,6 +8,8 @@ public enum FieldType {
     INTEGER("integer", "an integer"),
     STRING("string", "a string in double quotes"),
     OPTIONAL_STRING("optional-string", "a string in double quotes (\"\" for none)"),
+    /** A string, or #f for none (the value is then {@code Boolean.FALSE}). */
+    MAYBE_STRING("maybe-string", "a string in double quotes, or #f for none"),
     OPTIONAL_LIST("optional-list", "a list of strings: '() or '(\"a\" \"b\") or (list \"a\" \"b\")"),
     /** Guix's package object; here an installation prefix such as "/usr" holding sbin/libvirtd. */
     PACKAGE("package", "an installation prefix in double quotes, such as \"/usr\"");
@@ -36,6 +38,7 @@ public enum FieldType {
             case BOOLEAN -> (Boolean) value ? "#t" : "#f";
             case INTEGER -> value.toString();
             case STRING, OPTIONAL_STRING, PACKAGE -> org.virtsup.config.read.Datum.quoted((String) value);
+            case MAYBE_STRING -> value instanceof String s ? org.virtsup.config.read.Datum.quoted(s) : "#f";
             case OPTIONAL_LIST -> {
                 List<?> items = (List<?>) value;
                 StringBuilder out = new StringBuilder("'(");

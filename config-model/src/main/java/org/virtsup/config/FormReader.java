@@ -195,6 +195,14 @@ final class FormReader {
                     return Optional.empty();
                 }
             }
+            case MAYBE_STRING -> {
+                if (datum instanceof Datum.Str s) {
+                    return Optional.of(s.value());
+                }
+                if (datum instanceof Datum.Bool b && !b.value()) {
+                    return Optional.of(false);
+                }
+            }
             case OPTIONAL_LIST -> {
                 return list(field, datum);
             }

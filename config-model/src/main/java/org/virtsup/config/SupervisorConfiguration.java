@@ -1,6 +1,7 @@
 package org.virtsup.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The {@code (supervisor-configuration ...)} form: virtsup's own settings.
@@ -65,5 +66,15 @@ public final class SupervisorConfiguration extends SectionConfiguration {
     /** {@code exit-on-failure?}. */
     public boolean exitOnFailure() {
         return settings.bool("exit-on-failure?");
+    }
+
+    /** {@code metrics-address}: HOST:PORT to serve metrics on, empty when #f. */
+    public Optional<String> metricsAddress() {
+        return settings.get("metrics-address") instanceof String address ? Optional.of(address) : Optional.empty();
+    }
+
+    /** {@code log-format}: "text" or "json". */
+    public String logFormat() {
+        return settings.string("log-format");
     }
 }

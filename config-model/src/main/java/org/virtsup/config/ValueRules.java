@@ -158,6 +158,27 @@ final class ValueRules {
         };
     }
 
+    /** HOST:PORT for a listening socket (an IPv6 host in brackets), or #f for none. */
+    static ValueRule hostPort() {
+        String allowed = "; allowed: \"HOST:PORT\" such as \"127.0.0.1:9474\" or \"[::1]:9474\", or #f for none";
+        return value -> {
+            if (!(value instanceof String s)) {
+                return Optional.empty();
+            }
+            int colon = s.lastIndexOf(':');
+            String host = colon < 0 ? "" : s.substring(0, colon);
+            String port = colon < 0 ? "" : s.substring(colon + 1);
+            boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
+            if (host.isEmpty() || (host.contains(":") && !bracketed) || host.contains(" ")) {
+                return Optional.of(Datum.quoted(s) + " is not an address" + allowed);
+            }
+            if (!DIGITS.matcher(port).matches() || port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                return Optional.of(Datum.quoted(s) + " has no port from 1 to 65535" + allowed);
+            }
+            return Optional.empty();
+        };
+    }
+
     static ValueRule absolutePath() {
         return value -> ((String) value).startsWith("/") ? Optional.empty()
                 : Optional.of(Datum.quoted((String) value) + " is not an absolute path; allowed: a path starting with '/'");

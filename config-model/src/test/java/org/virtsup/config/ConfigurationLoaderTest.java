@@ -61,6 +61,19 @@ class ConfigurationLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(60), s.restartResetAfter());
         assertEquals(0, s.respawnLimit());
         assertFalse(s.exitOnFailure());
+        assertEquals(java.util.Optional.empty(), s.metricsAddress());
+        assertEquals("text", s.logFormat());
+    }
+
+    @Test
+    void metricsAddressIsAStringOrFalse() {
+        String head = "(service virtlog-service-type)(service libvirt-service-type)(supervisor-configuration ";
+        assertEquals(java.util.Optional.of("127.0.0.1:9474"), load(head + "(metrics-address \"127.0.0.1:9474\"))")
+                .configuration().orElseThrow().supervisor().metricsAddress());
+        assertEquals(java.util.Optional.empty(), load(head + "(metrics-address #f))")
+                .configuration().orElseThrow().supervisor().metricsAddress());
+        assertEquals(List.of("c.scm:1:104: error: field 'metrics-address' expects a string in double quotes, or #f for none, found boolean #t"),
+                lines(head + "(metrics-address #t))"));
     }
 
     @Test

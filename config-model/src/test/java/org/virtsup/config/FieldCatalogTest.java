@@ -21,8 +21,8 @@ class FieldCatalogTest {
         // Guix's fields (52 and 6), then virtsup's extensions (tcp-min-ssf; admin-max-clients, max-age-days, log-root).
         assertEquals(53, Section.LIBVIRT.fields().size());
         assertEquals(9, Section.VIRTLOG.fields().size());
-        assertEquals(10, Section.SUPERVISOR.fields().size());
-        assertEquals(72, FieldCatalog.all().size());
+        assertEquals(12, Section.SUPERVISOR.fields().size());
+        assertEquals(74, FieldCatalog.all().size());
     }
 
     @Test

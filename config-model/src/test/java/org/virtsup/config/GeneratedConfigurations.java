@@ -98,6 +98,7 @@ final class GeneratedConfigurations {
                     Arbitraries.of(0L, 1L, -1L, 65_535L, 4_294_967_295L, 4_294_967_296L, Long.MAX_VALUE, Long.MIN_VALUE),
                     Arbitraries.longs()).map(Object.class::cast);
             case STRING, OPTIONAL_STRING, PACKAGE -> text().map(Object.class::cast);
+            case MAYBE_STRING -> Arbitraries.oneOf(text().map(Object.class::cast), Arbitraries.just(false).map(Object.class::cast));
             case OPTIONAL_LIST -> text().list().ofMaxSize(4).map(Object.class::cast);
         };
     }

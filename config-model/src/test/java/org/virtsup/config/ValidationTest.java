@@ -101,6 +101,30 @@ class ValidationTest {
     }
 
     @Test
+    void metricsAddressIsHostColonPort() {
+        String allowed = "; allowed: \"HOST:PORT\" such as \"127.0.0.1:9474\" or \"[::1]:9474\", or #f for none";
+        for (String good : List.of("127.0.0.1:9474", "localhost:1", "[::1]:65535", "0.0.0.0:9474")) {
+            assertEquals(List.of(), libvirt("", "(metrics-address \"" + good + "\")"), good);
+        }
+        assertEquals(List.of(), libvirt("", "(metrics-address #f)"));
+        assertEquals(List.of("error: field 'metrics-address': \"9474\" is not an address" + allowed),
+                libvirt("", "(metrics-address \"9474\")"));
+        assertEquals(List.of("error: field 'metrics-address': \"::1:9474\" is not an address" + allowed),
+                libvirt("", "(metrics-address \"::1:9474\")"));
+        for (String badPort : List.of("localhost:0", "localhost:65536", "localhost:http", "localhost:", "localhost:99999999999")) {
+            assertEquals(List.of("error: field 'metrics-address': \"" + badPort + "\" has no port from 1 to 65535" + allowed),
+                    libvirt("", "(metrics-address \"" + badPort + "\")"), badPort);
+        }
+    }
+
+    @Test
+    void logFormatIsTextOrJson() {
+        assertEquals(List.of(), libvirt("", "(log-format \"json\")"));
+        assertEquals(List.of("error: field 'log-format': \"xml\" is not allowed; allowed: \"text\", \"json\""),
+                libvirt("", "(log-format \"xml\")"));
+    }
+
+    @Test
     void settingsLibvirtNoLongerReadsWarnOnlyAwayFromTheirDefault() {
         assertEquals(List.of(), libvirt("(mdns-adv? #f) (mdns-name \"Virtualization Host h\") (max-requests 20)"));
         assertEquals(List.of(

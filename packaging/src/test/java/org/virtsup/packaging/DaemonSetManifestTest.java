@@ -206,6 +206,19 @@ class DaemonSetManifestTest {
         }
     }
 
+    @Test
+    void scrapeAnnotationsPointAtTheConfiguredMetricsAddress() {
+        String address = configMapConfiguration().supervisor().metricsAddress()
+                .orElseGet(() -> fail("the ConfigMap sets no metrics-address: nothing would answer the scrapes"));
+        String port = address.substring(address.lastIndexOf(':') + 1);
+        YamlTree annotations = daemonSetSpec().get("template").get("metadata").get("annotations");
+        assertEquals("true", annotations.get("prometheus.io/scrape").text());
+        assertEquals(port, annotations.get("prometheus.io/port").text(), "the annotated port is metrics-address's");
+        assertEquals("/metrics", annotations.get("prometheus.io/path").text());
+        assertTrue(virtsupContainer().get("ports").items().stream().anyMatch(p -> p.get("name").text().equals("metrics")
+                && Integer.toString(p.get("containerPort").integer()).equals(port)), "the container declares the metrics port");
+    }
+
     /** The stop-timeout virtsup applies with the ConfigMap's configuration. */
     private static long stopTimeoutSeconds() {
         return configMapConfiguration().supervisor().stopTimeout().toSeconds();

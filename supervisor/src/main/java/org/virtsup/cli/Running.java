@@ -20,7 +20,7 @@ final class Running {
     private Running() {}
 
     static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
-        RunLogging.install(System.getenv());
+        RunLogging.install(System.getenv(), configuration.supervisor().logFormat());
         Logger log = LoggerFactory.getLogger("virtsup");
         try {
             NativeStub.choosePlace(Path.of(configuration.supervisor().stateDirectory())).ifPresent(place ->

@@ -40,23 +40,7 @@ public final class ControlProtocol {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("v", VERSION);
         map.put("command", request.command());
-        if (request instanceof Request.Status s) {
-            putIfPresent(map, "name", s.name());
-        } else if (request instanceof Request.Start s) {
-            map.put("name", s.name());
-        } else if (request instanceof Request.Stop s) {
-            map.put("name", s.name());
-        } else if (request instanceof Request.Restart r) {
-            map.put("name", r.name());
-        } else if (request instanceof Request.Reload r) {
-            putIfPresent(map, "name", r.name());
-        } else if (request instanceof Request.Signal s) {
-            map.put("name", s.name());
-            map.put("signal", s.signal().number());
-        } else if (request instanceof Request.Log l) {
-            map.put("name", l.name());
-            map.put("lines", l.lines());
-        }
+        map.putAll(request.handledBy(new RequestFields()));
         return write(map);
     }
 

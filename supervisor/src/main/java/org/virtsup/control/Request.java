@@ -26,6 +26,30 @@ public sealed interface Request {
     /** The daemon the request is about, when it names one. */
     Optional<String> daemon();
 
+    /** {@code handlers}' answer to this request: the handler column of the verb table. */
+    <R> R handledBy(Handlers<R> handlers);
+
+    /**
+     * One handler per verb. Whoever serves or encodes requests implements it,
+     * so that a new verb cannot be added without a handler everywhere: the
+     * compiler says where one is missing.
+     */
+    interface Handlers<R> {
+        R status(Status request);
+
+        R start(Start request);
+
+        R stop(Stop request);
+
+        R restart(Restart request);
+
+        R reload(Reload request);
+
+        R signal(Signal request);
+
+        R log(Log request);
+    }
+
     /** Everything, or one daemon's status. */
     record Status(Optional<String> name) implements Request {
         public Status {
@@ -35,6 +59,11 @@ public sealed interface Request {
         @Override
         public Verb verb() {
             return Verb.STATUS;
+        }
+
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.status(this);
         }
 
         public Optional<String> daemon() {
@@ -53,6 +82,11 @@ public sealed interface Request {
             return Verb.START;
         }
 
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.start(this);
+        }
+
         public Optional<String> daemon() {
             return Optional.of(name);
         }
@@ -69,6 +103,11 @@ public sealed interface Request {
             return Verb.STOP;
         }
 
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.stop(this);
+        }
+
         public Optional<String> daemon() {
             return Optional.of(name);
         }
@@ -83,6 +122,11 @@ public sealed interface Request {
         @Override
         public Verb verb() {
             return Verb.RESTART;
+        }
+
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.restart(this);
         }
 
         public Optional<String> daemon() {
@@ -104,6 +148,11 @@ public sealed interface Request {
             return Verb.RELOAD;
         }
 
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.reload(this);
+        }
+
         public Optional<String> daemon() {
             return name;
         }
@@ -119,6 +168,11 @@ public sealed interface Request {
         @Override
         public Verb verb() {
             return Verb.SIGNAL;
+        }
+
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.signal(this);
         }
 
         public Optional<String> daemon() {
@@ -144,6 +198,11 @@ public sealed interface Request {
         @Override
         public Verb verb() {
             return Verb.LOG;
+        }
+
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.log(this);
         }
 
         public Optional<String> daemon() {

@@ -3,6 +3,7 @@ package org.virtsup.notify;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Logging for {@code virtsup run}, configured in code (no logback.xml to find
  * or misread): to stderr, in journald's form when stderr is the journal
- * ({@link JournalLayout}), otherwise timestamped lines. The CLI's other
+ * ({@link JournalLayout}), otherwise timestamped lines; with log-format "json",
+ * one JSON object per line (Logback's own encoder). The CLI's other
  * commands never call this and never touch Logback.
  *
  * <p>{@code VIRTSUP_LOG_LEVEL} (error, warn, info, debug, trace) sets the level; info by default.
@@ -28,11 +30,12 @@ public final class RunLogging {
 
     private RunLogging() {}
 
-    /** Replaces whatever Logback configured by itself. */
-    public static void install(Map<String, String> environment) {
+    /** Replaces whatever Logback configured by itself; {@code format} is log-format's value. */
+    public static void install(Map<String, String> environment, String format) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
-        Encoder<ILoggingEvent> encoder = encoder(context, journalIsStderr(environment, Path.of("/proc/self/fd/2")));
+        Encoder<ILoggingEvent> encoder = format.equals("json") ? json(context)
+                : encoder(context, journalIsStderr(environment, Path.of("/proc/self/fd/2")));
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("stderr");
@@ -59,6 +62,27 @@ public final class RunLogging {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
+    }
+
+    /**
+     * One JSON object per line: time (milliseconds since the epoch), level,
+     * thread, logger, the message as formatted, the MDC (for a daemon's output:
+     * {@code daemon} and {@code pid}) and any exception. Everything else the
+     * encoder can add (sequence numbers, the context, the raw arguments) is noise
+     * to a log shipper.
+     */
+    public static Encoder<ILoggingEvent> json(LoggerContext context) {
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(context);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.setWithMarkers(false);
+        encoder.setWithArguments(false);
+        encoder.setWithMessage(false);
+        encoder.setWithFormattedMessage(true);
         encoder.start();
         return encoder;
     }

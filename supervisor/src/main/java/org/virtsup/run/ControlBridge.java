@@ -49,28 +49,55 @@ final class ControlBridge implements ControlHandler {
     }
 
     private void dispatch(Request request, CompletableFuture<Reply> reply) {
-        if (request instanceof Request.Status s) {
-            named(s.name(), reply).ifPresent(only -> reply.complete(status.apply(only)));
-        } else if (request instanceof Request.Log l) {
-            daemon(l.name(), reply).ifPresent(d ->
-                    reply.complete(new Reply.LogOutput(d.programName(), supervisor.tail(d).last(l.lines()))));
-        } else if (request instanceof Request.Start s) {
-            daemon(s.name(), reply).ifPresent(d -> follow(d, new Event.Start(d), List.of(), reply));
-        } else if (request instanceof Request.Restart r) {
-            daemon(r.name(), reply).ifPresent(d -> follow(d, new Event.Restart(d), List.of(), reply));
-        } else if (request instanceof Request.Stop s) {
-            daemon(s.name(), reply).ifPresent(d -> stop(d, reply));
-        } else if (request instanceof Request.Reload r) {
-            if (r.name().isEmpty()) {
-                reload.get().thenAccept(reply::complete);
-            } else {
-                daemon(r.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
+        request.handledBy(new Request.Handlers<Void>() {
+            @Override
+            public Void status(Request.Status status) {
+                named(status.name(), reply).ifPresent(only -> reply.complete(ControlBridge.this.status.apply(only)));
+                return null;
             }
-        } else if (request instanceof Request.Signal s) {
-            daemon(s.name(), reply).ifPresent(d -> follow(d, new Event.Forward(d, s.signal()), List.of(), reply));
-        } else {
-            reply.complete(new Reply.Failure(ErrorCode.UNKNOWN_COMMAND, "unknown request " + request.command()));
-        }
+
+            @Override
+            public Void log(Request.Log log) {
+                daemon(log.name(), reply).ifPresent(d ->
+                        reply.complete(new Reply.LogOutput(d.programName(), supervisor.tail(d).last(log.lines()))));
+                return null;
+            }
+
+            @Override
+            public Void start(Request.Start start) {
+                daemon(start.name(), reply).ifPresent(d -> follow(d, new Event.Start(d), List.of(), reply));
+                return null;
+            }
+
+            @Override
+            public Void restart(Request.Restart restart) {
+                daemon(restart.name(), reply).ifPresent(d -> follow(d, new Event.Restart(d), List.of(), reply));
+                return null;
+            }
+
+            @Override
+            public Void stop(Request.Stop stop) {
+                daemon(stop.name(), reply).ifPresent(d -> ControlBridge.this.stop(d, reply));
+                return null;
+            }
+
+            @Override
+            public Void reload(Request.Reload reload) {
+                if (reload.name().isEmpty()) {
+                    ControlBridge.this.reload.get().thenAccept(reply::complete);
+                } else {
+                    daemon(reload.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
+                }
+                return null;
+            }
+
+            @Override
+            public Void signal(Request.Signal signal) {
+                daemon(signal.name(), reply).ifPresent(d ->
+                        follow(d, new Event.Forward(d, signal.signal()), List.of(), reply));
+                return null;
+            }
+        });
     }
 
     /** Feeds the command and replies once it is done or failed, with the daemon's state then. */

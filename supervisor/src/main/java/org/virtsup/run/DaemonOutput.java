@@ -59,9 +59,9 @@ final class DaemonOutput {
     /** Starts carrying {@code pid}'s output from {@code readFd}, closed here once the pump reached its end. */
     void follow(Daemon daemon, int pid, int readFd) {
         open.put(pid, readFd);
-        Thread pump = new Thread(new OutputPump(buffer -> posix.read(readFd, buffer),
+        Thread pump = new Thread(OutputPump.of(daemon, pid, new OutputPump(buffer -> posix.read(readFd, buffer),
                 LoggerFactory.getLogger("daemon." + daemon.programName()), tails.get(daemon),
-                () -> loop.post(() -> ended(pid))), "virtsup-output-" + daemon.programName() + "-" + pid);
+                () -> loop.post(() -> ended(pid)))), "virtsup-output-" + daemon.programName() + "-" + pid);
         pump.setDaemon(true);
         pump.start();
     }

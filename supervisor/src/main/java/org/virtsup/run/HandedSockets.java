@@ -128,7 +128,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
 
     /** {@code next}, then this after each step. */
     SupervisionExecutor.Observer following(SupervisionExecutor.Observer next) {
-        return ObserverChain.then(next, this::stepped);
+        return Observers.andAfterEachStep(next, this::stepped);
     }
 
     /** The inodes of {@code daemon}'s held sockets by name, as the state record keeps them. */

@@ -3,6 +3,8 @@ package org.virtsup.run;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
+import org.virtsup.supervise.Daemon;
 
 /**
  * Carries one daemon's stdout or stderr, read from a pipe, into the log: one
@@ -33,6 +35,19 @@ public final class OutputPump implements Runnable {
         this.logger = logger;
         this.tail = tail;
         this.onEnd = onEnd;
+    }
+
+    /**
+     * The pump of {@code pid}'s output, its lines carrying {@code daemon} and
+     * {@code pid} in the MDC (fields of their own in the JSON log). Run on the
+     * pump's own thread, which the MDC belongs to.
+     */
+    public static Runnable of(Daemon daemon, int pid, OutputPump pump) {
+        return () -> {
+            MDC.put("daemon", daemon.programName());
+            MDC.put("pid", Integer.toString(pid));
+            pump.run();
+        };
     }
 
     @Override

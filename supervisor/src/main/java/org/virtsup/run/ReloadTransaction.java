@@ -110,7 +110,7 @@ final class ReloadTransaction {
         try {
             changed = writeFiles(previous, next);
         } catch (IOException | RuntimeException e) {
-            return refused(ErrorCode.FAILED, List.of("writing the daemons' files failed: " + e.getMessage()), null);
+            return refused(ErrorCode.FAILED, List.of("carrying out the reload failed: " + e.getMessage()), null);
         }
         // Only now: a failure above leaves virtsup on the configuration its daemons run with.
         inForce.replace(next);
@@ -188,8 +188,9 @@ final class ReloadTransaction {
         SupervisorConfiguration after = next.supervisor();
         if (!before.stateDirectory().equals(after.stateDirectory())
                 || !before.controlSocket().equals(after.controlSocket())
-                || !before.controlGroup().equals(after.controlGroup())) {
-            notes.add("state-directory, control-socket and control-group take effect when virtsup restarts");
+                || !before.controlGroup().equals(after.controlGroup())
+                || !before.logFormat().equals(after.logFormat())) {
+            notes.add("state-directory, control-socket, control-group and log-format take effect when virtsup restarts");
         }
         virtlogClientLimitNote(previous, next).ifPresent(note -> {
             log.warn(note);

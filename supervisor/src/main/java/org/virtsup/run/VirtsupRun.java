@@ -14,12 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.adopt.StateRecord;
 import org.virtsup.adopt.StateRecordFile;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
+import org.virtsup.config.Diagnostic;
 import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.SupervisorConfiguration;
 import org.virtsup.control.ControlServer;
@@ -28,6 +31,9 @@ import org.virtsup.control.ControlSocketInUseException;
 import org.virtsup.control.Reply;
 import org.virtsup.control.StatusReport;
 import org.virtsup.host.LocalHost;
+import org.virtsup.metrics.MetricsAddressException;
+import org.virtsup.metrics.MetricsEndpoint;
+import org.virtsup.metrics.VirtsupMetrics;
 import org.virtsup.notify.Notifier;
 import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
@@ -64,6 +70,8 @@ public final class VirtsupRun {
     private final Map<Daemon, NotifyListener> listeners = new EnumMap<>(Daemon.class);
     private final Set<Daemon> probed = EnumSet.noneOf(Daemon.class);
     private final ConfigurationInForce configuration;
+    private final VirtsupMetrics metrics = new VirtsupMetrics(clock, Version.current());
+    private Supplier<CompletableFuture<Reply>> reload;
     private RenderedFiles files;
     private SupervisionExecutor supervisor;
     private ReloadTransaction reloads;
@@ -103,6 +111,11 @@ public final class VirtsupRun {
             adopted.addAll(adoptable.get());
             preflight.requireRoot();
             prepare(initial, record);
+        } catch (MetricsAddressException e) {
+            log.error("{}", Diagnostic.error(initial.supervisor().settings().positionOf("metrics-address"),
+                    e.getMessage()).format());
+            closeAll();
+            return 78;
         } catch (PosixException | IOException e) {
             log.error("cannot prepare the host: {}", e.getMessage());
             if (sockets != null && !adopted.isEmpty()) {
@@ -162,6 +175,8 @@ public final class VirtsupRun {
         // Orphans of the daemons (and guests' QEMU processes) come to virtsup to be reaped.
         posix.becomeChildSubreaper();
         SupervisorConfiguration settings = initial.supervisor();
+        // First, before anything on the host changes: an address in use is a configuration error.
+        metrics.endpoint().start(settings.metricsAddress());
         // Asked now, before the reaper takes every child: libvirtd --version runs under the JDK's ProcessBuilder.
         LibvirtVersion libvirt = new LocalHost().libvirtVersion(initial.libvirtdPath()).orElse(LibvirtVersion.DEBIAN_12);
         log.info("files rendered for libvirt {} ({} --version)", libvirt, initial.libvirtdPath());
@@ -173,25 +188,27 @@ public final class VirtsupRun {
         recorder = new StateRecorder(record, PROC, files::fileOf, sockets::inodes);
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
-                configuration.daemons()), this::program, ObserverChain.then(sockets.following(new InitSystemReporter(
-                () -> initSystem, posix.getpid(), probed, new Followers())), (before, after) -> recorder.stepped(after)),
-                code -> {
+                configuration.daemons()), this::program, Observers.andAfterEachStep(sockets.following(
+                metrics.supervision().following(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
+                new Followers()))), (before, after) -> recorder.stepped(after)), code -> {
                     exitCode = code;
                     loop.stop();
                 });
+        metrics.supervision().publish(supervisor.state());
         supervisor.gateReadiness(sockets);
         watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.feed(new Event.Exited(pid,
                 new Termination.Unknown()))));
         probe = new ReadinessProbe(loop, supervisor, daemon -> program(daemon).socket());
         reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem,
-                sockets::reload);
+                this::moveResources);
+        reload = metrics.operators().counting(reloads::reload, configuration::get);
         listenForReadiness(files.directory().resolve("notify"));
         int controlGid = posix.groupId(settings.controlGroup()).orElseThrow(() -> new IOException(
                 "control-group \"" + settings.controlGroup() + "\" does not exist"));
         try {
             control = ControlServer.start(ControlServerSettings.of(Path.of(settings.controlSocket()),
                     settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout()),
-                    new ControlBridge(supervisor, this::status, reloads::reload), posix);
+                    metrics.operators().counting(new ControlBridge(supervisor, this::status, reload)), posix);
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -217,6 +234,19 @@ public final class VirtsupRun {
         }
     }
 
+    /** A reload's moves besides the files: the metrics address (bound first, kept on failure), the held sockets. */
+    private Set<Daemon> moveResources(Configuration next) throws IOException {
+        MetricsEndpoint.Move metricsMove = metrics.endpoint().prepare(next.supervisor().metricsAddress());
+        try {
+            Set<Daemon> affected = sockets.reload(next);
+            metricsMove.commit();
+            return affected;
+        } catch (IOException | RuntimeException e) {
+            metricsMove.abandon();
+            throw e;
+        }
+    }
+
     private DaemonProgram program(Daemon daemon) {
         Configuration current = configuration.get();
         Path notify = probed.contains(daemon) || listeners.get(daemon) == null
@@ -238,7 +268,7 @@ public final class VirtsupRun {
             }
             case "HUP" -> {
                 log.info("SIGHUP received: reloading the configuration");
-                reloads.reload();
+                reload.get();
             }
             case "USR1" -> {
                 if (supervisor.state().daemon(Daemon.VIRTLOGD).supervised()) {
@@ -275,6 +305,7 @@ public final class VirtsupRun {
         if (control != null) {
             control.close();
         }
+        metrics.endpoint().close();
         if (supervisor != null) {
             supervisor.stopReaper();
         }

@@ -154,7 +154,8 @@ class MainTest {
         assertTrue(r.out().contains("(supervisor-configuration ...)\n  control-socket              string           \"/run/virtsup/control.sock\"\n"));
         assertTrue(r.out().contains("  log-root                    string           \"/var/log/libvirt\"  (virtsup extension)\n"),
                 r.out());
-        assertEquals(72 + 3, r.out().lines().count());
+        assertTrue(r.out().contains("  metrics-address             maybe-string     #f\n"), r.out());
+        assertEquals(74 + 3, r.out().lines().count());
     }
 
     @Test

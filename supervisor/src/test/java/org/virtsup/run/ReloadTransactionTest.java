@@ -158,7 +158,7 @@ class ReloadTransactionTest {
         Files.writeString(host.file, SECOND);
         Reply reply = host.reload();
         assertEquals(ErrorCode.FAILED, ((Reply.Failure) reply).code());
-        host.assertNothingChanged(reply, before, "writing the daemons' files failed");
+        host.assertNothingChanged(reply, before, "carrying out the reload failed");
     }
 
     @Test

@@ -75,6 +75,7 @@ final class SupervisorContainer extends ContainerExtension {
     };
 
     private final Map<String, String> files = new LinkedHashMap<>();
+    private final Map<String, Path> hostFiles = new LinkedHashMap<>();
     private final List<String> setup = new ArrayList<>();
     private boolean prepared;
     private List<String> runArguments = List.of("run");
@@ -90,6 +91,12 @@ final class SupervisorContainer extends ContainerExtension {
     /** A file in place before virtsup starts (mode 0644). */
     SupervisorContainer withFile(String path, String text) {
         files.put(path, text);
+        return this;
+    }
+
+    /** A program of this machine copied in before virtsup starts (mode 0755), e.g. prometheus. */
+    SupervisorContainer withHostProgram(Path program, String path) {
+        hostFiles.put(path, program);
         return this;
     }
 
@@ -148,6 +155,7 @@ final class SupervisorContainer extends ContainerExtension {
                 .withCopyFileToContainer(MountableFile.forHostPath(TestSettings.virtsupLib().get()),
                         VIRTSUP_HOME + "/lib")
                 .withCommand(command.toArray(String[]::new));
+        hostFiles.forEach((path, program) -> created.withCopyFileToContainer(MountableFile.forHostPath(program, 0755), path));
         files.forEach((path, text) -> created.withCopyToContainer(
                 Transferable.of(text.getBytes(StandardCharsets.UTF_8), 0644), path));
         container = created;

@@ -3,13 +3,13 @@ package org.virtsup.run;
 import java.util.function.BiConsumer;
 import org.virtsup.supervise.Supervision;
 
-/** An observer followed by one more thing to do after each step. */
-final class ObserverChain {
-    private ObserverChain() {}
+/** Observers of supervision built from others. */
+public final class Observers {
+    private Observers() {}
 
-    /** {@code next}, then {@code then} after each step. */
-    static SupervisionExecutor.Observer then(SupervisionExecutor.Observer next,
-                                             BiConsumer<Supervision, Supervision> then) {
+    /** {@code next}, then {@code also} after each step. */
+    public static SupervisionExecutor.Observer andAfterEachStep(SupervisionExecutor.Observer next,
+                                                                BiConsumer<Supervision, Supervision> also) {
         return new SupervisionExecutor.Observer() {
             @Override
             public void readyReported(Supervision supervision) {
@@ -24,7 +24,7 @@ final class ObserverChain {
             @Override
             public void stepped(Supervision before, Supervision after) {
                 next.stepped(before, after);
-                then.accept(before, after);
+                also.accept(before, after);
             }
         };
     }
