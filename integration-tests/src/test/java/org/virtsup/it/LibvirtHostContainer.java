@@ -116,6 +116,7 @@ public final class LibvirtHostContainer extends ContainerExtension {
     private final List<DaemonProcess> daemons = new ArrayList<>();
     private Optional<String> image = Optional.empty();
     private List<String> pid1 = List.of();
+    private final List<String> capabilities = new ArrayList<>();
     private GenericContainer<?> container;
     private Duration startDuration = Duration.ZERO;
 
@@ -155,6 +156,15 @@ public final class LibvirtHostContainer extends ContainerExtension {
         return this;
     }
 
+    /**
+     * Adds a capability to Docker's default set ({@code docker run --cap-add NAME}),
+     * e.g. SYS_PTRACE, without which Docker's seccomp profile refuses pidfd_getfd.
+     */
+    public LibvirtHostContainer withCapability(String name) {
+        capabilities.add(name);
+        return this;
+    }
+
     /** The command line that runs virtsup's CLI inside the container, e.g. for {@link #withPid1}. */
     public static String[] virtsupCommand(String... arguments) {
         List<String> argv = new ArrayList<>(List.of("java", "-cp",
@@ -185,6 +195,11 @@ public final class LibvirtHostContainer extends ContainerExtension {
             List<String> command = new ArrayList<>(List.of("bash", "-c", PREPARE_LIBVIRT_HOST + "exec \"$@\"", "pid1"));
             command.addAll(pid1);
             created.withCommand(command.toArray(String[]::new));
+        }
+        if (!capabilities.isEmpty()) {
+            created.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withCapAdd(capabilities.stream()
+                    .map(com.github.dockerjava.api.model.Capability::valueOf)
+                    .toArray(com.github.dockerjava.api.model.Capability[]::new)));
         }
         created.withCopyFileToContainer(MountableFile.forHostPath(prepareScript(), 0755), PREPARE_SCRIPT);
         if (withVirtsup) {

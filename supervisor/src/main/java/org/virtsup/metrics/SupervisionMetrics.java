@@ -106,10 +106,16 @@ public final class SupervisionMetrics {
         published = initial;
     }
 
-    /** {@code "1"} for exit(1), {@code "SIGKILL"} for a signal: bounded (256 codes, the signals' names). */
+    /**
+     * {@code "1"} for exit(1), {@code "SIGKILL"} for a signal, {@code "unknown"} for an adopted daemon's end:
+     * bounded (256 codes, the signals' names).
+     */
     static String reason(Termination termination) {
         if (termination instanceof Termination.Exited exited) {
             return Integer.toString(exited.code());
+        }
+        if (termination instanceof Termination.Unknown) {
+            return "unknown"; // an adopted daemon: not virtsup's child, its status went to its parent
         }
         int signal = ((Termination.Killed) termination).signal();
         return Signal.ofNumber(signal).map(Signal::fullName).orElse("SIG" + signal);

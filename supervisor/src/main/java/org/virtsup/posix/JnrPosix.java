@@ -74,6 +74,7 @@ public final class JnrPosix implements Posix {
     private final ErrnoNames errnoNames = new ErrnoNames();
     private final NativeSpawn nativeSpawn;
     private final NativeSockets nativeSockets;
+    private final NativePidfd nativePidfd;
     private final Object groupDatabase = new Object();
 
     /**
@@ -97,6 +98,7 @@ public final class JnrPosix implements Posix {
         this.runtime = Runtime.getRuntime(libc);
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
         this.nativeSockets = new NativeSockets(libc, runtime, errnoNames);
+        this.nativePidfd = new NativePidfd(libc, runtime, errnoNames);
         restoreChildStatuses();
     }
 
@@ -372,6 +374,21 @@ public final class JnrPosix implements Posix {
     @Override
     public void unlink(String path) {
         nativeSockets.unlink(path);
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        return nativePidfd.open(pid);
+    }
+
+    @Override
+    public boolean awaitPidfd(int pidfd, int timeoutMillis) {
+        return nativePidfd.awaitExit(pidfd, timeoutMillis);
+    }
+
+    @Override
+    public int pidfdGetfd(int pidfd, int targetFd) {
+        return nativePidfd.getfd(pidfd, targetFd);
     }
 
     private PosixException failure(String operation, String subject) {

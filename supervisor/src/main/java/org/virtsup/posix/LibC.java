@@ -137,6 +137,13 @@ public interface LibC {
     @SaveError
     int unlink(String path);
 
+    /** Raw system calls with up to three integer arguments (pidfd_open, pidfd_getfd). */
+    @SaveError
+    long syscall(long number, long arg1, long arg2, long arg3);
+
+    @SaveError
+    int poll(Pointer fds, long count, int timeoutMillis);
+
     @IgnoreError
     int getpid();
 

@@ -175,4 +175,33 @@ public interface Posix {
 
     /** Removes a file (a socket file included); ENOENT when there is none. */
     void unlink(String path);
+
+    /**
+     * A pid file descriptor for process {@code pid} (pidfd_open, Linux 5.3+),
+     * close-on-exec: it names that process for good, even once its pid is
+     * reused, and becomes readable when the process ends (see
+     * {@link #awaitPidfd}), whether or not it is this process's child.
+     *
+     * @throws PosixException ESRCH when there is no such process, ENOSYS on an older kernel
+     */
+    int pidfdOpen(int pid);
+
+    /**
+     * Waits up to {@code timeoutMillis} for the process of {@code pidfd} to end.
+     *
+     * @return true once it has ended (a zombie not yet reaped included)
+     * @throws PosixException EBADF when {@code pidfd} is not open
+     */
+    boolean awaitPidfd(int pidfd, int timeoutMillis);
+
+    /**
+     * A copy, here, of descriptor {@code targetFd} of the process of
+     * {@code pidfd} (pidfd_getfd, Linux 5.6+): the same open file
+     * description, as dup(2) gives, close-on-exec.
+     *
+     * @throws PosixException EBADF when the process has no such descriptor,
+     *         ESRCH when it has ended, EPERM when this process may not
+     *         ptrace it, ENOSYS on an older kernel
+     */
+    int pidfdGetfd(int pidfd, int targetFd);
 }

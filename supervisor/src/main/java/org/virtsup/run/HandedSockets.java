@@ -21,8 +21,11 @@ import org.virtsup.sockets.HandOff;
 import org.virtsup.sockets.HandOffCheck;
 import org.virtsup.sockets.HeldSocket;
 import org.virtsup.sockets.HeldSockets;
+import org.virtsup.sockets.ProcSockets;
 import org.virtsup.sockets.SocketOwners;
 import org.virtsup.sockets.SocketPlan;
+import org.virtsup.sockets.SocketSpec;
+import org.virtsup.sockets.SocketTakeBack;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Goal;
@@ -55,7 +58,24 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     /** Binds every socket the configuration's daemons listen on; the socket directories must exist. */
     static HandedSockets bind(Posix posix, Configuration configuration, SocketOwners owners, HandOffCheck check)
             throws IOException {
-        HeldSockets held = HeldSockets.bind(posix, owners, SocketPlan.of(configuration, posix));
+        return bind(posix, configuration, owners, check, List.of(), new SocketTakeBack(posix, ProcSockets.ofThisHost()));
+    }
+
+    /**
+     * As {@link #bind}, but the sockets of the {@code adopted} daemons are
+     * taken back out of them rather than bound (see {@link HeldSockets#takeOver}).
+     */
+    static HandedSockets bind(Posix posix, Configuration configuration, SocketOwners owners, HandOffCheck check,
+                              List<AdoptedDaemon> adopted, SocketTakeBack takeBack) throws IOException {
+        List<SocketSpec> plan = SocketPlan.of(configuration, posix);
+        List<HeldSocket> taken = new ArrayList<>();
+        Set<Daemon> adoptedDaemons = EnumSet.noneOf(Daemon.class);
+        for (AdoptedDaemon daemon : adopted) {
+            adoptedDaemons.add(daemon.daemon());
+            taken.addAll(takeBack.from(daemon.daemon(), daemon.pid(), daemon.pidfd(),
+                    daemon.recorded().socketInodes(), plan));
+        }
+        HeldSockets held = HeldSockets.takeOver(posix, owners, plan, taken, adoptedDaemons);
         held.all().forEach(socket -> log.info("holding {}'s {} at {} (inode {})", socket.spec().daemon(),
                 socket.spec().name(), socket.spec().endpoint().describe(), socket.inode()));
         return new HandedSockets(posix, held, check);
@@ -111,8 +131,18 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return Observers.andAfterEachStep(next, this::stepped);
     }
 
+    /** The inodes of {@code daemon}'s held sockets by name, as the state record keeps them. */
+    Map<String, Long> inodes(Daemon daemon) {
+        Map<String, Long> inodes = new java.util.TreeMap<>();
+        held.of(daemon).forEach(socket -> inodes.put(socket.spec().name(), socket.inode()));
+        return inodes;
+    }
+
     /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
     void stepped(Supervision before, Supervision after) {
+        if (after.stage() == Supervision.Stage.NEW) {
+            return; // before boot nothing is down for good: adopted daemons are taken over one step each
+        }
         for (Daemon daemon : Daemon.values()) {
             int was = before.daemon(daemon).pid();
             if (was != DaemonState.NO_PID && after.daemon(daemon).pid() != was) {
@@ -174,6 +204,11 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
             return verdict.sockets();
         }
         return held.of(daemon).stream().map(socket -> new HandOffCheck.SocketState(socket, false)).toList();
+    }
+
+    /** See {@link HeldSockets#closeLeavingFiles}. */
+    void closeLeavingFiles() {
+        held.closeLeavingFiles();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtsup.adopt.StateRecord;
+import org.virtsup.adopt.StateRecordFile;
 import org.virtsup.config.Configuration;
 import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
@@ -39,9 +42,11 @@ import org.virtsup.posix.PosixException;
 import org.virtsup.sockets.HandOffCheck;
 import org.virtsup.sockets.ProcSockets;
 import org.virtsup.sockets.SocketOwners;
+import org.virtsup.sockets.SocketTakeBack;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Supervision;
+import org.virtsup.supervise.Termination;
 
 /**
  * {@code virtsup run}: one libvirt host under supervision. It wires the parts
@@ -53,6 +58,7 @@ import org.virtsup.supervise.Supervision;
  */
 public final class VirtsupRun {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
+    private static final Path PROC = Path.of("/proc");
 
     private final Posix posix;
     private final Map<String, String> environment;
@@ -73,6 +79,9 @@ public final class VirtsupRun {
     private Notifier initSystem = Notifier.disabled();
     private ControlServer control;
     private HandedSockets sockets;
+    private final List<AdoptedDaemon> adopted = new ArrayList<>();
+    private AdoptedWatch watch;
+    private StateRecorder recorder;
     private int exitCode = 1;
 
     public VirtsupRun(Posix posix, Map<String, String> environment, Configuration configuration,
@@ -89,16 +98,19 @@ public final class VirtsupRun {
         // (docker stop right after docker run) must stop it cleanly, not end the
         // JVM with 143 nor be dropped (as PID 1, a signal without a handler is
         // ignored). Boot is queued first, so every signal is handled after it.
-        loop.post(() -> supervisor.feed(new Event.Boot()));
+        loop.post(this::boot);
         JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
         Configuration initial = configuration.get();
         try {
-            Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), Path.of("/proc"));
-            if (!preflight.noOutsideCopies()) {
+            Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), PROC);
+            StateRecordFile record = new StateRecordFile(Path.of(initial.supervisor().stateDirectory()), posix.geteuid());
+            Optional<List<AdoptedDaemon>> adoptable = preflight.check(record.read().orElse(StateRecord.empty()));
+            if (adoptable.isEmpty()) {
                 return 1;
             }
+            adopted.addAll(adoptable.get());
             preflight.requireRoot();
-            prepare(initial);
+            prepare(initial, record);
         } catch (MetricsAddressException e) {
             log.error("{}", Diagnostic.error(initial.supervisor().settings().positionOf("metrics-address"),
                     e.getMessage()).format());
@@ -106,6 +118,12 @@ public final class VirtsupRun {
             return 78;
         } catch (PosixException | IOException e) {
             log.error("cannot prepare the host: {}", e.getMessage());
+            if (sockets != null && !adopted.isEmpty()) {
+                // Their paths stay: the adopted daemons go on serving them, unsupervised, as before this start.
+                log.error("the daemons found running ({}) are left running as they are; start virtsup again once"
+                        + " this is fixed", adopted.stream().map(a -> a.daemon() + " (pid " + a.pid() + ")").toList());
+                sockets.closeLeavingFiles();
+            }
             closeAll();
             return 1;
         }
@@ -121,7 +139,39 @@ public final class VirtsupRun {
         return exitCode;
     }
 
-    private void prepare(Configuration initial) throws IOException {
+    /** Adopted daemons first, so that Boot finds them running; their pidfds watched from then on. */
+    private void boot() {
+        Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
+        for (AdoptedDaemon daemon : adopted) {
+            recorder.adopted(daemon.recorded());
+            supervisor.feed(new Event.Adopted(daemon.daemon(), daemon.pid()))
+                    .ifPresent(reason -> log.error("{} (pid {}) is not adopted: {}", daemon.daemon(), daemon.pid(),
+                            reason));
+            sockets.refusal(daemon.daemon(), daemon.pid()).ifPresent(problem -> log.warn(
+                    "the adopted {} (pid {}) does not listen on the sockets virtsup holds: {}", daemon.daemon(),
+                    daemon.pid(), problem));
+            watch.watch(daemon);
+            if (!daemon.recorded().configurationDigest().equals(digestOf(daemon.daemon()))) {
+                changed.add(daemon.daemon());
+            }
+        }
+        supervisor.feed(new Event.Boot());
+        if (!changed.isEmpty()) {
+            log.info("{} run with an older configuration than the one in force: applying it as a reload would",
+                    changed);
+            supervisor.feed(new Event.Reconfigured(configuration.policy(), configuration.daemons(), changed));
+        }
+    }
+
+    private String digestOf(Daemon daemon) {
+        try {
+            return StateRecorder.digestOf(files.fileOf(daemon));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void prepare(Configuration initial, StateRecordFile record) throws IOException {
         // Orphans of the daemons (and guests' QEMU processes) come to virtsup to be reaped.
         posix.becomeChildSubreaper();
         SupervisorConfiguration settings = initial.supervisor();
@@ -133,16 +183,21 @@ public final class VirtsupRun {
         files = new RenderedFiles(Path.of(settings.stateDirectory()), libvirt);
         files.write(initial);
         SocketDirectory.prepareFor(posix, initial);
-        sockets = HandedSockets.bind(posix, initial, SocketOwners.ofThisHost(), new HandOffCheck(ProcSockets.ofThisHost()));
+        sockets = HandedSockets.bind(posix, initial, SocketOwners.ofThisHost(), new HandOffCheck(ProcSockets.ofThisHost()),
+                adopted, new SocketTakeBack(posix, ProcSockets.ofThisHost()));
+        recorder = new StateRecorder(record, PROC, files::fileOf, sockets::inodes);
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
-                configuration.daemons()), this::program, sockets.following(metrics.supervision().following(
-                new InitSystemReporter(() -> initSystem, posix.getpid(), probed, new Followers()))), code -> {
+                configuration.daemons()), this::program, Observers.andAfterEachStep(sockets.following(
+                metrics.supervision().following(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
+                new Followers()))), (before, after) -> recorder.stepped(after)), code -> {
                     exitCode = code;
                     loop.stop();
                 });
         metrics.supervision().publish(supervisor.state());
         supervisor.gateReadiness(sockets);
+        watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.feed(new Event.Exited(pid,
+                new Termination.Unknown()))));
         probe = new ReadinessProbe(loop, supervisor, daemon -> program(daemon).socket());
         reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem,
                 this::moveResources);
@@ -233,7 +288,10 @@ public final class VirtsupRun {
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
                 configuration.reloadProblems());
-        return sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only, clock.instant()));
+        Map<Daemon, Integer> adoptedPids = new EnumMap<>(Daemon.class);
+        adopted.forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
+        return AdoptedNotice.on(sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only,
+                clock.instant())), adoptedPids);
     }
 
     private void keepWatchdogFed(Duration interval) {
@@ -250,6 +308,9 @@ public final class VirtsupRun {
         metrics.endpoint().close();
         if (supervisor != null) {
             supervisor.stopReaper();
+        }
+        if (watch != null) {
+            watch.close();
         }
         listeners.values().forEach(NotifyListener::close);
         if (sockets != null) {

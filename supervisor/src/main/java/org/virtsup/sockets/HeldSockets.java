@@ -49,6 +49,28 @@ public final class HeldSockets implements AutoCloseable {
         return sockets;
     }
 
+    /**
+     * Holds {@code taken}, sockets copied back out of daemons an earlier virtsup
+     * started, and creates the rest of {@code plan}, except those of the
+     * {@code adopted} daemons that could not be taken back: they still listen
+     * there, and those sockets are bound only before their next start. On
+     * failure the taken copies are closed, their paths left to their daemons.
+     */
+    public static HeldSockets takeOver(Posix posix, SocketOwners owners, List<SocketSpec> plan,
+                                       List<HeldSocket> taken, Set<Daemon> adopted) throws IOException {
+        HeldSockets sockets = new HeldSockets(posix, owners);
+        sockets.held = List.copyOf(taken);
+        try {
+            sockets.apply(plan.stream().filter(spec -> !adopted.contains(spec.daemon())
+                    || taken.stream().anyMatch(socket -> socket.spec().equals(spec))).toList());
+        } catch (IOException | RuntimeException e) {
+            taken.forEach(socket -> posix.close(socket.fd()));
+            throw e;
+        }
+        sockets.plan = List.copyOf(plan);
+        return sockets;
+    }
+
     /** Every socket held, in hand-over order. */
     public List<HeldSocket> all() {
         return held;
@@ -172,8 +194,10 @@ public final class HeldSockets implements AutoCloseable {
 
     /**
      * Binds every socket of {@code daemon}'s in the plan that is not held
-     * (after {@link #release}, or a move that waited for its port), before it
-     * starts; the other daemon's stay as they are. All or none.
+     * (after {@link #release}, a move that waited for its port, or one not
+     * taken back from an adopted daemon), before it starts; the other
+     * daemon's stay as they are (an adopted daemon may still listen there).
+     * All or none.
      */
     public void restore(Daemon daemon) throws IOException {
         List<HeldSocket> restored = new ArrayList<>();
@@ -307,6 +331,16 @@ public final class HeldSockets implements AutoCloseable {
         } catch (PosixException e) {
             log.warn("cannot close {}: {}", socket.spec().endpoint().describe(), e.getMessage());
         }
+    }
+
+    /**
+     * Closes every socket but leaves their files: virtsup gives up before it
+     * supervised anything, and the adopted daemons it took sockets back from
+     * still serve them.
+     */
+    public void closeLeavingFiles() {
+        held.forEach(socket -> posix.close(socket.fd()));
+        held = List.of();
     }
 
     /** Closes every socket and removes their files: virtsup ends, and its daemons with it. */

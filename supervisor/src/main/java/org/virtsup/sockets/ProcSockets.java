@@ -24,6 +24,11 @@ public interface ProcSockets {
     /** Listening unix sockets seen from {@code pid}'s network namespace: inode to path (bound ones only). */
     Map<Long, String> listeningUnix(int pid);
 
+    /** The socket descriptors {@code pid} holds: descriptor number to the socket's inode. */
+    default Map<Integer, Long> socketDescriptors(int pid) {
+        return descriptors(pid);
+    }
+
     static ProcSockets ofThisHost() {
         return new ProcSockets() {
             @Override
@@ -39,22 +44,28 @@ public interface ProcSockets {
     }
 
     static Set<Long> socketInodes(int pid) {
-        Set<Long> inodes = new HashSet<>();
+        return new HashSet<>(descriptors(pid).values());
+    }
+
+    /** From /proc/PID/fd: each socket descriptor's number and inode. */
+    static Map<Integer, Long> descriptors(int pid) {
+        Map<Integer, Long> sockets = new HashMap<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "fd"))) {
             for (Path fd : fds) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
                     if (target.startsWith("socket:[") && target.endsWith("]")) {
-                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                        sockets.put(Integer.parseInt(fd.getFileName().toString()),
+                                Long.parseLong(target.substring(8, target.length() - 1)));
                     }
                 } catch (IOException closedMeanwhile) {
                     // the descriptor went away while listing
                 }
             }
         } catch (IOException gone) {
-            return Set.of();
+            return Map.of();
         }
-        return inodes;
+        return sockets;
     }
 
     /** The inodes of listening sockets bound at {@code path}, from a /proc/net/unix table. */

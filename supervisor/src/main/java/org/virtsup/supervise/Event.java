@@ -79,6 +79,20 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * A daemon an earlier virtsup started, found still running as the state
+     * record says: it is taken over as RUNNING instead of being started. Fed
+     * before {@link Boot} only.
+     */
+    record Adopted(Daemon daemon, int pid) implements Event {
+        public Adopted {
+            Objects.requireNonNull(daemon, "daemon");
+            if (pid <= 0) {
+                throw new IllegalArgumentException("an adopted pid is positive, not " + pid);
+            }
+        }
+    }
+
     // ---- from the executor, the reaper, the readiness listener and the timers ----
 
     /** The executor carried out {@link Action.Spawn}: the daemon runs as {@code pid}. */

@@ -19,6 +19,7 @@ import org.virtsup.supervise.DaemonState.StopCause;
  * phase     input                        → phase (goal)        actions
  * any       Start, Restart               → failure count reset, then as below
  * STOPPED   Start, Restart               → STARTING (UP)       Spawn                         ¹
+ *           Adopt(pid)                   → RUNNING (UP)        (an earlier virtsup's process, not a child)
  *           StartNow, Reconfigure        → STARTING if goal UP Spawn                         ¹
  *           Stop, Hold                   → STOPPED (DOWN)
  *           Reload, Forward              →                     Rejected
@@ -96,6 +97,9 @@ final class Lifecycle extends LifecycleMoves {
 
     /** virtsup re-read its configuration; {@code fileChanged}: this daemon's file differs. */
     record Reconfigure(boolean fileChanged) implements Input {}
+
+    /** Take over {@code pid}, a running process of the daemon that an earlier virtsup started. */
+    record Adopt(int pid) implements Input {}
 
     record Spawned(int pid) implements Input {}
 
@@ -178,6 +182,8 @@ final class Lifecycle extends LifecycleMoves {
             }
         } else if (input instanceof Stop || input instanceof Hold) {
             next.goal = Goal.DOWN;
+        } else if (input instanceof Adopt adopt) {
+            adopt(adopt.pid());
         } else if (input instanceof Reload || input instanceof Forward) {
             reject(name() + " is not running");
         }

@@ -86,6 +86,18 @@ abstract sealed class LifecycleMoves permits Lifecycle {
         actions.add(new Action.Spawn(before.daemon()));
     }
 
+    /** An earlier virtsup's process, taken over as it runs: ready at once, its exit status never known. */
+    void adopt(int pid) {
+        next.goal = Goal.UP;
+        next.phase = Phase.RUNNING;
+        next.pid = pid;
+        next.startedAt = Optional.of(now);
+        next.readyAt = Optional.of(now);
+        next.problem = Optional.empty();
+        log(Level.INFO, Phrases.process(before.daemon(), pid) + " adopted: an earlier virtsup started it and it still"
+                + " runs as recorded; it is not virtsup's child, so how it ends will not be known");
+    }
+
     /** SIGTERM to its pid, the stop timeout armed. */
     void terminate(StopCause cause, String message) {
         cancelTimer();

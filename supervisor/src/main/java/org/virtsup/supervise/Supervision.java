@@ -147,6 +147,12 @@ public record Supervision(
                         feed(daemon, new Lifecycle.Start());
                     }
                 }
+            } else if (event instanceof Event.Adopted adopted) {
+                if (stage != Stage.NEW) {
+                    reject("a running daemon is adopted only before virtsup starts its daemons");
+                } else if (supervisedOrReject(adopted.daemon())) {
+                    feed(adopted.daemon(), new Lifecycle.Adopt(adopted.pid()));
+                }
             } else if (event instanceof Event.Shutdown) {
                 if (stage == Stage.SHUTTING_DOWN) {
                     log(Level.INFO, "already shutting down");

@@ -1,9 +1,10 @@
 package org.virtsup.supervise;
 
 /**
- * How a process ended, as waitpid(2) tells it. The executor maps the POSIX
- * seam's exit status onto this one, so that supervision depends on nothing
- * but the JDK.
+ * How a process ended, as waitpid(2) tells it, or that it ended without
+ * saying how (a daemon virtsup adopted is not its child). The executor maps
+ * the POSIX seam's exit status onto this one, so that supervision depends on
+ * nothing but the JDK.
  */
 public sealed interface Termination {
 
@@ -35,6 +36,17 @@ public sealed interface Termination {
         @Override
         public String describe() {
             return "killed by " + Signal.describe(signal) + (coreDumped ? ", core dumped" : "");
+        }
+    }
+
+    /**
+     * It ended, and how is not known: it was adopted from an earlier virtsup,
+     * so its exit status went to its parent, and virtsup only saw its pidfd.
+     */
+    record Unknown() implements Termination {
+        @Override
+        public String describe() {
+            return "ended (exit status unknown: not our child)";
         }
     }
 }

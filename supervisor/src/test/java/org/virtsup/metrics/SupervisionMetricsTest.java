@@ -117,6 +117,7 @@ class SupervisionMetricsTest {
     void exitReasonsAreCodesOrSignalNames() {
         assertEquals("0", SupervisionMetrics.reason(new Termination.Exited(0)));
         assertEquals("SIGSEGV", SupervisionMetrics.reason(new Termination.Killed(11, true)));
+        assertEquals("unknown", SupervisionMetrics.reason(new Termination.Unknown()));
         assertEquals("SIGRTMIN+31", SupervisionMetrics.reason(new Termination.Killed(63, false)));
     }
 

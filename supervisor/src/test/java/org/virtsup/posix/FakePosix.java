@@ -435,7 +435,9 @@ public final class FakePosix implements Posix {
                     process.stdio[target] = end;
                 }
             }
-            for (int fd : spec.passed()) {
+            for (int i = 0; i < spec.passed().size(); i++) {
+                int fd = spec.passed().get(i);
+                process.fds.put(3 + i, descriptors.get(fd));
                 if (descriptors.get(fd) instanceof ListeningSocket socket) {
                     socket.holders++; // the child's copy: bound until both are closed
                     process.sockets.add(socket);
@@ -911,6 +913,105 @@ public final class FakePosix implements Posix {
         }
     }
 
+    @Override
+    public int pidfdOpen(int processId) {
+        lock.lock();
+        try {
+            calls.add("pidfd_open " + processId);
+            if (processId <= 0) {
+                throw new IllegalArgumentException("pidfd_open " + processId + ": a process is named by a positive pid");
+            }
+            if (!processes.containsKey(processId)) {
+                throw new PosixException("pidfd_open", Integer.toString(processId), Errno.ESRCH);
+            }
+            int fd = lowestFreeDescriptor();
+            descriptors.put(fd, new PidFd(processId));
+            return fd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitPidfd(int pidfd, int timeoutMillis) {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (true) {
+                if (!(descriptors.get(pidfd) instanceof PidFd watched)) {
+                    throw new PosixException("poll", "pidfd " + pidfd, Errno.EBADF);
+                }
+                Process process = processes.get(watched.pid());
+                if (process == null || process.status != null) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int pidfdGetfd(int pidfd, int targetFd) {
+        lock.lock();
+        try {
+            calls.add("pidfd_getfd " + pidfd + " " + targetFd);
+            if (!(descriptors.get(pidfd) instanceof PidFd watched)) {
+                throw new PosixException("pidfd_getfd", "fd " + targetFd + " of pidfd " + pidfd, Errno.EBADF);
+            }
+            Process process = processes.get(watched.pid());
+            if (process == null || process.status != null) {
+                throw new PosixException("pidfd_getfd", "fd " + targetFd + " of pidfd " + pidfd, Errno.ESRCH);
+            }
+            OpenFile file = process.fds.get(targetFd);
+            if (file == null) {
+                throw new PosixException("pidfd_getfd", "fd " + targetFd + " of pidfd " + pidfd, Errno.EBADF);
+            }
+            if (file instanceof PipeEnd end) {
+                end.pipe.acquire(end.reading);
+            }
+            if (file instanceof ListeningSocket socket) {
+                socket.holders++; // our copy: bound until every copy is closed
+            }
+            int fd = lowestFreeDescriptor();
+            descriptors.put(fd, file);
+            return fd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Process {@code processId} gets a copy of our descriptor {@code ourFd} as
+     * its {@code targetFd}, as a daemon handed a socket by an earlier virtsup holds it.
+     */
+    public FakePosix giveDescriptor(int processId, int targetFd, int ourFd) {
+        lock.lock();
+        try {
+            Process process = processes.get(processId);
+            OpenFile file = descriptors.get(ourFd);
+            if (process == null || file == null || targetFd < 3) {
+                throw new IllegalStateException("cannot give fd " + ourFd + " to pid " + processId + " as " + targetFd);
+            }
+            process.fds.put(targetFd, file);
+            if (file instanceof ListeningSocket socket) {
+                socket.holders++;
+                process.sockets.add(socket);
+            }
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- the fake kernel
 
     /** Whether a signal left at its default disposition ends the process (STOP/TSTP/TTIN/TTOU not modelled). */
@@ -1070,6 +1171,8 @@ public final class FakePosix implements Posix {
         final SpawnSpec spec;
         final ChildBehaviour behaviour;
         final PipeEnd[] stdio = new PipeEnd[3];
+        /** Its descriptors from 3 on that {@link #pidfdGetfd} can copy: those it was passed, or given. */
+        final Map<Integer, OpenFile> fds = new HashMap<>();
         /** Listening sockets it was handed, bound while it runs. */
         final List<ListeningSocket> sockets = new ArrayList<>();
         ExitStatus status;
@@ -1083,7 +1186,10 @@ public final class FakePosix implements Posix {
         }
     }
 
-    private sealed interface OpenFile permits Inherited, PipeEnd, ListeningSocket {}
+    private sealed interface OpenFile permits Inherited, PipeEnd, ListeningSocket, PidFd {}
+
+    /** A pid file descriptor: names process {@code pid} for good. */
+    private record PidFd(int pid) implements OpenFile {}
 
     /** A socket of {@link #listenUnix} or {@link #listenTcp}; {@code address} is its path or host:port. */
     /** One holder fewer; the last one frees the address (a unix socket's file stays, as the kernel leaves it). */

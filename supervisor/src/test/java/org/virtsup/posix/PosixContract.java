@@ -652,6 +652,52 @@ public abstract class PosixContract {
         assertFails(Errno.EBADF, () -> spawn(runningUntilSignalled().withPassed(List.of(pipe.readFd()))));
     }
 
+    // ------------------------------------------------------------------ process file descriptors
+
+    @Test
+    void aPidfdBecomesReadableWhenItsProcessEndsEvenBeforeItIsReaped() {
+        int pid = spawn(runningUntilSignalled());
+        int pidfd = posix.pidfdOpen(pid);
+        try {
+            assertFalse(posix.awaitPidfd(pidfd, 50), "a running process's pidfd is not readable");
+            posix.kill(pid, Signals.KILL);
+            assertTrue(posix.awaitPidfd(pidfd, (int) DEADLINE.toMillis()), "readable once it ended");
+            awaitExit(pid);
+            assertTrue(posix.awaitPidfd(pidfd, 0), "and still once it is reaped");
+        } finally {
+            posix.close(pidfd);
+        }
+        assertFails(Errno.EBADF, () -> posix.awaitPidfd(pidfd, 0));
+    }
+
+    @Test
+    void aPidfdOfNoProcessFailsWithEsrch() {
+        int pid = spawn(exitingWith(0));
+        awaitExit(pid);
+        assertFails(Errno.ESRCH, () -> posix.pidfdOpen(pid));
+        assertThrows(IllegalArgumentException.class, () -> posix.pidfdOpen(0));
+    }
+
+    @Test
+    void pidfdGetfdCopiesAListeningSocketOutOfAnotherProcess() {
+        int socket = posix.listenUnix(scratch + "/held", 16);
+        long inode = posix.socketInode(socket);
+        int pid = spawn(runningUntilSignalled().withPassed(List.of(socket)));
+        posix.close(socket);
+        int pidfd = posix.pidfdOpen(pid);
+        try {
+            int copy = posix.pidfdGetfd(pidfd, 3);
+            assertEquals(inode, posix.socketInode(copy), "the same socket, as dup gives it");
+            posix.close(copy);
+            assertFails(Errno.EBADF, () -> posix.pidfdGetfd(pidfd, 57));
+            posix.kill(pid, Signals.KILL);
+            awaitExit(pid);
+            assertFails(Errno.ESRCH, () -> posix.pidfdGetfd(pidfd, 3));
+        } finally {
+            posix.close(pidfd);
+        }
+    }
+
     /** A port nobody listens on now. */
     protected static int freeTcpPort() {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,

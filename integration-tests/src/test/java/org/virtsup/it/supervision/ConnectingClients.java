@@ -3,6 +3,7 @@ package org.virtsup.it.supervision;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.virtsup.it.ExecResult;
 
 /**
  * Clients inside the container that connect to each of the daemons' unix
@@ -44,16 +45,26 @@ final class ConnectingClients {
                 print(p, " ".join("%s=%d" % kv for kv in counts[p].items()))
             """;
 
-    private final SupervisorContainer host;
+    /** Runs a command in the container: {@code SupervisorContainer::exec} or {@code LibvirtHostContainer::exec}. */
+    interface Container {
+        ExecResult exec(String... argv);
+    }
+
+    private final Container host;
     private final int paths;
 
-    private ConnectingClients(SupervisorContainer host, int paths) {
+    private ConnectingClients(Container host, int paths) {
         this.host = host;
         this.paths = paths;
     }
 
     /** Starts one client per path in the background. */
     static ConnectingClients start(SupervisorContainer host, List<String> paths) {
+        return start(host::exec, paths);
+    }
+
+    /** Starts one client per path in the background; {@link #SCRIPT} must hold {@link #PROGRAM}. */
+    static ConnectingClients start(Container host, List<String> paths) {
         host.exec("rm", "-f", STOP, COUNTS).orFail();
         host.exec("sh", "-c", "nohup python3 " + SCRIPT + " " + STOP + " " + String.join(" ", paths) + " > " + COUNTS
                 + " 2>&1 &").orFail();
