@@ -81,8 +81,17 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return new HandedSockets(posix, held, check);
     }
 
-    /** {@code bare} started with the daemon's sockets handed over (bound again first if they were released). */
+    /**
+     * {@code bare} started with the daemon's sockets handed over: fresh ones
+     * first if its last process refused them (it bound its own over their
+     * paths), bound again if they were released. Here, right before the
+     * spawn, and not after the step that saw the exit: a restart spawns the
+     * next process in that very step.
+     */
     DaemonProgram program(Daemon daemon, DaemonProgram bare) {
+        if (refused.remove(daemon)) {
+            renew(daemon);
+        }
         if (!held.holdsAll(daemon)) {
             try {
                 held.restore(daemon);
@@ -148,9 +157,6 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
             if (was != DaemonState.NO_PID && after.daemon(daemon).pid() != was) {
                 verdicts.remove(daemon);
                 held.daemonEnded(daemon);
-                if (refused.remove(daemon)) {
-                    renew(daemon);
-                }
             }
             DaemonState now = after.daemon(daemon);
             boolean downForGood = now.phase() == Phase.FAILED

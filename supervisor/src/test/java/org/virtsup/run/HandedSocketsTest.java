@@ -161,6 +161,32 @@ class HandedSocketsTest {
         assertEquals(virtlogd, after.pid());
     }
 
+    /**
+     * A restart spawns the next process in the very step that handles the
+     * exit: the fresh sockets a refusing process calls for must be bound
+     * before that spawn, not after it (the next process was handed the old,
+     * unlinked ones, and the renewal then found it serving their paths).
+     */
+    @Test
+    void aRestartRightAfterARefusingProcessHandsTheNextOneFreshSockets() throws IOException {
+        FakePosix.Spawned libvirtd = startUpToLibvirtdsSpawn();
+        takes(libvirtd.pid(), libvirtd.spec());
+        run.ready(Daemon.LIBVIRTD);
+        run.awaitState(Daemon.LIBVIRTD, s -> s.phase() == Phase.RUNNING, "runs");
+        FakePosix.Spawned virtlogd = posix.spawned().get(0);
+        List<Long> handed = inodesOf(Daemon.VIRTLOGD);
+        held.put(virtlogd.pid(), Set.of()); // after its re-exec it holds none of them: logged, not acted on
+        run.ready(Daemon.VIRTLOGD);
+
+        run.onLoop(() -> run.supervisor.feed(new org.virtsup.supervise.Event.Restart(Daemon.VIRTLOGD)));
+
+        FakePosix.Spawned next = posix.awaitSpawned(3, WAIT);
+        Set<Long> given = new java.util.HashSet<>();
+        next.spec().passed().forEach(fd -> given.add(posix.socketInode(fd)));
+        assertEquals(Set.copyOf(inodesOf(Daemon.VIRTLOGD)), given, "handed the sockets virtsup holds now");
+        assertTrue(given.stream().noneMatch(handed::contains), "fresh sockets, not the ones it unlinked: " + given);
+    }
+
     /** A daemon stopped on request leaves no backlog behind for clients to hang in; a start binds again. */
     @Test
     void aStoppedDaemonsSocketsAreClosedAndBoundAgainAtItsNextStart() throws IOException {
