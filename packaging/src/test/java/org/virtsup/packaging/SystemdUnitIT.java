@@ -68,6 +68,17 @@ class SystemdUnitIT {
         assertEquals("0", report.get("unit_restarts_after_libvirtd_kill"), "systemd did not restart virtsup");
         assertEquals("active", report.get("active_after_libvirtd_kill"));
 
+        assertEquals("0", report.get("guest_started"), "a guest starts under the unit's sandbox: " + report.get("guest_log"));
+        assertEquals("running", report.get("guest_state"));
+        assertEquals("alive", report.get("guest_after_stop"), "the guest outlives systemctl stop virtsup");
+        assertEquals("running", report.get("guest_state_after_start"), "the next libvirtd finds it running");
+        assertEquals("yes", report.get("guest_pid_kept"));
+
+        assertEquals("yes", report.get("ready_after_virtsup_kill"), "kill -9 of virtsup: systemd starts it again");
+        assertEquals("yes", report.get("daemons_kept_after_virtsup_kill"), "the new virtsup adopts the same daemons");
+        assertTrue(report.get("state_after_virtsup_kill").contains("ActiveState=active")
+                && report.get("state_after_virtsup_kill").contains("NRestarts=1"), report.get("state_after_virtsup_kill"));
+
         assertTrue(report.get("state_after_stop").contains("ActiveState=inactive")
                 && report.get("state_after_stop").contains("Result=success"), report.get("state_after_stop"));
         assertEquals("libvirtd-then-virtlogd", report.get("stop_order"));
@@ -91,14 +102,14 @@ class SystemdUnitIT {
                 + " ms, reload with libvirtd's file changed " + report.get("reload_changed_ms") + " ms");
         System.out.println("virtsup-systemd: Debian " + tag + ": systemd-analyze security virtsup.service: "
                 + report.get("security"));
-        System.out.println("virtsup-systemd: Debian " + tag + ": a guest under the unit: started " + report.get("guest_started")
+        System.out.println("virtsup-systemd: Debian " + tag + ": a guest under the unit: virsh start " + report.get("guest_started")
                 + ", " + report.get("guest_state") + "; after systemctl stop: " + report.get("guest_after_stop")
                 + "; after start: " + report.get("guest_state_after_start") + ", same pid " + report.get("guest_pid_kept")
                 + "; virsh said: " + report.get("guest_log"));
-        // Reported, not asserted, until virtsup adopts running daemons.
-        System.out.println("virtsup-systemd: Debian " + tag + ": 10 s after kill -9 of virtsup: "
-                + report.get("state_after_virtsup_kill")
-                + "; /run/virtsup then " + report.get("runtime_directory_after_virtsup_kill"));
+        System.out.println("virtsup-systemd: Debian " + tag + ": after kill -9 of virtsup: ready again "
+                + report.get("ready_after_virtsup_kill") + " in " + report.get("ready_after_virtsup_kill_ms") + " ms, "
+                + report.get("state_after_virtsup_kill") + "; daemons kept " + report.get("daemons_kept_after_virtsup_kill")
+                + ", status lines saying adopted " + report.get("adopted_in_status"));
     }
 
     private static Map<String, String> boot(String release, Path work) throws IOException {
