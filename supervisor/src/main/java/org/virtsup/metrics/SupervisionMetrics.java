@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import org.virtsup.run.Observers;
-import org.virtsup.run.SupervisionExecutor;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
 import org.virtsup.supervise.Phase;
@@ -75,13 +73,12 @@ public final class SupervisionMetrics {
                 }).register(registry);
     }
 
-    /** The observer to give the executor: tells {@code next}, then records each transition. */
-    public SupervisionExecutor.Observer following(SupervisionExecutor.Observer next) {
-        return Observers.andAfterEachStep(next, this::record);
-    }
-
-    /** One transition: what it adds to the counters and the histogram; {@code after} becomes what scrapes read. */
-    void record(Supervision before, Supervision after) {
+    /**
+     * One transition: what it adds to the counters and the histogram;
+     * {@code after} becomes what scrapes read. Called on the event loop after
+     * each step (the run layer wires it as an observer).
+     */
+    public void record(Supervision before, Supervision after) {
         for (Daemon daemon : Daemon.values()) {
             DaemonState was = before.daemon(daemon);
             DaemonState now = after.daemon(daemon);

@@ -189,8 +189,8 @@ public final class VirtsupRun {
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
                 configuration.daemons()), this::program, Observers.andAfterEachStep(sockets.following(
-                metrics.supervision().following(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
-                new Followers()))), (before, after) -> recorder.stepped(after)), code -> {
+                Observers.andAfterEachStep(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
+                new Followers()), metrics.supervision()::record)), (before, after) -> recorder.stepped(after)), code -> {
                     exitCode = code;
                     loop.stop();
                 });
