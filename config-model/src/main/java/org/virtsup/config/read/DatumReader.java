@@ -258,10 +258,10 @@ public final class DatumReader {
                 case 'u' -> value.appendCodePoint(fixedHex(at, 4));
                 case 'U' -> value.appendCodePoint(fixedHex(at, 6));
                 default -> {
-                    if (e == ' ' || e == '\t' || e == '\n') {
+                    if (e == ' ' || e == '\t' || e == '\n' || (e == '\r' && !atEnd() && peek() == '\n')) {
                         lineContinuation(at, e);
                     } else {
-                        throw new ReadException(at, "unknown escape '\\" + e + "' in string; allowed: \\\" \\\\ \\a \\b \\t \\n \\r \\f \\v \\0 \\xHH; \\uHHHH \\UHHHHHH and a line continuation");
+                        throw new ReadException(at, "unknown escape '\\" + TextRules.shown(e) + "' in string; allowed: \\\" \\\\ \\a \\b \\t \\n \\r \\f \\v \\0 \\xHH; \\uHHHH \\UHHHHHH and a line continuation");
                     }
                 }
             }
@@ -310,13 +310,19 @@ public final class DatumReader {
 
     /** Backslash, spaces, a newline and the next line's leading spaces are nothing (R7RS). */
     private void lineContinuation(Position at, char first) throws ReadException {
-        boolean sawNewline = first == '\n';
+        if (first == '\r') {
+            advance(); // the '\n' of a CRLF line end
+        }
+        boolean sawNewline = first == '\n' || first == '\r';
         while (!atEnd() && (peek() == ' ' || peek() == '\t')) {
             advance();
         }
         if (!sawNewline) {
+            if (!atEnd() && peek() == '\r' && index + 1 < text.length() && text.charAt(index + 1) == '\n') {
+                advance(); // a CRLF line end: its '\n' is taken below
+            }
             if (atEnd() || peek() != '\n') {
-                throw new ReadException(at, "unknown escape '\\" + first + "' in string; a backslash before spaces must end the line");
+                throw new ReadException(at, "unknown escape '\\" + TextRules.shown(first) + "' in string; a backslash before spaces must end the line");
             }
             advance();
         }

@@ -47,6 +47,11 @@ final class TextRules {
         return null;
     }
 
+    /** {@code c} as a message may quote it: itself when printable, else U+XXXX (a tab, a CR). */
+    static String shown(char c) {
+        return c < 0x20 || c == 0x7f || Character.isSurrogate(c) ? codePoint(c) : String.valueOf(c);
+    }
+
     private static String codePoint(char c) {
         return String.format(Locale.ROOT, "U+%04X", (int) c);
     }

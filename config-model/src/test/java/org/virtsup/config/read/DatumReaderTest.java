@@ -45,6 +45,15 @@ class DatumReaderTest {
     void lineContinuationSkipsTheNewlineAndLeadingSpace() throws ReadException {
         assertEquals("ab", string("\"a\\\n    b\""));
         assertEquals("ab", string("\"a\\  \n\tb\""));
+        // A file with CRLF line ends (found by the reader's fuzzing: it was an unknown escape '\<CR>').
+        assertEquals("ab", string("\"a\\\r\n    b\""));
+        assertEquals("ab", string("\"a\\  \r\n\tb\""));
+    }
+
+    @Test
+    void anUnknownEscapeOfAControlCharacterIsNamedPrintably() {
+        String tab = refused("\"a\\\tb\"").getMessage();
+        assertTrue(tab.contains("unknown escape '\\U+0009'"), tab);
     }
 
     @Test
