@@ -97,26 +97,41 @@ public final class Completion {
     }
 
     /**
-     * A new configuration has settled once every daemon wanted up is running
-     * and no re-execution is pending: a restarted libvirtd is ready, virtlogd
-     * said READY=1 after re-executing. A start that fails meanwhile fails it;
-     * a daemon that had given up before (FAILED) and is left so does not hold it.
+     * A new configuration has settled once no daemon is on its way anywhere
+     * (starting, restarting, re-executing, in backoff): then each daemon wanted
+     * up is running, or the verdict says which one is not. A start that fails
+     * meanwhile fails it. A daemon that cannot start (libvirtd while virtlogd
+     * is stopped on request) does not hold it, so that the init system gets
+     * its READY=1 and the operator an answer.
      */
     private static Verdict settled(Supervision was, Supervision now) {
-        boolean pending = false;
+        boolean moving = false;
+        Optional<DaemonState> notUp = Optional.empty();
         for (Daemon daemon : Daemon.values()) {
             DaemonState before = was.daemon(daemon);
             DaemonState is = now.daemon(daemon);
             if (is.failedStarts() > before.failedStarts()) {
                 return new Verdict.Failed(is.problem().orElse(daemon + " failed to start"));
             }
-            pending |= is.supervised() && is.goal() == Goal.UP && is.phase() != Phase.FAILED
-                    && (is.phase() != Phase.RUNNING || is.reexecPending());
+            if (!is.supervised()) {
+                continue;
+            }
+            moving |= is.phase() == Phase.STARTING || is.phase() == Phase.BACKOFF || is.reexecPending()
+                    || (is.phase() == Phase.STOPPING && is.goal() == Goal.UP);
+            if (is.goal() == Goal.UP && is.phase() != Phase.RUNNING && notUp.isEmpty()) {
+                notUp = Optional.of(is);
+            }
         }
         if (now.stage() != Supervision.Stage.SUPERVISING) {
             return new Verdict.Failed("virtsup began to stop before the daemons were ready");
         }
-        return pending ? new Verdict.Pending() : new Verdict.Done("every daemon is ready");
+        if (moving) {
+            return new Verdict.Pending();
+        }
+        return notUp.<Verdict>map(is -> new Verdict.Failed(is.daemon() + " is not running ("
+                + is.phase().name().toLowerCase(java.util.Locale.ROOT) + ")"
+                + (is.daemon() == Daemon.LIBVIRTD ? ": it starts once virtlogd runs" : "")))
+                .orElse(new Verdict.Done("every daemon is ready"));
     }
 
     private static Verdict stopped(DaemonState is) {

@@ -134,4 +134,30 @@ class CompletionTest {
         assertEquals(new Verdict.Failed("virtlogd is not supervised: the configuration declares no virtlog-service-type"),
                 completion.judge(before));
     }
+
+    @Test
+    void aReconfigurationIsDoneOnceTheRestartedDaemonIsReady() {
+        run.bootBothReady();
+        Completion reload = command(new Event.Reconfigured(Policy.defaults(), Set.of(VIRTLOGD, LIBVIRTD),
+                Set.of(LIBVIRTD)));
+        assertEquals(PENDING, reload.judge(run.supervision));
+        run.exits(LIBVIRTD, CODE_0);
+        assertEquals(PENDING, reload.judge(run.supervision));
+        run.ready(LIBVIRTD);
+        assertEquals(new Verdict.Done("every daemon is ready"), reload.judge(run.supervision));
+    }
+
+    /** A daemon stopped on request does not hold a reconfiguration: it is not wanted up. */
+    @Test
+    void aDaemonStoppedOnRequestDoesNotHoldAReconfiguration() {
+        run.bootBothReady();
+        run.feed(new Event.Stop(VIRTLOGD));
+        run.exits(VIRTLOGD, CODE_0);
+        Completion reload = command(new Event.Reconfigured(Policy.defaults(), Set.of(VIRTLOGD, LIBVIRTD),
+                Set.of(LIBVIRTD)));
+        run.exits(LIBVIRTD, CODE_0);
+        assertEquals(PENDING, reload.judge(run.supervision), "libvirtd starts again");
+        run.ready(LIBVIRTD);
+        assertEquals(new Verdict.Done("every daemon is ready"), reload.judge(run.supervision));
+    }
 }
