@@ -122,8 +122,11 @@ public final class Completion {
                 notUp = Optional.of(is);
             }
         }
-        if (now.stage() != Supervision.Stage.SUPERVISING) {
+        if (now.stage() == Supervision.Stage.SHUTTING_DOWN || now.stage() == Supervision.Stage.EXITED) {
             return new Verdict.Failed("virtsup began to stop before the daemons were ready");
+        }
+        if (now.stage() == Supervision.Stage.NEW) {
+            return new Verdict.Done("taken before the daemons start"); // booting starts them with it
         }
         if (moving) {
             return new Verdict.Pending();

@@ -160,4 +160,12 @@ class CompletionTest {
         run.ready(LIBVIRTD);
         assertEquals(new Verdict.Done("every daemon is ready"), reload.judge(run.supervision));
     }
+
+    /** A SIGHUP before the boot: the daemons start with the new configuration; nothing to wait for. */
+    @Test
+    void aReconfigurationBeforeTheBootIsDoneAtOnce() {
+        Completion reload = command(new Event.Reconfigured(Policy.defaults(), Set.of(VIRTLOGD, LIBVIRTD),
+                Set.of(LIBVIRTD)));
+        assertEquals(new Verdict.Done("taken before the daemons start"), reload.judge(run.supervision));
+    }
 }
