@@ -14,10 +14,18 @@ public final class MetricsEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
     private final PrometheusRegistry registry;
+    private final Runnable beforeFirstServer;
+    private boolean served;
     private Optional<MetricsServer> server = Optional.empty();
 
     public MetricsEndpoint(PrometheusRegistry registry) {
+        this(registry, () -> { });
+    }
+
+    /** {@code beforeFirstServer} runs once, before the first server binds (what only a scrape needs). */
+    public MetricsEndpoint(PrometheusRegistry registry, Runnable beforeFirstServer) {
         this.registry = registry;
+        this.beforeFirstServer = beforeFirstServer;
     }
 
     /** A move to another address, bound and waiting to be committed or abandoned with the reload. */
@@ -44,6 +52,10 @@ public final class MetricsEndpoint implements AutoCloseable {
                 @Override
                 public void abandon() {}
             };
+        }
+        if (address.isPresent() && !served) {
+            beforeFirstServer.run();
+            served = true;
         }
         Optional<MetricsServer> next = address.isPresent()
                 ? Optional.of(MetricsServer.start(address.get(), registry)) : Optional.empty();

@@ -25,9 +25,20 @@ class MetricNamesContractTest {
     private static final Pattern ROW = Pattern.compile("^\\| `(virtsup_[a-z_]+)` \\|", Pattern.MULTILINE);
 
     @Test
-    void theReadmeListsEveryVirtsupMetricAndNoOther() throws IOException {
+    void theReadmeListsEveryVirtsupMetricAndNoOther() throws Exception {
         VirtsupMetrics metrics = new VirtsupMetrics(Clock.systemUTC(), "1.2.3");
         metrics.supervision().publish(Supervision.initial(Policy.defaults(), EnumSet.allOf(Daemon.class)));
+        assertTrue(metrics.registry().scrape().stream().noneMatch(s -> s.getMetadata().getPrometheusName()
+                .startsWith("jvm_")), "the JVM's are registered only once an endpoint serves");
+        metrics.endpoint().start(java.util.Optional.of("127.0.0.1:0"));
+        try {
+            check(metrics);
+        } finally {
+            metrics.endpoint().close();
+        }
+    }
+
+    private static void check(VirtsupMetrics metrics) throws IOException {
         Set<String> registered = new TreeSet<>();
         Set<String> others = new TreeSet<>();
         for (MetricSnapshot snapshot : metrics.registry().scrape()) {
