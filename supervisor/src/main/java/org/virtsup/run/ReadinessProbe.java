@@ -63,9 +63,15 @@ final class ReadinessProbe {
         SocketChannel channel = null;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(ByteBuffer.wrap(NO_MESSAGE));
-            channel.configureBlocking(false);
+            channel.configureBlocking(false); // a full backlog is EAGAIN, never a wait on the loop
+            if (!channel.connect(UnixDomainSocketAddress.of(socket))) {
+                throw new IOException("not connected yet"); // a unix socket connects at once or not at all
+            }
+            ByteBuffer word = ByteBuffer.wrap(NO_MESSAGE);
+            channel.write(word);
+            if (word.hasRemaining()) {
+                throw new IOException("the length word did not fit"); // four bytes always fit a fresh socket
+            }
             return Optional.of(channel);
         } catch (IOException notYet) {
             close(channel);

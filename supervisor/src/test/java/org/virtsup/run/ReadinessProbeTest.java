@@ -56,4 +56,33 @@ class ReadinessProbeTest {
             }
         }
     }
+
+    /** A held socket whose backlog is full: the probe tries again later instead of blocking the loop in connect. */
+    @Test
+    void aFullBacklogNeverBlocksTheLoop() throws IOException {
+        Path socket = directory.resolve("virtlogd-sock");
+        try (ExecutorUnderTest run = new ExecutorUnderTest(new FakePosix().addExecutable("/usr/sbin/virtlogd"),
+                "(service virtlog-service-type)\n");
+             ServerSocketChannel held = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            held.bind(UnixDomainSocketAddress.of(socket), 1);
+            java.util.List<SocketChannel> waiting = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) { // a backlog of 1 takes 2 before it refuses
+                    waiting.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+                }
+                run.boot();
+                int pid = run.posix.awaitSpawned(1, Duration.ofSeconds(5)).pid();
+                ReadinessProbe probe = new ReadinessProbe(run.loop, run.supervisor, daemon -> socket);
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> run.onLoop(() -> {
+                    probe.probe(Daemon.VIRTLOGD, pid);
+                    return null;
+                }));
+                assertEquals(Phase.STARTING, run.state(Daemon.VIRTLOGD).phase());
+            } finally {
+                for (SocketChannel client : waiting) {
+                    client.close();
+                }
+            }
+        }
+    }
 }
