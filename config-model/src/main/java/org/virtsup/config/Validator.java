@@ -104,7 +104,7 @@ final class Validator {
         }
         if (listen && libvirt.bool("listen-tcp?") && libvirt.string("auth-tcp").equals("none")) {
             warning(libvirt.positionOf("auth-tcp"), "field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches "
-                    + libvirt.string("listen-addr") + ":" + libvirt.string("tcp-port") + " manage this host, unencrypted; use \"sasl\"");
+                    + Datum.quoted(libvirt.string("listen-addr") + ":" + libvirt.string("tcp-port")) + " manage this host, unencrypted; use \"sasl\"");
         }
         if (listen && libvirt.bool("listen-tls?") && libvirt.string("key-file").isEmpty()
                 && libvirt.string("cert-file").isEmpty() && libvirt.string("ca-file").isEmpty()) {

@@ -146,9 +146,13 @@ class ValidationTest {
 
     @Test
     void unauthenticatedTcpWarnsOnlyWhenTcpListens() {
-        assertEquals(List.of("warning: field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches 0.0.0.0:16509"
+        assertEquals(List.of("warning: field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches \"0.0.0.0:16509\""
                 + " manage this host, unencrypted; use \"sasl\""), libvirt("(listen-tls? #f) (listen-tcp? #t) (auth-tcp \"none\")", "(listen? #t)"));
         assertEquals(List.of(), libvirt("(listen-tls? #f) (listen-tcp? #f) (auth-tcp \"none\")", "(listen? #t)"));
+        // found by ReaderFuzzTest: the address is the user's text and is shown escaped, never with a raw tab
+        assertEquals(List.of("warning: field 'auth-tcp': \"none\" with TCP listening on lets anyone who reaches \"\\t:16509\""
+                + " manage this host, unencrypted; use \"sasl\""),
+                libvirt("(listen-tls? #f) (listen-tcp? #t) (auth-tcp \"none\") (listen-addr \"\\t\")", "(listen? #t)"));
     }
 
     @Test
