@@ -989,6 +989,43 @@ public final class FakePosix implements Posix {
         }
     }
 
+    /** What a successful {@link #execInPlace} leaves: nothing of the caller runs on, so this unwinds it. */
+    public static final class Replaced extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        public final transient String path;
+        public final transient List<String> argv;
+        public final transient List<String> environment;
+        public final transient Set<Integer> inherited;
+
+        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+            super("execve " + path, null, false, false);
+            this.path = path;
+            this.argv = List.copyOf(argv);
+            this.environment = List.copyOf(environment);
+            this.inherited = Set.copyOf(inherited);
+        }
+    }
+
+    @Override
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        lock.lock();
+        try {
+            calls.add("execve " + path + " " + String.join(" ", argv));
+            for (int fd : inherited) {
+                if (!descriptors.containsKey(fd)) {
+                    throw new PosixException("fcntl F_GETFD", "fd " + fd, Errno.EBADF);
+                }
+            }
+            Node program = lookup("execve", path);
+            if (program.type != TYPE_REGULAR || !mayExecute(program)) {
+                throw new PosixException("execve", path, Errno.EACCES);
+            }
+            throw new Replaced(path, argv, environment, inherited);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Process {@code processId} gets a copy of our descriptor {@code ourFd} as
      * its {@code targetFd}, as a daemon handed a socket by an earlier virtsup holds it.
