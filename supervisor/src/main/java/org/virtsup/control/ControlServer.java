@@ -97,6 +97,18 @@ public final class ControlServer implements AutoCloseable {
         return start(settings, handler, new PeerPrivilege(settings.controlGid()), posix);
     }
 
+    /**
+     * Serves the control socket already listening on {@code fd}, as a live
+     * re-exec hands it over: the connections waiting in its backlog are
+     * answered, none is refused. The caller has checked that {@code fd}
+     * listens at the settings' path.
+     */
+    public static ControlServer serveInherited(ControlServerSettings settings, ControlHandler handler, Posix posix,
+                                               int fd) throws IOException {
+        return serve(settings, handler, new PeerPrivilege(settings.controlGid()), posix,
+                InheritedServerSocket.channel(fd));
+    }
+
     static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
                                Posix posix) throws IOException {
         Path socket = settings.socket();
@@ -109,6 +121,13 @@ public final class ControlServer implements AutoCloseable {
             server.close();
             throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
         }
+        return serve(settings, handler, privilege, posix, server);
+    }
+
+    private static ControlServer serve(ControlServerSettings settings, ControlHandler handler,
+                                       PeerIdentifier privilege, Posix posix, UnixServerSocketChannel server)
+            throws IOException {
+        Path socket = settings.socket();
         try {
             ControlSocketFile.restrict(socket, settings.controlGid());
         } catch (IOException e) {
@@ -126,6 +145,11 @@ public final class ControlServer implements AutoCloseable {
 
     public Path socket() {
         return settings.socket();
+    }
+
+    /** The listening socket's descriptor, for a live re-exec to hand over. */
+    public int descriptor() {
+        return server.getFD();
     }
 
     private void acceptLoop() {
