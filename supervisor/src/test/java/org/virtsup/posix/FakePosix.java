@@ -68,6 +68,7 @@ public final class FakePosix implements Posix {
     private final List<Spawned> spawned = new ArrayList<>();
     private final Map<Integer, List<Integer>> signals = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final List<Replaced> execs = new ArrayList<>();
     private final Set<Integer> reaped = new HashSet<>();
     private final Set<String> boundPorts = new HashSet<>();
     private long nextInode = 70_000;
@@ -1006,6 +1007,16 @@ public final class FakePosix implements Posix {
         }
     }
 
+    /** Every successful {@link #execInPlace}, in order. */
+    public List<Replaced> execs() {
+        lock.lock();
+        try {
+            return List.copyOf(execs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
         lock.lock();
@@ -1020,7 +1031,9 @@ public final class FakePosix implements Posix {
             if (program.type != TYPE_REGULAR || !mayExecute(program)) {
                 throw new PosixException("execve", path, Errno.EACCES);
             }
-            throw new Replaced(path, argv, environment, inherited);
+            Replaced replaced = new Replaced(path, argv, environment, inherited);
+            execs.add(replaced);
+            throw replaced;
         } finally {
             lock.unlock();
         }
