@@ -59,10 +59,12 @@ final class LiveReexec {
     private final Supplier<ExecCommand> command;
     private final Map<String, String> environment;
     private final Supplier<Handover> handover;
+    private final Runnable takeBack;
     private boolean underWay;
 
     LiveReexec(Posix posix, EventLoop loop, SupervisionExecutor supervisor, Supplier<Notifier> initSystem,
-               Supplier<ExecCommand> command, Map<String, String> environment, Supplier<Handover> handover) {
+               Supplier<ExecCommand> command, Map<String, String> environment, Supplier<Handover> handover,
+               Runnable takeBack) {
         this.posix = posix;
         this.loop = loop;
         this.supervisor = supervisor;
@@ -71,9 +73,15 @@ final class LiveReexec {
         this.environment = new TreeMap<>(environment);
         this.environment.remove(Handover.VARIABLE);
         this.handover = handover;
+        this.takeBack = takeBack;
     }
 
-    /** Runs the installed virtsup's check; replies and execs once it passed, or replies why not. */
+    /**
+     * Runs the installed virtsup's check; replies and execs once it passed, or
+     * replies why not. {@code handover} is asked for right before the reply (it
+     * may stop accepting control connections); {@code takeBack} undoes it
+     * when the exec fails.
+     */
     CompletableFuture<Reply> request() {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         Optional<String> refusal = underWay ? Optional.of("a re-exec is already under way")
@@ -148,6 +156,7 @@ final class LiveReexec {
         } catch (PosixException | IllegalArgumentException e) {
             underWay = false;
             log.error("the re-exec failed: {}; this virtsup goes on as it was", e.getMessage());
+            takeBack.run();
             initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
         }
     }

@@ -219,7 +219,7 @@ public final class VirtsupRun {
         int controlGid = posix.groupId(settings.controlGroup()).orElseThrow(() -> new IOException(
                 "control-group \"" + settings.controlGroup() + "\" does not exist"));
         LiveReexec reexec = new LiveReexec(posix, loop, supervisor, () -> initSystem, this::execCommand, environment,
-                this::handover);
+                this::handover, () -> control.resumeAccepting());
         ControlServerSettings controlSettings = ControlServerSettings.of(Path.of(settings.controlSocket()),
                 settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout());
         ControlHandler handler = metrics.operators().counting(new ControlBridge(supervisor, this::status, reload,
@@ -271,7 +271,7 @@ public final class VirtsupRun {
     /** What the next virtsup inherits from this one at a live re-exec. */
     private Handover handover() {
         return new Handover(inheritance.generation() + 1, Duration.between(startedAt, clock.instant()),
-                OptionalInt.of(control.descriptor()), sockets.descriptors());
+                OptionalInt.of(control.stopAcceptingForHandOver()), sockets.descriptors());
     }
 
     private ExecCommand execCommand() {

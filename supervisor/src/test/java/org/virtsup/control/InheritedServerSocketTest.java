@@ -43,12 +43,19 @@ class InheritedServerSocketTest {
         early.connect(UnixDomainSocketAddress.of(socket));
         Request status = new Request.Status(Optional.empty());
         early.write(ByteBuffer.wrap((ControlProtocol.encodeRequest(status) + "\n").getBytes(StandardCharsets.UTF_8)));
-        try (ControlServer server = ControlServer.serveInherited(settings, new FakeSupervisor(), posix, fd)) {
-            assertEquals(fd, server.descriptor());
-            try (BufferedReader reply = new BufferedReader(Channels.newReader(early, StandardCharsets.UTF_8))) {
-                assertInstanceOf(StatusReport.class, ControlProtocol.decodeReply(reply.readLine(), status));
-            }
-            assertInstanceOf(StatusReport.class, new ControlClient(socket, Duration.ofSeconds(10))
+        ControlServer first = ControlServer.serveInherited(settings, new FakeSupervisor(), posix, fd);
+        try (BufferedReader reply = new BufferedReader(Channels.newReader(early, StandardCharsets.UTF_8))) {
+            assertInstanceOf(StatusReport.class, ControlProtocol.decodeReply(reply.readLine(), status));
+        }
+        // Handed over again, as by a second re-exec: a client that connects while nobody accepts waits.
+        assertEquals(fd, first.stopAcceptingForHandOver());
+        SocketChannel waiting = SocketChannel.open(StandardProtocolFamily.UNIX);
+        waiting.connect(UnixDomainSocketAddress.of(socket));
+        waiting.write(ByteBuffer.wrap((ControlProtocol.encodeRequest(status) + "\n").getBytes(StandardCharsets.UTF_8)));
+        try (ControlServer next = ControlServer.serveInherited(settings, new FakeSupervisor(), posix, fd);
+             BufferedReader reply = new BufferedReader(Channels.newReader(waiting, StandardCharsets.UTF_8))) {
+            assertInstanceOf(StatusReport.class, ControlProtocol.decodeReply(reply.readLine(), status));
+            assertInstanceOf(StatusReport.class, new ControlClient(next.socket(), Duration.ofSeconds(10))
                     .call(new Request.Status(Optional.empty())));
         }
         assertFalse(Files.exists(socket), "closing the server removes its socket file as a bound one does");

@@ -41,7 +41,8 @@ class LiveReexecTest {
         run = new ExecutorUnderTest(posix.onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
                 .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon()), SupervisionExecutorTest.BOTH);
         return new LiveReexec(posix, run.loop, run.supervisor, Notifier::disabled, () -> COMMAND,
-                Map.of("PATH", "/usr/bin", Handover.VARIABLE, "1 generation=2 up-millis=5 sockets="), () -> next);
+                Map.of("PATH", "/usr/bin", Handover.VARIABLE, "1 generation=2 up-millis=5 sockets="), () -> next,
+                () -> { });
     }
 
     @AfterEach

@@ -31,6 +31,7 @@ class ReexecIT {
             "/run/libvirt/virtlogd-admin-sock", "/var/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock-ro",
             "/var/run/libvirt/libvirt-admin-sock");
     private static final String JAR = LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar";
+    private static final String CLIENT_HOME = "/opt/virtsup-client";
 
     @RegisterExtension
     static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
@@ -64,6 +65,9 @@ class ReexecIT {
             });
             ExecResult status = host.virtsup("status");
             String log = host.readFile(virtsup.logFile());
+            log.lines().filter(line -> line.contains("re-exec") || line.contains("adopted") || line.contains("ready")
+                    || line.contains("handed over") || line.contains("supervises"))
+                    .forEach(line -> System.out.println("reexec: " + line));
             assertAll(
                     () -> assertEquals(0, reexec.exitCode(), reexec.describe() + "\n" + log),
                     () -> assertTrue(reexec.stdout().contains("virtsup re-executed in place in "), reexec.stdout()),
@@ -86,6 +90,16 @@ class ReexecIT {
             Poll.until("virtsup status exits 0 again", READY, () -> host.virtsup("status").exitCode() == 0);
             String after = host.readFile(virtsup.logFile());
             assertTrue(after.contains("libvirtd (pid " + libvirtd + ") killed by signal 9"), after);
+
+            // And again: what was inherited is handed over once more.
+            ExecResult second = host.virtsup("reexec");
+            ExecResult again = host.virtsup("status");
+            assertAll(
+                    () -> assertEquals(0, second.exitCode(), second.describe()),
+                    () -> assertEquals(0, again.exitCode(), again.describe()),
+                    () -> assertTrue(again.stdout().contains("re-executed 2 times"), again.stdout()),
+                    () -> assertEquals(replacement, steps.pidFile(LIBVIRTD_PID)),
+                    () -> assertEquals(virtlogd, steps.pidFile(VIRTLOGD_PID)));
         } finally {
             host.stop(virtsup);
         }
@@ -98,11 +112,14 @@ class ReexecIT {
         try {
             int virtlogd = steps.pidFile(VIRTLOGD_PID);
             int libvirtd = steps.pidFile(LIBVIRTD_PID);
-            // A broken installation: the jar is gone. The running JVM has it open and goes on.
+            // A broken installation: the jar is gone. The running JVM has it open and goes on; the operator's
+            // client runs from a copy.
+            host.exec("cp", "-a", LibvirtHostContainer.VIRTSUP_HOME, CLIENT_HOME).orFail();
             host.exec("mv", JAR, JAR + ".aside").orFail();
             ExecResult reexec;
             try {
-                reexec = host.virtsup("reexec");
+                reexec = host.exec("java", "-cp", CLIENT_HOME + "/virtsup.jar:" + CLIENT_HOME + "/lib/*",
+                        "org.virtsup.cli.Main", "reexec");
             } finally {
                 host.exec("mv", JAR + ".aside", JAR).orFail();
             }
