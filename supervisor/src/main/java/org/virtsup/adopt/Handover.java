@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * process's children.
  *
  * <pre>
- * VIRTSUP_HANDOVER=1 generation=2 up-millis=86400000 control=7 sockets=libvirtd.socket:9,virtlogd.socket:10
+ * VIRTSUP_HANDOVER=1 generation=2 up-millis=86400000 control=7 sockets=libvirtd.socket:9,virtlogd.socket:10 restarts=libvirtd:1,virtlogd:0
  * </pre>
  *
  * Anyone could set the variable: it is read as hostile, and anything
@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * @param up         how long virtsup had been up when it re-executed
  * @param control    the control socket's listening descriptor, if it crosses
  * @param sockets    the held sockets' descriptors by their {@code LISTEN_FDNAMES} name
+ * @param restarts   each daemon's restart count, by its program name
  */
-public record Handover(int generation, Duration up, OptionalInt control, Map<String, Integer> sockets) {
+public record Handover(int generation, Duration up, OptionalInt control, Map<String, Integer> sockets,
+                       Map<String, Integer> restarts) {
     public static final String VARIABLE = "VIRTSUP_HANDOVER";
     private static final String FORMAT = "1";
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
@@ -53,6 +55,7 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
             throw new IllegalArgumentException("negative up time " + up);
         }
         sockets = java.util.Collections.unmodifiableMap(new TreeMap<>(sockets));
+        restarts = java.util.Collections.unmodifiableMap(new TreeMap<>(restarts));
     }
 
     /** The variable's value, which {@link #parse} reads back to an equal handover. */
@@ -60,9 +63,13 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         StringBuilder text = new StringBuilder(FORMAT).append(" generation=").append(generation)
                 .append(" up-millis=").append(up.toMillis());
         control.ifPresent(fd -> text.append(" control=").append(fd));
+        return text.append(" sockets=").append(pairs(sockets)).append(" restarts=").append(pairs(restarts)).toString();
+    }
+
+    private static String pairs(Map<String, Integer> values) {
         StringBuilder list = new StringBuilder();
-        sockets.forEach((name, fd) -> list.append(list.length() == 0 ? "" : ",").append(name).append(':').append(fd));
-        return text.append(" sockets=").append(list).toString();
+        values.forEach((name, n) -> list.append(list.length() == 0 ? "" : ",").append(name).append(':').append(n));
+        return list.toString();
     }
 
     public static Handover parse(String text) throws Invalid {
@@ -77,14 +84,14 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         for (int i = 1; i < fields.length; i++) {
             int equals = fields[i].indexOf('=');
             String key = equals < 0 ? fields[i] : fields[i].substring(0, equals);
-            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1).containsKey(key)) {
-                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control= or sockets=");
+            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1, "restarts", 1).containsKey(key)) {
+                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control=, sockets= or restarts=");
             }
             if (values.put(key, fields[i].substring(equals + 1)) != null) {
                 throw new Invalid(key + " is given twice");
             }
         }
-        for (String key : new String[] {"generation", "up-millis", "sockets"}) {
+        for (String key : new String[] {"generation", "up-millis", "sockets", "restarts"}) {
             if (!values.containsKey(key)) {
                 throw new Invalid(key + " is missing");
             }
@@ -97,25 +104,41 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         OptionalInt control = values.containsKey("control")
                 ? OptionalInt.of(descriptor("control", values.get("control"))) : OptionalInt.empty();
         Map<String, Integer> sockets = new TreeMap<>();
-        String list = values.get("sockets");
-        if (!list.isEmpty()) {
-            for (String entry : list.split(",", -1)) {
-                int colon = entry.lastIndexOf(':');
-                String name = colon < 0 ? entry : entry.substring(0, colon);
-                if (colon < 0 || !SOCKET_NAME.matcher(name).matches()) {
-                    throw new Invalid("a socket is not NAME:FD");
-                }
-                int fd = descriptor("socket " + name, entry.substring(colon + 1));
-                if (sockets.put(name, fd) != null) {
-                    throw new Invalid("socket " + name + " is given twice");
-                }
+        for (Map.Entry<String, String> entry : pairs("sockets", values.get("sockets")).entrySet()) {
+            sockets.put(entry.getKey(), descriptor("socket " + entry.getKey(), entry.getValue()));
+        }
+        Map<String, Integer> restarts = new TreeMap<>();
+        for (Map.Entry<String, String> entry : pairs("restarts", values.get("restarts")).entrySet()) {
+            long count = number("restarts of " + entry.getKey(), entry.getValue());
+            if (count > Integer.MAX_VALUE) {
+                throw new Invalid("restarts of " + entry.getKey() + " is out of range");
             }
+            restarts.put(entry.getKey(), (int) count);
         }
         if (sockets.values().stream().distinct().count() != sockets.size()
                 || control.isPresent() && sockets.containsValue(control.getAsInt())) {
             throw new Invalid("a descriptor is named twice");
         }
-        return new Handover((int) generation, Duration.ofMillis(up), control, sockets);
+        return new Handover((int) generation, Duration.ofMillis(up), control, sockets, restarts);
+    }
+
+    /** NAME:VALUE,NAME:VALUE, each name once. */
+    private static Map<String, String> pairs(String field, String list) throws Invalid {
+        Map<String, String> pairs = new TreeMap<>();
+        if (list.isEmpty()) {
+            return pairs;
+        }
+        for (String entry : list.split(",", -1)) {
+            int colon = entry.lastIndexOf(':');
+            String name = colon < 0 ? entry : entry.substring(0, colon);
+            if (colon < 0 || !SOCKET_NAME.matcher(name).matches()) {
+                throw new Invalid(field + ": an entry is not NAME:NUMBER");
+            }
+            if (pairs.put(name, entry.substring(colon + 1)) != null) {
+                throw new Invalid(field + ": " + name + " is given twice");
+            }
+        }
+        return pairs;
     }
 
     private static long number(String field, String value) throws Invalid {

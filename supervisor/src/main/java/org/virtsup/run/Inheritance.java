@@ -17,6 +17,7 @@ import org.virtsup.sockets.Endpoint;
 import org.virtsup.sockets.HeldSocket;
 import org.virtsup.sockets.ProcSockets;
 import org.virtsup.sockets.SocketSpec;
+import org.virtsup.supervise.Daemon;
 
 /**
  * What this virtsup inherited from the one it replaced by a live re-exec
@@ -74,6 +75,11 @@ final class Inheritance {
     /** How many re-executions came before this virtsup: 0 after a plain start. */
     int generation() {
         return handover.map(Handover::generation).orElse(0);
+    }
+
+    /** {@code daemon}'s restart count when virtsup re-executed; 0 without a handover. */
+    int restarts(Daemon daemon) {
+        return handover.map(h -> h.restarts().getOrDefault(daemon.programName(), 0)).orElse(0);
     }
 
     /** How long virtsup had been up when it re-executed. */

@@ -86,6 +86,8 @@ public final class VirtsupRun {
     private ControlServer control;
     private HandedSockets sockets;
     private final List<AdoptedDaemon> adopted = new ArrayList<>();
+    /** The adopted daemons that are this process's children: a live re-exec's. */
+    private final Set<Daemon> ownChildren = EnumSet.noneOf(Daemon.class);
     private AdoptedWatch watch;
     private StateRecorder recorder;
     private int exitCode = 1;
@@ -153,14 +155,18 @@ public final class VirtsupRun {
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
         for (AdoptedDaemon daemon : adopted) {
             recorder.adopted(daemon.recorded());
-            supervisor.feed(new Event.Adopted(daemon.daemon(), daemon.pid()))
+            // Still this process's child after a live re-exec: the reaper has its exit, no pidfd is needed.
+            boolean child = ProcessIdentity.parentOf(PROC, daemon.pid()).orElse(0) == posix.getpid();
+            supervisor.feed(new Event.Adopted(daemon.daemon(), daemon.pid(), inheritance.restarts(daemon.daemon()),
+                    child))
                     .ifPresent(reason -> log.error("{} (pid {}) is not adopted: {}", daemon.daemon(), daemon.pid(),
                             reason));
             sockets.refusal(daemon.daemon(), daemon.pid()).ifPresent(problem -> log.warn(
                     "the adopted {} (pid {}) does not listen on the sockets virtsup holds: {}", daemon.daemon(),
                     daemon.pid(), problem));
-            if (ProcessIdentity.parentOf(PROC, daemon.pid()).orElse(0) == posix.getpid()) {
-                posix.close(daemon.pidfd()); // still this process's child (a live re-exec): the reaper has its exit
+            if (child) {
+                posix.close(daemon.pidfd());
+                ownChildren.add(daemon.daemon());
             } else {
                 watch.watch(daemon);
             }
@@ -271,7 +277,15 @@ public final class VirtsupRun {
     /** What the next virtsup inherits from this one at a live re-exec. */
     private Handover handover() {
         return new Handover(inheritance.generation() + 1, Duration.between(startedAt, clock.instant()),
-                OptionalInt.of(control.stopAcceptingForHandOver()), sockets.descriptors());
+                OptionalInt.of(control.stopAcceptingForHandOver()), sockets.descriptors(), restarts());
+    }
+
+    private Map<String, Integer> restarts() {
+        Map<String, Integer> restarts = new java.util.TreeMap<>();
+        for (Daemon daemon : Daemon.values()) {
+            restarts.put(daemon.programName(), supervisor.state().daemon(daemon).restarts());
+        }
+        return restarts;
     }
 
     private ExecCommand execCommand() {
@@ -325,7 +339,8 @@ public final class VirtsupRun {
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
                 configuration.reloadProblems(), inheritance.generation());
         Map<Daemon, Integer> adoptedPids = new EnumMap<>(Daemon.class);
-        adopted.forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
+        adopted.stream().filter(daemon -> !ownChildren.contains(daemon.daemon()))
+                .forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
         return AdoptedNotice.on(sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only,
                 clock.instant())), adoptedPids);
     }

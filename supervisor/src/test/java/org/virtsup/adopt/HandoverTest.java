@@ -17,27 +17,34 @@ import org.junit.jupiter.api.Test;
 /** The handover variable: what virtsup writes reads back the same; anything else is Invalid, never worse. */
 class HandoverTest {
     private static final Handover FULL = new Handover(3, Duration.ofMillis(86_400_123), OptionalInt.of(7),
-            Map.of("libvirtd.socket", 9, "libvirtd-ro.socket", 10, "virtlogd.socket", 11));
+            Map.of("libvirtd.socket", 9, "libvirtd-ro.socket", 10, "virtlogd.socket", 11),
+            Map.of("libvirtd", 4, "virtlogd", 0));
 
     @Test
     void rendersOneLineThatReadsBackTheSame() throws Handover.Invalid {
         assertEquals("1 generation=3 up-millis=86400123 control=7"
-                + " sockets=libvirtd-ro.socket:10,libvirtd.socket:9,virtlogd.socket:11", FULL.render());
+                + " sockets=libvirtd-ro.socket:10,libvirtd.socket:9,virtlogd.socket:11 restarts=libvirtd:4,virtlogd:0",
+                FULL.render());
         assertEquals(FULL, Handover.parse(FULL.render()));
-        Handover bare = new Handover(1, Duration.ZERO, OptionalInt.empty(), Map.of());
+        Handover bare = new Handover(1, Duration.ZERO, OptionalInt.empty(), Map.of(), Map.of());
         assertEquals(bare, Handover.parse(bare.render()));
     }
 
     @Test
     void refusesWhatVirtsupDoesNotWrite() {
-        for (String text : new String[] {"", "2 generation=1 up-millis=0 sockets=", "1 generation=0 up-millis=0 sockets=",
-                "1 generation=1 sockets=", "1 generation=1 up-millis=0", "1 generation=1 up-millis=-5 sockets=",
-                "1 generation=1 up-millis=0 sockets= sockets=", "1 generation=1 up-millis=0 sockets=a:2",
-                "1 generation=1 up-millis=0 sockets=a:9,b:9", "1 generation=1 up-millis=0 control=9 sockets=a:9",
-                "1 generation=1 up-millis=0 sockets=a b:9", "1 generation=99999999999 up-millis=0 sockets=",
-                "1 generation=1 up-millis=0 sockets=a:99999999", "1 generation=1 up-millis=0 sockets=:9",
-                "1 generation=1 up-millis=0 pid=4 sockets=", "1  generation=1 up-millis=0 sockets=",
-                "1 generation=1 up-millis=0 sockets=a:9,"}) {
+        String tail = " restarts=libvirtd:0";
+        for (String text : new String[] {"", "2 generation=1 up-millis=0 sockets=" + tail,
+                "1 generation=0 up-millis=0 sockets=" + tail, "1 generation=1 sockets=" + tail,
+                "1 generation=1 up-millis=0" + tail, "1 generation=1 up-millis=0 sockets=",
+                "1 generation=1 up-millis=-5 sockets=" + tail, "1 generation=1 up-millis=0 sockets= sockets=" + tail,
+                "1 generation=1 up-millis=0 sockets=a:2" + tail, "1 generation=1 up-millis=0 sockets=a:9,b:9" + tail,
+                "1 generation=1 up-millis=0 control=9 sockets=a:9" + tail, "1 generation=1 up-millis=0 sockets=a b:9" + tail,
+                "1 generation=99999999999 up-millis=0 sockets=" + tail, "1 generation=1 up-millis=0 sockets=a:99999999" + tail,
+                "1 generation=1 up-millis=0 sockets=:9" + tail, "1 generation=1 up-millis=0 pid=4 sockets=" + tail,
+                "1  generation=1 up-millis=0 sockets=" + tail, "1 generation=1 up-millis=0 sockets=a:9," + tail,
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:-1",
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:99999999999",
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:1,libvirtd:2"}) {
             assertThrows(Handover.Invalid.class, () -> Handover.parse(text), text);
         }
     }
@@ -55,7 +62,7 @@ class HandoverTest {
 
     @Provide
     Arbitrary<String> texts() {
-        Arbitrary<String> tokens = Arbitraries.of("1", " ", "generation=", "up-millis=", "control=", "sockets=", ":",
+        Arbitrary<String> tokens = Arbitraries.of("1", " ", "generation=", "up-millis=", "control=", "sockets=", "restarts=", ":",
                 ",", "libvirtd.socket", "3", "9", "0", "-1", "99999999999999", "=", "\0", "\u00e9");
         Arbitrary<String> mixed = tokens.list().ofMaxSize(30).map(list -> String.join("", list));
         Arbitrary<String> damaged = Combinators.combine(Arbitraries.integers().between(0, 200),

@@ -65,7 +65,8 @@ class LiveReexecTest {
         Pipe control = posix.pipe();
         Pipe held = posix.pipe();
         next = new Handover(3, Duration.ofHours(5), OptionalInt.of(control.readFd()),
-                Map.of("libvirtd.socket", control.writeFd(), "virtlogd.socket", held.readFd()));
+                Map.of("libvirtd.socket", control.writeFd(), "virtlogd.socket", held.readFd()),
+                Map.of("libvirtd", 2, "virtlogd", 0));
 
         Reply reply = ask(reexec);
 
