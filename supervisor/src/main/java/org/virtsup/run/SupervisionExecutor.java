@@ -123,6 +123,17 @@ public final class SupervisionExecutor {
         return output.tail(daemon);
     }
 
+    /** The reading end of {@code daemon}'s current process's output, for a live re-exec to hand over. */
+    java.util.OptionalInt outputOf(Daemon daemon) {
+        int pid = supervision.daemon(daemon).pid();
+        return pid == DaemonState.NO_PID ? java.util.OptionalInt.empty() : output.readingEnd(pid);
+    }
+
+    /** Carries on reading {@code pid}'s output from {@code readFd}, as handed over across a live re-exec. */
+    void followOutput(Daemon daemon, int pid, int readFd) {
+        output.follow(daemon, pid, readFd);
+    }
+
     /**
      * Feeds one event and carries out what follows. Returns the reason when it
      * was refused (an operator's command during shutdown, for instance).
