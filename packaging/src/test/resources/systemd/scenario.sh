@@ -234,6 +234,7 @@ say "state_after_reexec=$(state virtsup)"
 say "pids_kept_by_reexec=$(same_pids)"
 say "unit_restarts_by_reexec=$(( $(systemctl show -p NRestarts --value virtsup) - restarts_before ))"
 say "reexecs_after_reexec=$(reexecs)"
+journalctl -u virtsup -o short-monotonic --no-pager -n 200 > /results/reexec-journal.log 2>&1
 
 # An upgrade while virtsup runs (the same package again: dpkg runs postinst
 # configure with the old version): postinst re-executes virtsup in place.

@@ -173,6 +173,10 @@ class SystemdUnitIT {
             System.out.println("systemd-nspawn exited " + outcome.exitCode() + "\n--- console\n" + outcome.stdout()
                     + outcome.stderr() + "\n--- scenario's stderr\n" + readIfThere(results.resolve("scenario.err")));
         }
+        if (text.contains("done=yes") && !text.contains("\nreexec=0\n")) {
+            System.out.println("--- virtsup reexec\n" + readIfThere(results.resolve("reexec.log"))
+                    + "\n--- virtsup's journal after it\n" + readIfThere(results.resolve("reexec-journal.log")));
+        }
         if (text.contains("done=yes") && !text.contains("verify=0")) {
             System.out.println("--- systemd-analyze verify\n" + readIfThere(results.resolve("verify.log")));
         }
