@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -389,6 +390,11 @@ public final class JnrPosix implements Posix {
     @Override
     public int pidfdGetfd(int pidfd, int targetFd) {
         return nativePidfd.getfd(pidfd, targetFd);
+    }
+
+    @Override
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited);
     }
 
     private PosixException failure(String operation, String subject) {
