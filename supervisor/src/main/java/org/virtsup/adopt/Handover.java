@@ -1,6 +1,8 @@
 package org.virtsup.adopt;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
@@ -15,8 +17,10 @@ import java.util.regex.Pattern;
  * process's children.
  *
  * <pre>
- * VIRTSUP_HANDOVER=1 generation=2 up-millis=86400000 control=7 sockets=libvirtd.socket:9,virtlogd.socket:10 restarts=libvirtd:1,virtlogd:0
+ * VIRTSUP_HANDOVER=1 generation=2 up-millis=86400000 control=7 sockets=libvirtd.socket:9,virtlogd.socket:10
+ *     restarts=libvirtd:1,virtlogd:0 outputs=libvirtd:12,virtlogd:11
  * </pre>
+ * (one line, folded here).
  *
  * Anyone could set the variable: it is read as hostile, and anything
  * unexpected makes it {@link Invalid} (virtsup then starts as if it were not
@@ -27,9 +31,10 @@ import java.util.regex.Pattern;
  * @param control    the control socket's listening descriptor, if it crosses
  * @param sockets    the held sockets' descriptors by their {@code LISTEN_FDNAMES} name
  * @param restarts   each daemon's restart count, by its program name
+ * @param outputs    the reading end of each daemon's output pipe, by its program name
  */
 public record Handover(int generation, Duration up, OptionalInt control, Map<String, Integer> sockets,
-                       Map<String, Integer> restarts) {
+                       Map<String, Integer> restarts, Map<String, Integer> outputs) {
     public static final String VARIABLE = "VIRTSUP_HANDOVER";
     private static final String FORMAT = "1";
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
@@ -56,6 +61,7 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         }
         sockets = java.util.Collections.unmodifiableMap(new TreeMap<>(sockets));
         restarts = java.util.Collections.unmodifiableMap(new TreeMap<>(restarts));
+        outputs = java.util.Collections.unmodifiableMap(new TreeMap<>(outputs));
     }
 
     /** The variable's value, which {@link #parse} reads back to an equal handover. */
@@ -63,7 +69,8 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         StringBuilder text = new StringBuilder(FORMAT).append(" generation=").append(generation)
                 .append(" up-millis=").append(up.toMillis());
         control.ifPresent(fd -> text.append(" control=").append(fd));
-        return text.append(" sockets=").append(pairs(sockets)).append(" restarts=").append(pairs(restarts)).toString();
+        return text.append(" sockets=").append(pairs(sockets)).append(" restarts=").append(pairs(restarts))
+                .append(" outputs=").append(pairs(outputs)).toString();
     }
 
     private static String pairs(Map<String, Integer> values) {
@@ -84,14 +91,16 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         for (int i = 1; i < fields.length; i++) {
             int equals = fields[i].indexOf('=');
             String key = equals < 0 ? fields[i] : fields[i].substring(0, equals);
-            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1, "restarts", 1).containsKey(key)) {
-                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control=, sockets= or restarts=");
+            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1, "restarts", 1, "outputs", 1)
+                    .containsKey(key)) {
+                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control=, sockets=, restarts="
+                        + " or outputs=");
             }
             if (values.put(key, fields[i].substring(equals + 1)) != null) {
                 throw new Invalid(key + " is given twice");
             }
         }
-        for (String key : new String[] {"generation", "up-millis", "sockets", "restarts"}) {
+        for (String key : new String[] {"generation", "up-millis", "sockets", "restarts", "outputs"}) {
             if (!values.containsKey(key)) {
                 throw new Invalid(key + " is missing");
             }
@@ -115,11 +124,17 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
             }
             restarts.put(entry.getKey(), (int) count);
         }
-        if (sockets.values().stream().distinct().count() != sockets.size()
-                || control.isPresent() && sockets.containsValue(control.getAsInt())) {
+        Map<String, Integer> outputs = new TreeMap<>();
+        for (Map.Entry<String, String> entry : pairs("outputs", values.get("outputs")).entrySet()) {
+            outputs.put(entry.getKey(), descriptor("output of " + entry.getKey(), entry.getValue()));
+        }
+        List<Integer> descriptors = new ArrayList<>(sockets.values());
+        descriptors.addAll(outputs.values());
+        control.ifPresent(descriptors::add);
+        if (descriptors.stream().distinct().count() != descriptors.size()) {
             throw new Invalid("a descriptor is named twice");
         }
-        return new Handover((int) generation, Duration.ofMillis(up), control, sockets, restarts);
+        return new Handover((int) generation, Duration.ofMillis(up), control, sockets, restarts, outputs);
     }
 
     /** NAME:VALUE,NAME:VALUE, each name once. */

@@ -46,6 +46,15 @@ record ExecCommand(String path, List<String> prefix, List<String> arguments) {
         return argv;
     }
 
+    /** This process's command (process {@code pid} in {@code proc}), the launcher's if it said where it is. */
+    static ExecCommand ofThisProcess(Path proc, int pid) {
+        try {
+            return of(proc, pid, Optional.ofNullable(System.getProperty(LAUNCHER_PROPERTY)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     /** This process's command, as {@code proc} shows process {@code pid}. */
     static ExecCommand of(Path proc, int pid, Optional<String> launcher) throws IOException {
         ProcessIdentity self = ProcessIdentity.read(proc, pid)

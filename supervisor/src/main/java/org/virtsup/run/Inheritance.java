@@ -41,6 +41,7 @@ final class Inheritance {
         handover.ifPresent(h -> {
             h.control().ifPresent(fd -> unclaimed.put(fd, "the control socket"));
             h.sockets().forEach((name, fd) -> unclaimed.put(fd, name));
+            h.outputs().forEach((name, fd) -> unclaimed.put(fd, name + "'s output"));
         });
     }
 
@@ -75,6 +76,16 @@ final class Inheritance {
     /** How many re-executions came before this virtsup: 0 after a plain start. */
     int generation() {
         return handover.map(Handover::generation).orElse(0);
+    }
+
+    /** The reading end of {@code daemon}'s output pipe, handed over with it. */
+    OptionalInt output(Daemon daemon) {
+        Integer fd = handover.map(h -> h.outputs().get(daemon.programName())).orElse(null);
+        if (fd == null) {
+            return OptionalInt.empty();
+        }
+        unclaimed.remove(fd);
+        return OptionalInt.of(fd);
     }
 
     /** {@code daemon}'s restart count when virtsup re-executed; 0 without a handover. */

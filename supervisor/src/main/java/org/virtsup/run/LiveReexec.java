@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,19 +53,29 @@ final class LiveReexec {
     private static final int OUTPUT_LIMIT = 16 * 1024;
     private static final int LAST_LINES = 10;
 
+    /**
+     * What this virtsup holds besides its daemons.
+     *
+     * @param generation      how many re-executions came before this virtsup
+     * @param up              how long it has been up
+     * @param stopAccepting   stops accepting control connections and returns the control socket's descriptor
+     * @param resumeAccepting accepts them again, after a failed exec
+     * @param heldSockets     the daemons' held sockets' descriptors by name
+     */
+    record Holdings(int generation, Supplier<Duration> up, IntSupplier stopAccepting, Runnable resumeAccepting,
+                    Supplier<Map<String, Integer>> heldSockets) {}
+
     private final Posix posix;
     private final EventLoop loop;
     private final SupervisionExecutor supervisor;
     private final Supplier<Notifier> initSystem;
     private final Supplier<ExecCommand> command;
     private final Map<String, String> environment;
-    private final Supplier<Handover> handover;
-    private final Runnable takeBack;
+    private final Holdings holdings;
     private boolean underWay;
 
     LiveReexec(Posix posix, EventLoop loop, SupervisionExecutor supervisor, Supplier<Notifier> initSystem,
-               Supplier<ExecCommand> command, Map<String, String> environment, Supplier<Handover> handover,
-               Runnable takeBack) {
+               Supplier<ExecCommand> command, Map<String, String> environment, Holdings holdings) {
         this.posix = posix;
         this.loop = loop;
         this.supervisor = supervisor;
@@ -72,15 +83,12 @@ final class LiveReexec {
         this.command = command;
         this.environment = new TreeMap<>(environment);
         this.environment.remove(Handover.VARIABLE);
-        this.handover = handover;
-        this.takeBack = takeBack;
+        this.holdings = holdings;
     }
 
     /**
      * Runs the installed virtsup's check; replies and execs once it passed, or
-     * replies why not. {@code handover} is asked for right before the reply (it
-     * may stop accepting control connections); {@code takeBack} undoes it
-     * when the exec fails.
+     * replies why not.
      */
     CompletableFuture<Reply> request() {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
@@ -135,7 +143,7 @@ final class LiveReexec {
             reply.complete(refused(refusal.get()));
             return;
         }
-        Handover next = handover.get();
+        Handover next = handover();
         reply.complete(new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.of(posix.getpid()),
                 "virtsup (pid " + posix.getpid() + ") re-executes in place; the daemons keep running", List.of()));
         // After the reply is handed to its connection: the exec closes that connection.
@@ -144,6 +152,7 @@ final class LiveReexec {
 
     private void exec(ExecCommand exec, Handover next) {
         Set<Integer> inherited = new TreeSet<>(next.sockets().values());
+        inherited.addAll(next.outputs().values());
         next.control().ifPresent(inherited::add);
         List<String> env = new ArrayList<>();
         environment.forEach((name, value) -> env.add(name + "=" + value));
@@ -156,9 +165,24 @@ final class LiveReexec {
         } catch (PosixException | IllegalArgumentException e) {
             underWay = false;
             log.error("the re-exec failed: {}; this virtsup goes on as it was", e.getMessage());
-            takeBack.run();
+            holdings.resumeAccepting().run();
             initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * What the next virtsup inherits. Asked for right before the reply: the
+     * control socket stops accepting here (see {@link Holdings#stopAccepting}).
+     */
+    private Handover handover() {
+        Map<String, Integer> restarts = new TreeMap<>();
+        Map<String, Integer> outputs = new TreeMap<>();
+        for (Daemon daemon : Daemon.values()) {
+            restarts.put(daemon.programName(), supervisor.state().daemon(daemon).restarts());
+            supervisor.outputOf(daemon).ifPresent(fd -> outputs.put(daemon.programName(), fd));
+        }
+        return new Handover(holdings.generation() + 1, holdings.up().get(),
+                OptionalInt.of(holdings.stopAccepting().getAsInt()), holdings.heldSockets().get(), restarts, outputs);
     }
 
     /** Why now is not the time: the first daemon on its way somewhere, or virtsup not supervising. */

@@ -1,7 +1,6 @@
 package org.virtsup.run;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.virtsup.adopt.Handover;
 import org.virtsup.adopt.ProcessIdentity;
 import org.virtsup.adopt.StateRecord;
 import org.virtsup.adopt.StateRecordFile;
@@ -51,7 +49,6 @@ import org.virtsup.sockets.SocketTakeBack;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Supervision;
-import org.virtsup.supervise.Termination;
 
 /**
  * {@code virtsup run}: one libvirt host under supervision. It wires the parts
@@ -167,6 +164,8 @@ public final class VirtsupRun {
             if (child) {
                 posix.close(daemon.pidfd());
                 ownChildren.add(daemon.daemon());
+                inheritance.output(daemon.daemon()).ifPresent(fd -> supervisor.followOutput(daemon.daemon(),
+                        daemon.pid(), fd));
             } else {
                 watch.watch(daemon);
             }
@@ -174,6 +173,7 @@ public final class VirtsupRun {
                 changed.add(daemon.daemon());
             }
         }
+        inheritance.closeUnclaimed(); // once the adopted daemons took their outputs
         supervisor.feed(new Event.Boot());
         if (!changed.isEmpty()) {
             log.info("{} run with an older configuration than the one in force: applying it as a reload would",
@@ -215,8 +215,7 @@ public final class VirtsupRun {
                 });
         metrics.supervision().publish(supervisor.state());
         supervisor.gateReadiness(sockets);
-        watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.feed(new Event.Exited(pid,
-                new Termination.Unknown()))));
+        watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.adoptedEnded(pid)));
         probe = new ReadinessProbe(loop, supervisor, daemon -> program(daemon).socket());
         reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem,
                 this::moveResources);
@@ -224,8 +223,10 @@ public final class VirtsupRun {
         listenForReadiness(files.directory().resolve("notify"));
         int controlGid = posix.groupId(settings.controlGroup()).orElseThrow(() -> new IOException(
                 "control-group \"" + settings.controlGroup() + "\" does not exist"));
-        LiveReexec reexec = new LiveReexec(posix, loop, supervisor, () -> initSystem, this::execCommand, environment,
-                this::handover, () -> control.resumeAccepting());
+        LiveReexec reexec = new LiveReexec(posix, loop, supervisor, () -> initSystem,
+                () -> ExecCommand.ofThisProcess(PROC, posix.getpid()), environment, new LiveReexec.Holdings(
+                        inheritance.generation(), () -> Duration.between(startedAt, clock.instant()),
+                        () -> control.stopAcceptingForHandOver(), () -> control.resumeAccepting(), sockets::descriptors));
         ControlServerSettings controlSettings = ControlServerSettings.of(Path.of(settings.controlSocket()),
                 settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout());
         ControlHandler handler = metrics.operators().counting(new ControlBridge(supervisor, this::status, reload,
@@ -238,7 +239,6 @@ public final class VirtsupRun {
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }
-        inheritance.closeUnclaimed();
     }
 
     private void listenForReadiness(Path notifyDirectory) throws IOException {
@@ -271,29 +271,6 @@ public final class VirtsupRun {
         } catch (IOException | RuntimeException e) {
             metricsMove.abandon();
             throw e;
-        }
-    }
-
-    /** What the next virtsup inherits from this one at a live re-exec. */
-    private Handover handover() {
-        return new Handover(inheritance.generation() + 1, Duration.between(startedAt, clock.instant()),
-                OptionalInt.of(control.stopAcceptingForHandOver()), sockets.descriptors(), restarts());
-    }
-
-    private Map<String, Integer> restarts() {
-        Map<String, Integer> restarts = new java.util.TreeMap<>();
-        for (Daemon daemon : Daemon.values()) {
-            restarts.put(daemon.programName(), supervisor.state().daemon(daemon).restarts());
-        }
-        return restarts;
-    }
-
-    private ExecCommand execCommand() {
-        try {
-            return ExecCommand.of(PROC, posix.getpid(), Optional.ofNullable(System.getProperty(
-                    ExecCommand.LAUNCHER_PROPERTY)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 

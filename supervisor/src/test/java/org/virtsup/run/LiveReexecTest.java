@@ -35,14 +35,17 @@ class LiveReexecTest {
     private static final ExecCommand COMMAND = new ExecCommand(LAUNCHER, List.of(LAUNCHER),
             List.of("run", "--config", "/etc/virtsup/config.scm"));
     private ExecutorUnderTest run;
-    private Handover next;
+    private Pipe control;
+    private Map<String, Integer> held = Map.of();
+    private int resumed;
 
     private LiveReexec reexec(FakePosix posix) {
         run = new ExecutorUnderTest(posix.onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
                 .onSpawn("/usr/sbin/libvirtd", ChildBehaviour.daemon()), SupervisionExecutorTest.BOTH);
         return new LiveReexec(posix, run.loop, run.supervisor, Notifier::disabled, () -> COMMAND,
-                Map.of("PATH", "/usr/bin", Handover.VARIABLE, "1 generation=2 up-millis=5 sockets="), () -> next,
-                () -> { });
+                Map.of("PATH", "/usr/bin", Handover.VARIABLE, "1 generation=2 up-millis=5 sockets="),
+                new LiveReexec.Holdings(2, () -> Duration.ofHours(5), () -> control.readFd(), () -> resumed++,
+                        () -> held));
     }
 
     @AfterEach
@@ -62,11 +65,9 @@ class LiveReexecTest {
         FakePosix posix = new FakePosix().onSpawn(LAUNCHER, ChildBehaviour.exitsWith(0));
         LiveReexec reexec = reexec(posix);
         run.bootBoth();
-        Pipe control = posix.pipe();
-        Pipe held = posix.pipe();
-        next = new Handover(3, Duration.ofHours(5), OptionalInt.of(control.readFd()),
-                Map.of("libvirtd.socket", control.writeFd(), "virtlogd.socket", held.readFd()),
-                Map.of("libvirtd", 2, "virtlogd", 0));
+        control = posix.pipe();
+        Pipe socket = posix.pipe();
+        held = Map.of("libvirtd.socket", control.writeFd(), "virtlogd.socket", socket.readFd());
 
         Reply reply = ask(reexec);
 
@@ -76,10 +77,42 @@ class LiveReexecTest {
         FakePosix.Replaced exec = posix.execs().get(0);
         assertEquals(LAUNCHER, exec.path);
         assertEquals(List.of(LAUNCHER, "run", "--config", "/etc/virtsup/config.scm"), exec.argv);
-        assertEquals(Set.of(control.readFd(), control.writeFd(), held.readFd()), exec.inherited);
-        assertEquals(List.of("PATH=/usr/bin", Handover.VARIABLE + "=" + next.render()), exec.environment);
+        assertEquals(2, exec.environment.size(), exec.environment.toString());
+        assertEquals("PATH=/usr/bin", exec.environment.get(0), "the old handover is not passed on");
+        String prefix = Handover.VARIABLE + "=";
+        assertTrue(exec.environment.get(1).startsWith(prefix), exec.environment.toString());
+        Handover next = Handover.parse(exec.environment.get(1).substring(prefix.length()));
+        assertEquals(3, next.generation());
+        assertEquals(Duration.ofHours(5), next.up());
+        assertEquals(OptionalInt.of(control.readFd()), next.control());
+        assertEquals(held, next.sockets());
+        assertEquals(Map.of("virtlogd", 0, "libvirtd", 0), next.restarts());
+        assertEquals(Set.of("virtlogd", "libvirtd"), next.outputs().keySet(), "both daemons' output pipes cross");
+        Set<Integer> inherited = new java.util.HashSet<>(next.sockets().values());
+        inherited.addAll(next.outputs().values());
+        inherited.add(control.readFd());
+        assertEquals(inherited, exec.inherited, "exactly the descriptors the handover names");
+        assertEquals(0, resumed);
         assertTrue(posix.calls().contains("spawn " + LAUNCHER + " " + LAUNCHER + " check --config /etc/virtsup/config.scm"),
                 posix.calls().toString());
+    }
+
+    @Test
+    void anExecThatFailsAcceptsControlConnectionsAgainAndMayBeAskedAgain() throws Exception {
+        FakePosix posix = new FakePosix().onSpawn(LAUNCHER, ChildBehaviour.exitsWith(0));
+        LiveReexec reexec = reexec(posix);
+        int[] pids = run.bootBoth();
+        control = posix.pipe();
+        held = Map.of("libvirtd.socket", 999); // not open: execve is never reached (EBADF)
+
+        assertInstanceOf(Reply.ActionOutcome.class, ask(reexec));
+
+        Eventually.until(() -> resumed == 1, () -> "control connections not accepted again: " + posix.calls());
+        assertEquals(List.of(), posix.execs());
+        assertEquals(pids[1], run.state(Daemon.LIBVIRTD).pid());
+        held = Map.of();
+        assertInstanceOf(Reply.ActionOutcome.class, ask(reexec), "nothing is left under way");
+        Eventually.until(() -> posix.execs().size() == 1, () -> "no exec the second time: " + posix.calls());
     }
 
     @Test
