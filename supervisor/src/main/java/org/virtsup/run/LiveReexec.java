@@ -187,6 +187,11 @@ final class LiveReexec {
                 OptionalInt.of(holdings.stopAccepting().getAsInt()), holdings.heldSockets().get(), restarts, outputs);
     }
 
+    /** Whether a re-exec was asked and has not yet been refused or carried out. */
+    boolean underWay() {
+        return underWay;
+    }
+
     /** Why now is not the time: the first daemon on its way somewhere, or virtsup not supervising. */
     static Optional<String> unsettled(Supervision supervision) {
         if (supervision.stage() != Supervision.Stage.SUPERVISING) {

@@ -164,6 +164,7 @@ class LiveReexecTest {
 
         int check = posix.awaitSpawned(3, Duration.ofSeconds(5)).pid();
         Eventually.until(() -> run.kills().contains("kill " + check + " SIGKILL"), () -> "not killed: " + run.kills());
+        Eventually.until(() -> !run.onLoop(reexec::underWay), () -> "still under way after the check was killed");
         CompletableFuture<Reply> next = run.onLoop(reexec::request);
         run.advance(LiveReexec.CHECK_PATIENCE);
         Reply.Failure refusal = assertInstanceOf(Reply.Failure.class, next.get(20, TimeUnit.SECONDS));
