@@ -212,6 +212,38 @@ say "daemons_kept_after_virtsup_kill=$([ -n "$virtlogd_before" ] && [ "$(cat /ru
 say "adopted_in_status=$(virtsup status 2>/dev/null | grep -ci adopted)"
 say "runtime_directory_after_virtsup_kill=$([ -f /run/virtsup/libvirtd.conf ] && echo kept || echo removed)"
 
+# same_pids: virtsup's main pid and both daemons' pids are those saved in *_before.
+same_pids() {
+  [ "$(systemctl show -p MainPID --value virtsup)" = "$virtsup_before" ] \
+    && [ "$(cat /run/virtlogd.pid 2>/dev/null)" = "$virtlogd_before" ] \
+    && [ "$(cat /run/libvirtd.pid 2>/dev/null)" = "$libvirtd_before" ] && echo yes || echo no
+}
+reexecs() { virtsup status 2>/dev/null | sed -n 's/.*re-executed \([0-9]*\) time.*/\1/p'; }
+
+# virtsup reexec under systemd: RELOADING=1, the exec in place, READY=1 from
+# the new JVM; the unit stays active with the same main pid, nothing restarts.
+virtlogd_before=$(cat /run/virtlogd.pid 2>/dev/null || true)
+libvirtd_before=$(cat /run/libvirtd.pid 2>/dev/null || true)
+virtsup_before=$(systemctl show -p MainPID --value virtsup)
+restarts_before=$(systemctl show -p NRestarts --value virtsup)
+reexec_at=$(now_ms)
+virtsup reexec > /results/reexec.log 2>&1
+say "reexec=$?"
+say "reexec_ms=$(( $(now_ms) - reexec_at ))"
+say "state_after_reexec=$(state virtsup)"
+say "pids_kept_by_reexec=$(same_pids)"
+say "unit_restarts_by_reexec=$(( $(systemctl show -p NRestarts --value virtsup) - restarts_before ))"
+say "reexecs_after_reexec=$(reexecs)"
+
+# An upgrade while virtsup runs (the same package again: dpkg runs postinst
+# configure with the old version): postinst re-executes virtsup in place.
+dpkg -i /pkg/virtsup.deb > /results/dpkg-upgrade.log 2>&1
+say "dpkg_upgrade=$?"
+say "upgrade_said_reexec=$(grep -c 're-executed itself with the new version' /results/dpkg-upgrade.log)"
+say "state_after_upgrade=$(state virtsup)"
+say "pids_kept_by_upgrade=$(same_pids)"
+say "reexecs_after_upgrade=$(reexecs)"
+
 # The unit file itself.
 systemd-analyze verify --man=no /lib/systemd/system/virtsup.service > /results/verify.log 2>&1
 say "verify=$?"

@@ -89,7 +89,7 @@ class LauncherTest {
     @Test
     void givesRunABoundedJvmWithoutPeriodicWakeUps() throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", ""), "run", "--config", "/etc/virtsup/config.scm");
-        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Dvirtsup.launcher=" + LAUNCHER.toRealPath(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xms4m", "-Xmx64m", "-Xss256k", "-XX:ReservedCodeCacheSize=16m", "-XX:CICompilerCount=1",
                         "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
                         "-XX:AsyncDeflationInterval=0",

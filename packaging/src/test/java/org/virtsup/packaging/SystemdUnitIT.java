@@ -79,6 +79,17 @@ class SystemdUnitIT {
         assertTrue(report.get("state_after_virtsup_kill").contains("ActiveState=active")
                 && report.get("state_after_virtsup_kill").contains("NRestarts=1"), report.get("state_after_virtsup_kill"));
 
+        assertEquals("0", report.get("reexec"), "virtsup reexec under systemd");
+        assertTrue(report.get("state_after_reexec").contains("ActiveState=active"), report.get("state_after_reexec"));
+        assertEquals("yes", report.get("pids_kept_by_reexec"), "same main pid, same libvirtd and virtlogd");
+        assertEquals("0", report.get("unit_restarts_by_reexec"), "systemd restarted nothing");
+        assertEquals("1", report.get("reexecs_after_reexec"), "status counts the re-exec");
+        assertEquals("0", report.get("dpkg_upgrade"), "dpkg -i over the running virtsup");
+        assertEquals("1", report.get("upgrade_said_reexec"), "postinst re-executed the running virtsup");
+        assertTrue(report.get("state_after_upgrade").contains("ActiveState=active"), report.get("state_after_upgrade"));
+        assertEquals("yes", report.get("pids_kept_by_upgrade"), "the upgrade kept every pid");
+        assertEquals("2", report.get("reexecs_after_upgrade"), "the upgrade re-executed virtsup once more");
+
         assertTrue(report.get("state_after_stop").contains("ActiveState=inactive")
                 && report.get("state_after_stop").contains("Result=success"), report.get("state_after_stop"));
         assertEquals("libvirtd-then-virtlogd", report.get("stop_order"));
@@ -110,6 +121,9 @@ class SystemdUnitIT {
                 + report.get("ready_after_virtsup_kill") + " in " + report.get("ready_after_virtsup_kill_ms") + " ms, "
                 + report.get("state_after_virtsup_kill") + "; daemons kept " + report.get("daemons_kept_after_virtsup_kill")
                 + ", status lines saying adopted " + report.get("adopted_in_status"));
+        System.out.println("virtsup-benchmark: systemd unit on Debian " + tag + ": virtsup reexec until status is 0"
+                + " again " + report.get("reexec_ms") + " ms; " + report.get("state_after_upgrade") + " after dpkg -i"
+                + " over the running virtsup");
     }
 
     private static Map<String, String> boot(String release, Path work) throws IOException {

@@ -46,11 +46,25 @@ public record ProcessIdentity(int pid, long startTime, String executable, List<S
         }
     }
 
+    /** Process {@code pid}'s parent (field 4 of its stat line); empty when it is gone or unreadable. */
+    public static java.util.OptionalInt parentOf(Path proc, int pid) {
+        try {
+            return java.util.OptionalInt.of((int) statField(Files.readString(proc.resolve(Integer.toString(pid))
+                    .resolve("stat"), StandardCharsets.UTF_8), 4));
+        } catch (IOException | IllegalArgumentException gone) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     /**
      * Field 22 of a stat line. The command name (field 2) is in parentheses
      * and may hold spaces and parentheses: fields are counted after its last ')'.
      */
     static long startTime(String statLine) {
+        return statField(statLine, 22);
+    }
+
+    private static long statField(String statLine, int field) {
         int close = statLine.lastIndexOf(')');
         if (close < 0 || close + 2 > statLine.length()) {
             throw new IllegalArgumentException("not a /proc/PID/stat line");
@@ -59,7 +73,7 @@ public record ProcessIdentity(int pid, long startTime, String executable, List<S
         if (rest.length < 22 - 2) {
             throw new IllegalArgumentException("a /proc/PID/stat line with " + (rest.length + 2) + " fields");
         }
-        return Long.parseLong(rest[22 - 3]); // rest[0] is field 3
+        return Long.parseLong(rest[field - 3]); // rest[0] is field 3
     }
 
     /** /proc/PID/cmdline: arguments each ended by NUL. */

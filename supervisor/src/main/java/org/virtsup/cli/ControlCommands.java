@@ -120,6 +120,11 @@ public final class ControlCommands {
         Path socket = options.socket != null ? Path.of(options.socket)
                 : fromEnvironment != null && !fromEnvironment.isEmpty() ? Path.of(fromEnvironment)
                 : ConfiguredSocket.resolve(ControlServerSettings.DEFAULT_SOCKET, Invocation.DEFAULT_CONFIG);
+        if (request instanceof Request.Reexec) {
+            Duration patience = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
+                    : ReexecFollow.PATIENCE;
+            return new ReexecFollow(socket, patience, READ_TIMEOUT, out, err).run(options.json);
+        }
         Duration timeout = options.timeoutSeconds > 0 ? Duration.ofSeconds(options.timeoutSeconds)
                 : request.mutating() ? ACTION_TIMEOUT : READ_TIMEOUT;
         Reply reply;
@@ -192,9 +197,9 @@ public final class ControlCommands {
 
     public static String usage(String command) {
         Verb verb = verb(command);
-        String options = verb.mutating() && verb.operands() == Verb.Operands.NAME
-                ? " [--json] [--socket PATH] [--timeout SECONDS] " : " [--json] [--socket PATH] ";
-        return "virtsup " + verb.word() + options + verb.operands().synopsis();
+        boolean waits = verb.mutating() && (verb.operands() == Verb.Operands.NAME || verb.operands() == Verb.Operands.NONE);
+        String options = waits ? " [--json] [--socket PATH] [--timeout SECONDS] " : " [--json] [--socket PATH] ";
+        return ("virtsup " + verb.word() + options + verb.operands().synopsis()).strip();
     }
 
     /** {@code --help}'s text: a usage line, what the command does, its options. */
@@ -296,6 +301,7 @@ public final class ControlCommands {
         Request request(String command) {
             Verb verb = verb(command);
             switch (verb.operands()) {
+                case NONE -> expect(0, 0);
                 case OPTIONAL_NAME -> expect(0, 1);
                 case NAME_AND_SIGNAL -> expect(2, 2);
                 default -> expect(1, 1);
@@ -308,6 +314,7 @@ public final class ControlCommands {
                 case RESTART -> new Request.Restart(operands.get(0));
                 case SIGNAL -> new Request.Signal(operands.get(0), org.virtsup.supervise.Signal.named(operands.get(1)));
                 case LOG -> new Request.Log(operands.get(0), lines);
+                case REEXEC -> new Request.Reexec();
             };
         }
 

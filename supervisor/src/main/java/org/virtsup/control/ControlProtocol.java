@@ -63,6 +63,7 @@ public final class ControlProtocol {
                 case SIGNAL -> new Request.Signal(requiredString(map, "name"), signal(map.get("signal")));
                 case LOG -> new Request.Log(requiredString(map, "name"),
                         optionalInt(map, "lines").orElse(Request.Log.DEFAULT_LINES));
+                case REEXEC -> new Request.Reexec();
             };
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, e.getMessage());
@@ -116,6 +117,7 @@ public final class ControlProtocol {
             if (!s.virtsup().reloadProblems().isEmpty()) {
                 sup.put("reloadProblems", s.virtsup().reloadProblems());
             }
+            sup.put("reexecs", s.virtsup().reexecs());
             result.put("supervisor", sup);
             List<Object> daemons = new ArrayList<>();
             for (StatusReport.Daemon d : s.daemons()) {
@@ -218,7 +220,8 @@ public final class ControlProtocol {
                 optionalString(sup, "configFile"),
                 Boolean.TRUE.equals(sup.get("configMatchesFile")),
                 optionalString(sup, "version").orElse("unknown"),
-                strings(sup, "reloadProblems"));
+                strings(sup, "reloadProblems"),
+                optionalInt(sup, "reexecs").orElse(0));
         List<StatusReport.Daemon> daemons = new ArrayList<>();
         if (result.get("daemons") instanceof List<?> list) {
             for (Object item : list) {

@@ -1,10 +1,7 @@
 package org.virtsup.control;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
@@ -61,10 +57,9 @@ public final class ControlServer implements AutoCloseable {
     private final KernelPeerGroups peerGroups;
     private final UnixServerSocketChannel server;
     private final ConnectionTable table;
-    private final AcceptBackoff backoff = new AcceptBackoff();
     private final ExecutorService connections;
     private final ScheduledExecutorService timer;
-    private final Thread acceptor;
+    private final ControlAcceptor acceptor;
     private volatile boolean closing;
 
     private ControlServer(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
@@ -83,8 +78,14 @@ public final class ControlServer implements AutoCloseable {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemonThreads("virtsup-control-timer-"));
         timers.setRemoveOnCancelPolicy(true);
         this.timer = timers;
-        this.acceptor = new Thread(this::acceptLoop, "virtsup-control-acceptor");
-        this.acceptor.setDaemon(true);
+        this.acceptor = new ControlAcceptor(server, settings.socket(), table, connection -> connections.execute(() -> {
+            try {
+                serve(connection);
+            } finally {
+                table.release(connection);
+                closeQuietly(connection.channel);
+            }
+        }));
     }
 
     /**
@@ -95,6 +96,18 @@ public final class ControlServer implements AutoCloseable {
     public static ControlServer start(ControlServerSettings settings, ControlHandler handler, Posix posix)
             throws IOException {
         return start(settings, handler, new PeerPrivilege(settings.controlGid()), posix);
+    }
+
+    /**
+     * Serves the control socket already listening on {@code fd}, as a live
+     * re-exec hands it over: the connections waiting in its backlog are
+     * answered, none is refused. The caller has checked that {@code fd}
+     * listens at the settings' path.
+     */
+    public static ControlServer serveInherited(ControlServerSettings settings, ControlHandler handler, Posix posix,
+                                               int fd) throws IOException {
+        return serve(settings, handler, new PeerPrivilege(settings.controlGid()), posix,
+                InheritedServerSocket.channel(fd));
     }
 
     static ControlServer start(ControlServerSettings settings, ControlHandler handler, PeerIdentifier privilege,
@@ -109,6 +122,13 @@ public final class ControlServer implements AutoCloseable {
             server.close();
             throw new IOException("cannot serve the control socket " + socket + ": " + e.getMessage(), e);
         }
+        return serve(settings, handler, privilege, posix, server);
+    }
+
+    private static ControlServer serve(ControlServerSettings settings, ControlHandler handler,
+                                       PeerIdentifier privilege, Posix posix, UnixServerSocketChannel server)
+            throws IOException {
+        Path socket = settings.socket();
         try {
             ControlSocketFile.restrict(socket, settings.controlGid());
         } catch (IOException e) {
@@ -128,58 +148,22 @@ public final class ControlServer implements AutoCloseable {
         return settings.socket();
     }
 
-    private void acceptLoop() {
-        while (!closing) {
-            UnixSocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closing) {
-                    pauseAfter(e);
-                }
-                continue;
-            }
-            long failures = backoff.succeeded();
-            if (failures > 0) {
-                LOG.info("control socket {}: accepting again after {} failed attempts", settings.socket(), failures);
-            }
-            ConnectionTable.Connection connection;
-            try {
-                connection = closing ? null : table.admit(channel);
-            } catch (InterruptedException e) {
-                connection = null;
-            }
-            if (connection == null || closing) {
-                if (connection != null) {
-                    table.release(connection);
-                }
-                closeQuietly(channel);
-                return;
-            }
-            ConnectionTable.Connection admitted = connection;
-            connections.execute(() -> {
-                try {
-                    serve(admitted);
-                } finally {
-                    table.release(admitted);
-                    closeQuietly(channel);
-                }
-            });
-        }
+    /**
+     * Stops accepting, the socket left listening, and returns its descriptor,
+     * for a live re-exec to hand over: the connections made from now on wait
+     * in its backlog for the next virtsup. No connection is accepted between
+     * this and the exec, so none is left half-served across it.
+     */
+    public int stopAcceptingForHandOver() {
+        acceptor.stop();
+        return server.getFD();
     }
 
-    /**
-     * accept failed, most likely for want of descriptors (EMFILE, ENFILE): the
-     * connection stays in the backlog and the next accept would fail at once.
-     * Said once per run of failures; the pause grows up to a second.
-     */
-    private void pauseAfter(IOException e) {
-        Duration pause = backoff.failed();
-        if (backoff.firstFailure()) {
-            LOG.warn("control socket {}: {}; trying again with pauses of up to {} ms until it works",
-                    settings.socket(), e.getMessage(), AcceptBackoff.LONGEST.toMillis());
+    /** Accepts again after {@link #stopAcceptingForHandOver}, when the re-exec failed. */
+    public void resumeAccepting() {
+        if (!closing) {
+            acceptor.start();
         }
-        LockSupport.parkNanos(pause.toNanos());
     }
 
     private void serve(ConnectionTable.Connection connection) {
@@ -306,7 +290,7 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(UnixSocketChannel channel) {
+    static void closeQuietly(UnixSocketChannel channel) {
         try {
             channel.close();
         } catch (IOException e) {
@@ -324,12 +308,7 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         closing = true;
-        wakeAcceptor();
-        try {
-            acceptor.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        acceptor.stop();
         for (ConnectionTable.Connection connection : table.open()) {
             shutdownInput(connection.channel);
         }
@@ -349,20 +328,6 @@ public final class ControlServer implements AutoCloseable {
             Files.deleteIfExists(settings.socket());
         } catch (IOException e) {
             LOG.warn("cannot remove the control socket {}: {}", settings.socket(), e.getMessage());
-        }
-    }
-
-    /**
-     * A blocked accept() is not woken by closing the listening descriptor on
-     * Linux; a connection of our own is the reliable way.
-     */
-    private void wakeAcceptor() {
-        table.releaseWaiters();
-        LockSupport.unpark(acceptor);
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(settings.socket()));
-        } catch (IOException e) {
-            LOG.debug("waking the control acceptor: {}", e.getMessage());
         }
     }
 

@@ -48,6 +48,8 @@ public sealed interface Request {
         R signal(Signal request);
 
         R log(Log request);
+
+        R reexec(Reexec request);
     }
 
     /** Everything, or one daemon's status. */
@@ -207,6 +209,27 @@ public sealed interface Request {
 
         public Optional<String> daemon() {
             return Optional.of(name);
+        }
+    }
+
+    /**
+     * virtsup replaces itself by the installed one, in place: same pid, same
+     * daemons, same sockets. Answered once the new code's configuration check
+     * passed, right before the exec, or with why it is refused.
+     */
+    record Reexec() implements Request {
+        @Override
+        public Verb verb() {
+            return Verb.REEXEC;
+        }
+
+        @Override
+        public <R> R handledBy(Handlers<R> handlers) {
+            return handlers.reexec(this);
+        }
+
+        public Optional<String> daemon() {
+            return Optional.empty();
         }
     }
 }

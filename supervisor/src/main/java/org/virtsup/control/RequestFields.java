@@ -45,6 +45,11 @@ final class RequestFields implements Request.Handlers<Map<String, Object>> {
         return fields;
     }
 
+    @Override
+    public Map<String, Object> reexec(Request.Reexec reexec) {
+        return new LinkedHashMap<>();
+    }
+
     private static Map<String, Object> name(String name) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("name", name);

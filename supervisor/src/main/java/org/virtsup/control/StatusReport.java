@@ -44,15 +44,22 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
      * @param configMatchesFile false when the file changed since it was loaded (a reload is due)
      * @param reloadProblems    why the last reload was refused (empty once one succeeds)
      */
+    /** @param reexecs how many times virtsup re-executed itself in place since it was started */
     public record Virtsup(int pid, long uptimeSeconds, Optional<String> configFile,
-                             boolean configMatchesFile, String version, List<String> reloadProblems) {
+                             boolean configMatchesFile, String version, List<String> reloadProblems, int reexecs) {
         public Virtsup {
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(version, "version");
             reloadProblems = List.copyOf(reloadProblems);
         }
 
-        /** virtsup with no refused reload. */
+        /** virtsup never re-executed. */
+        public Virtsup(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
+                       String version, List<String> reloadProblems) {
+            this(pid, uptimeSeconds, configFile, configMatchesFile, version, reloadProblems, 0);
+        }
+
+        /** virtsup with no refused reload, never re-executed. */
         public Virtsup(int pid, long uptimeSeconds, Optional<String> configFile, boolean configMatchesFile,
                           String version) {
             this(pid, uptimeSeconds, configFile, configMatchesFile, version, List.of());

@@ -41,7 +41,9 @@ public final class StatusText {
         width += 2;
         String indent = " ".repeat(width);
         out.append(pad("virtsup", width)).append("pid ").append(s.pid()).append(", up ")
-                .append(duration(s.uptimeSeconds())).append(", version ").append(s.version()).append('\n');
+                .append(duration(s.uptimeSeconds())).append(", version ").append(s.version())
+                .append(s.reexecs() == 0 ? "" : ", re-executed " + s.reexecs() + (s.reexecs() == 1 ? " time" : " times"))
+                .append('\n');
         out.append(indent).append("config ");
         if (s.configFile().isEmpty()) {
             out.append("embedded default (no configuration file)\n");

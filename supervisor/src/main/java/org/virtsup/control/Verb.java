@@ -43,14 +43,24 @@ public enum Verb {
             """),
     LOG("log", false, Operands.NAME_AND_LINES, "show a daemon's last output lines", """
             Prints the last LINES (default %d, at most %d) lines daemon NAME wrote.
-            """.formatted(Request.Log.DEFAULT_LINES, Request.Log.MAX_LINES));
+            """.formatted(Request.Log.DEFAULT_LINES, Request.Log.MAX_LINES)),
+    REEXEC("reexec", true, Operands.NONE, "replace the running virtsup by the installed one, daemons untouched", """
+            Replaces the running virtsup by the installed one in place: the same pid (PID 1 in a
+            container, the unit's main pid under systemd), a new JVM with the installed code, the
+            same libvirtd and virtlogd processes, their sockets held throughout. First the new code
+            checks the configuration in force; if it cannot, nothing changes and the reason is
+            printed. Waits until the new virtsup answers with every wanted daemon ready.
+            Exit status: 0 done, 1 refused or not ready in time, 4 virtsup does not answer.
+            Needs root or membership in the control group.
+            """);
 
     /** What a command takes after its options. */
     public enum Operands {
         OPTIONAL_NAME("[NAME]"),
         NAME("NAME"),
         NAME_AND_SIGNAL("NAME SIGNAL"),
-        NAME_AND_LINES("NAME [-n LINES]");
+        NAME_AND_LINES("NAME [-n LINES]"),
+        NONE("");
 
         private final String synopsis;
 

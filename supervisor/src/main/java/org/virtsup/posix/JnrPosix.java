@@ -2,6 +2,7 @@ package org.virtsup.posix;
 
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -385,6 +386,11 @@ public final class JnrPosix implements Posix {
     @Override
     public ExitStatus waitPid(int pid) {
         return nativeWaits.waitPid(pid);
+    }
+
+    @Override
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited);
     }
 
     private PosixException failure(String operation, String subject) {

@@ -109,6 +109,17 @@ public interface LibC {
     @SaveError
     int fcntl(int fd, int command, Pointer argument);
 
+    /** F_GETFD and F_SETFD: an int argument (ignored by F_GETFD). */
+    @SaveError
+    int fcntl(int fd, int command, long argument);
+
+    @SaveError
+    int execve(String path, Pointer argv, Pointer envp);
+
+    /** In a threaded process, the calling thread's mask (glibc: pthread_sigmask). */
+    @SaveError
+    int sigprocmask(int how, @In Pointer set, Pointer old);
+
     @SaveError
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 

@@ -62,8 +62,8 @@ final class NativeSpawn {
         // glibc's internal signals 32 and 33, which glibc's spawn then hands to the
         // child as ignored (measured: SigIgn 0x180000000 in the child).
         allSignals.putLong(0, -1L);
-        Pointer argv = stringArray(spec.argv());
-        Pointer envp = stringArray(spec.environmentStrings());
+        Pointer argv = stringArray(runtime, spec.argv());
+        Pointer envp = stringArray(runtime, spec.environmentStrings());
 
         check(libc.posix_spawn_file_actions_init(fileActions), spec);
         try {
@@ -175,7 +175,7 @@ final class NativeSpawn {
     }
 
     /** A NULL-terminated array of pointers to NUL-terminated UTF-8 strings, all in one block. */
-    private Pointer stringArray(List<String> strings) {
+    static Pointer stringArray(Runtime runtime, List<String> strings) {
         int addressSize = runtime.addressSize();
         List<byte[]> encoded = strings.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
         long pointersSize = (long) (strings.size() + 1) * addressSize;

@@ -1,6 +1,8 @@
 package org.virtsup.posix;
 
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The only way the supervisor touches processes, file descriptors and file
@@ -227,4 +229,19 @@ public interface Posix {
      *         that is still to be reaped
      */
     ExitStatus waitPid(int pid);
+
+    /**
+     * Replaces this process's program by {@code path} (execve), keeping its
+     * pid, its children and, of its descriptors, only 0-2 and
+     * {@code inherited}: every other one is marked close-on-exec first, the
+     * {@code inherited} ones are cleared of it. The calling thread's signal
+     * mask is emptied, as a new program expects. Returns only on failure:
+     * then the {@code inherited} descriptors are close-on-exec again and the
+     * exception names the errno.
+     *
+     * @param argv        the new program's argv, argv[0] included
+     * @param environment its whole environment, as NAME=value strings
+     * @throws PosixException ENOENT, EACCES, ENOEXEC... as execve(2) fails
+     */
+    void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited);
 }

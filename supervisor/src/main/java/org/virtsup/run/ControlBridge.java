@@ -27,12 +27,14 @@ final class ControlBridge implements ControlHandler {
     private final SupervisionExecutor supervisor;
     private final Function<Optional<Daemon>, Reply> status;
     private final Supplier<CompletableFuture<Reply>> reload;
+    private final Supplier<CompletableFuture<Reply>> reexec;
 
     ControlBridge(SupervisionExecutor supervisor, Function<Optional<Daemon>, Reply> status,
-                  Supplier<CompletableFuture<Reply>> reload) {
+                  Supplier<CompletableFuture<Reply>> reload, Supplier<CompletableFuture<Reply>> reexec) {
         this.supervisor = supervisor;
         this.status = status;
         this.reload = reload;
+        this.reexec = reexec;
     }
 
     @Override
@@ -88,6 +90,12 @@ final class ControlBridge implements ControlHandler {
                 } else {
                     daemon(reload.name().get(), reply).ifPresent(d -> reloadInPlace(d, reply));
                 }
+                return null;
+            }
+
+            @Override
+            public Void reexec(Request.Reexec request) {
+                reexec.get().thenAccept(reply::complete);
                 return null;
             }
 

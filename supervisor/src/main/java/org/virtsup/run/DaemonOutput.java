@@ -66,6 +66,12 @@ final class DaemonOutput {
         pump.start();
     }
 
+    /** The reading end of {@code pid}'s output, while its pump has not reached its end. */
+    java.util.OptionalInt readingEnd(int pid) {
+        Integer fd = open.get(pid);
+        return fd == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fd);
+    }
+
     /** The reaper collected {@code exit}: handed on now, or once its output ended. */
     void reaped(ChildExit exit) {
         if (!open.containsKey(exit.pid())) {

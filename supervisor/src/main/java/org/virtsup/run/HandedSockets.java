@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
@@ -58,22 +59,28 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     /** Binds every socket the configuration's daemons listen on; the socket directories must exist. */
     static HandedSockets bind(Posix posix, Configuration configuration, SocketOwners owners, HandOffCheck check)
             throws IOException {
-        return bind(posix, configuration, owners, check, List.of(), new SocketTakeBack(posix, ProcSockets.ofThisHost()));
+        return bind(posix, configuration, owners, check, List.of(), new SocketTakeBack(posix, ProcSockets.ofThisHost()),
+                plan -> List.of());
     }
 
     /**
-     * As {@link #bind}, but the sockets of the {@code adopted} daemons are
-     * taken back out of them rather than bound (see {@link HeldSockets#takeOver}).
+     * As {@link #bind}, but the sockets {@code inherited} across a live
+     * re-exec are held as they are, and the other sockets of the
+     * {@code adopted} daemons are taken back out of them rather than bound
+     * (see {@link HeldSockets#takeOver}).
      */
     static HandedSockets bind(Posix posix, Configuration configuration, SocketOwners owners, HandOffCheck check,
-                              List<AdoptedDaemon> adopted, SocketTakeBack takeBack) throws IOException {
+                              List<AdoptedDaemon> adopted, SocketTakeBack takeBack,
+                              Function<List<SocketSpec>, List<HeldSocket>> inherited) throws IOException {
         List<SocketSpec> plan = SocketPlan.of(configuration, posix);
-        List<HeldSocket> taken = new ArrayList<>();
+        List<HeldSocket> taken = new ArrayList<>(inherited.apply(plan));
+        List<SocketSpec> rest = plan.stream().filter(spec -> taken.stream()
+                .noneMatch(socket -> socket.spec().equals(spec))).toList();
         Set<Daemon> adoptedDaemons = EnumSet.noneOf(Daemon.class);
         for (AdoptedDaemon daemon : adopted) {
             adoptedDaemons.add(daemon.daemon());
             taken.addAll(takeBack.from(daemon.daemon(), daemon.pid(), daemon.pidfd(),
-                    daemon.recorded().socketInodes(), plan));
+                    daemon.recorded().socketInodes(), rest));
         }
         HeldSockets held = HeldSockets.takeOver(posix, owners, plan, taken, adoptedDaemons);
         held.all().forEach(socket -> log.info("holding {}'s {} at {} (inode {})", socket.spec().daemon(),
@@ -138,6 +145,13 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     /** {@code next}, then this after each step. */
     SupervisionExecutor.Observer following(SupervisionExecutor.Observer next) {
         return Observers.andAfterEachStep(next, this::stepped);
+    }
+
+    /** Every held socket's descriptor by name, as a live re-exec hands them over. */
+    Map<String, Integer> descriptors() {
+        Map<String, Integer> descriptors = new java.util.TreeMap<>();
+        held.all().forEach(socket -> descriptors.put(socket.spec().name(), socket.fd()));
+        return descriptors;
     }
 
     /** The inodes of {@code daemon}'s held sockets by name, as the state record keeps them. */

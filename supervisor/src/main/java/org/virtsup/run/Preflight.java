@@ -37,12 +37,23 @@ final class Preflight {
     private final Configuration configuration;
     private final Function<Daemon, Path> pidFileOf;
     private final Path proc;
+    private final boolean controlSocketInherited;
 
     Preflight(Posix posix, Configuration configuration, Function<Daemon, Path> pidFileOf, Path proc) {
+        this(posix, configuration, pidFileOf, proc, false);
+    }
+
+    /**
+     * @param controlSocketInherited this process holds the control socket, handed over by a live re-exec: it
+     *                               answers (its backlog takes connections) though no other virtsup runs
+     */
+    Preflight(Posix posix, Configuration configuration, Function<Daemon, Path> pidFileOf, Path proc,
+              boolean controlSocketInherited) {
         this.posix = posix;
         this.configuration = configuration;
         this.pidFileOf = pidFileOf;
         this.proc = proc;
+        this.controlSocketInherited = controlSocketInherited;
     }
 
     /** Root, or an exception that says why it is needed. */
@@ -60,7 +71,7 @@ final class Preflight {
      */
     Optional<List<AdoptedDaemon>> check(StateRecord record) {
         Path controlSocket = Path.of(configuration.supervisor().controlSocket());
-        if (Files.exists(controlSocket) && ReadinessProbe.answers(controlSocket)) {
+        if (!controlSocketInherited && Files.exists(controlSocket) && ReadinessProbe.answers(controlSocket)) {
             log.error("{} virtsup starts no second copy of the daemons and has changed nothing.",
                     new ControlSocketInUseException(controlSocket).getMessage());
             return Optional.empty();

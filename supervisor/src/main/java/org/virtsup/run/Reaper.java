@@ -1,6 +1,8 @@
 package org.virtsup.run;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -9,6 +11,7 @@ import org.virtsup.posix.ChildExit;
 import org.virtsup.posix.Errno;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
+import org.virtsup.posix.SpawnSpec;
 
 /**
  * The one thread that collects every child's exit: blocked in
@@ -29,6 +32,8 @@ public final class Reaper implements Runnable {
     private final Posix posix;
     private final Consumer<ChildExit> onExit;
     private final Semaphore children = new Semaphore(0);
+    /** Children that are not daemons (a re-exec's check), each with who waits for its exit. */
+    private final Map<Integer, Consumer<ChildExit>> awaited = new HashMap<>();
     private volatile boolean stopping;
     private volatile Thread thread;
 
@@ -86,11 +91,32 @@ public final class Reaper implements Runnable {
         children.release();
     }
 
+    /**
+     * Spawns a child that is not a daemon and hands its exit to {@code onExit}
+     * (on the reaper's thread) instead of supervision. The spawn and the
+     * registration are one under the lock the reaper takes before it looks up
+     * an exit: a child that ends at once is still found.
+     */
+    public int spawnAwaited(SpawnSpec spec, Consumer<ChildExit> onExit) {
+        int pid;
+        synchronized (awaited) {
+            pid = posix.spawn(spec);
+            awaited.put(pid, onExit);
+        }
+        children.release();
+        return pid;
+    }
+
     @Override
     public void run() {
         while (!stopping) {
             try {
-                onExit.accept(posix.waitAny());
+                ChildExit exit = posix.waitAny();
+                Consumer<ChildExit> waiting;
+                synchronized (awaited) {
+                    waiting = awaited.remove(exit.pid());
+                }
+                (waiting != null ? waiting : onExit).accept(exit);
             } catch (PosixException e) {
                 if (e.errno() != Errno.ECHILD) {
                     log.error("waitpid failed: {}; reaping goes on", e.getMessage());

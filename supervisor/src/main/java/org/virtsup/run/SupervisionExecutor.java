@@ -4,9 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -16,6 +14,7 @@ import org.virtsup.posix.Errno;
 import org.virtsup.posix.ExitStatus;
 import org.virtsup.posix.Posix;
 import org.virtsup.posix.PosixException;
+import org.virtsup.posix.SpawnSpec;
 import org.virtsup.supervise.Action;
 import org.virtsup.supervise.Completion;
 import org.virtsup.supervise.Daemon;
@@ -60,7 +59,7 @@ public final class SupervisionExecutor {
     private final Clock clock;
     private final Observer observer;
     private final Reaper reaper;
-    private final Map<Daemon, Armed> timers = new EnumMap<>(Daemon.class);
+    private final DaemonTimers timers;
     private final List<Waiter> waiters = new ArrayList<>();
     /** Events the current step's actions produced, fed after it in order. */
     private final java.util.ArrayDeque<Event> produced = new java.util.ArrayDeque<>();
@@ -84,6 +83,7 @@ public final class SupervisionExecutor {
         this.loop = loop;
         this.clock = clock;
         this.supervision = initial;
+        this.timers = new DaemonTimers(loop, this::step);
         this.observer = observer;
         this.onExit = onExit;
         this.output = new DaemonOutput(posix, loop, this::handleExit);
@@ -110,12 +110,28 @@ public final class SupervisionExecutor {
         loop.post(task);
     }
 
+    /** Spawns a child that is not a daemon; its exit goes to {@code onExit}, on the loop, not to supervision. */
+    public int spawnAwaited(SpawnSpec spec, Consumer<ChildExit> onExit) {
+        return reaper.spawnAwaited(spec, exit -> loop.post(() -> onExit.accept(exit)));
+    }
+
     public Supervision state() {
         return supervision;
     }
 
     public OutputTail tail(Daemon daemon) {
         return output.tail(daemon);
+    }
+
+    /** The reading end of {@code daemon}'s current process's output, for a live re-exec to hand over. */
+    java.util.OptionalInt outputOf(Daemon daemon) {
+        int pid = supervision.daemon(daemon).pid();
+        return pid == DaemonState.NO_PID ? java.util.OptionalInt.empty() : output.readingEnd(pid);
+    }
+
+    /** Carries on reading {@code pid}'s output from {@code readFd}, as handed over across a live re-exec. */
+    void followOutput(Daemon daemon, int pid, int readFd) {
+        output.follow(daemon, pid, readFd);
     }
 
     /**
@@ -236,11 +252,11 @@ public final class SupervisionExecutor {
         } else if (action instanceof Action.SendSignal send) {
             signal(send);
         } else if (action instanceof Action.ArmTimer arm) {
-            arm(arm);
+            timers.arm(arm);
         } else if (action instanceof Action.CancelTimer cancel) {
             DaemonState state = supervision.daemon(cancel.daemon());
             if (state.timer().isEmpty() || state.timer().get().generation() == cancel.generation()) {
-                cancelTimer(cancel.daemon());
+                timers.cancel(cancel.daemon());
             }
         } else if (action instanceof Action.Log entry) {
             log(entry);
@@ -251,28 +267,10 @@ public final class SupervisionExecutor {
         } else if (action instanceof Action.ReportStopping) {
             observer.stopping(supervision);
         } else if (action instanceof Action.Exit exit) {
-            timers.values().forEach(armed -> armed.timer().cancel());
-            timers.clear();
+            timers.cancelAll();
             onExit.accept(exit.code());
         } else {
             throw new IllegalStateException("no executor for " + action);
-        }
-    }
-
-    private void arm(Action.ArmTimer arm) {
-        cancelTimer(arm.daemon());
-        Armed[] armed = new Armed[1];
-        armed[0] = new Armed(arm, loop.schedule(arm.delay(), () -> {
-            timers.remove(arm.daemon(), armed[0]);
-            step(new Event.TimerFired(arm.daemon(), arm.kind(), arm.generation()));
-        }));
-        timers.put(arm.daemon(), armed[0]);
-    }
-
-    private void cancelTimer(Daemon daemon) {
-        Armed old = timers.remove(daemon);
-        if (old != null) {
-            old.timer().cancel();
         }
     }
 
@@ -288,12 +286,9 @@ public final class SupervisionExecutor {
         }
     }
 
-    /** A daemon's one timer on the loop, with what armed it. */
-    private record Armed(Action.ArmTimer arm, EventLoop.Timer timer) {}
-
     /** The timer the executor holds for {@code daemon}, as armed: what tests compare with the state. */
     Optional<Action.ArmTimer> armedTimer(Daemon daemon) {
-        return Optional.ofNullable(timers.get(daemon)).map(Armed::arm);
+        return timers.armed(daemon);
     }
 
     /** The reaper's news, on the loop: an exit is handled once its daemon's last output is read. */

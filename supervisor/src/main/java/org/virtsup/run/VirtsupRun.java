@@ -13,11 +13,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtsup.adopt.ProcessIdentity;
 import org.virtsup.adopt.StateRecord;
 import org.virtsup.adopt.StateRecordFile;
 import org.virtsup.config.Configuration;
@@ -25,6 +27,7 @@ import org.virtsup.config.ConfigurationLoader;
 import org.virtsup.config.Diagnostic;
 import org.virtsup.config.LibvirtVersion;
 import org.virtsup.config.SupervisorConfiguration;
+import org.virtsup.control.ControlHandler;
 import org.virtsup.control.ControlServer;
 import org.virtsup.control.ControlServerSettings;
 import org.virtsup.control.ControlSocketInUseException;
@@ -65,7 +68,8 @@ public final class VirtsupRun {
     private final ConfigurationReader reader;
     /** Monotonic: a wall clock jump must not move supervision's timers and durations. */
     private final Clock clock = MonotonicClock.system();
-    private final Instant startedAt = clock.instant();
+    private final Instant startedAt;
+    private final Inheritance inheritance;
     private final EventLoop loop = new EventLoop();
     private final Map<Daemon, NotifyListener> listeners = new EnumMap<>(Daemon.class);
     private final Set<Daemon> probed = EnumSet.noneOf(Daemon.class);
@@ -80,6 +84,8 @@ public final class VirtsupRun {
     private ControlServer control;
     private HandedSockets sockets;
     private final List<AdoptedDaemon> adopted = new ArrayList<>();
+    /** The adopted daemons that are this process's children: a live re-exec's. */
+    private final Set<Daemon> ownChildren = EnumSet.noneOf(Daemon.class);
     private AdoptedWatch watch;
     private StateRecorder recorder;
     private int exitCode = 1;
@@ -87,7 +93,9 @@ public final class VirtsupRun {
     public VirtsupRun(Posix posix, Map<String, String> environment, Configuration configuration,
                           ConfigurationReader reader) {
         this.posix = posix;
-        this.environment = Map.copyOf(environment);
+        this.inheritance = Inheritance.from(environment, posix, ProcSockets.ofThisHost());
+        this.environment = Map.copyOf(Inheritance.without(environment));
+        this.startedAt = clock.instant().minus(inheritance.up());
         this.configuration = new ConfigurationInForce(configuration);
         this.reader = reader;
     }
@@ -102,7 +110,8 @@ public final class VirtsupRun {
         JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
         Configuration initial = configuration.get();
         try {
-            Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), PROC);
+            Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), PROC,
+                    inheritance.controlSocket(Path.of(initial.supervisor().controlSocket())).isPresent());
             StateRecordFile record = new StateRecordFile(Path.of(initial.supervisor().stateDirectory()), posix.geteuid());
             Optional<List<AdoptedDaemon>> adoptable = preflight.check(record.read().orElse(StateRecord.empty()));
             if (adoptable.isEmpty()) {
@@ -144,17 +153,28 @@ public final class VirtsupRun {
         Set<Daemon> changed = EnumSet.noneOf(Daemon.class);
         for (AdoptedDaemon daemon : adopted) {
             recorder.adopted(daemon.recorded());
-            supervisor.feed(new Event.Adopted(daemon.daemon(), daemon.pid()))
+            // Still this process's child after a live re-exec: the reaper has its exit, no pidfd is needed.
+            boolean child = ProcessIdentity.parentOf(PROC, daemon.pid()).orElse(0) == posix.getpid();
+            supervisor.feed(new Event.Adopted(daemon.daemon(), daemon.pid(), inheritance.restarts(daemon.daemon()),
+                    child))
                     .ifPresent(reason -> log.error("{} (pid {}) is not adopted: {}", daemon.daemon(), daemon.pid(),
                             reason));
             sockets.refusal(daemon.daemon(), daemon.pid()).ifPresent(problem -> log.warn(
                     "the adopted {} (pid {}) does not listen on the sockets virtsup holds: {}", daemon.daemon(),
                     daemon.pid(), problem));
-            watch.watch(daemon);
+            if (child) {
+                posix.close(daemon.pidfd());
+                ownChildren.add(daemon.daemon());
+                inheritance.output(daemon.daemon()).ifPresent(fd -> supervisor.followOutput(daemon.daemon(),
+                        daemon.pid(), fd));
+            } else {
+                watch.watch(daemon);
+            }
             if (!daemon.recorded().configurationDigest().equals(digestOf(daemon.daemon()))) {
                 changed.add(daemon.daemon());
             }
         }
+        inheritance.closeUnclaimed(); // once the adopted daemons took their outputs
         supervisor.feed(new Event.Boot());
         if (!changed.isEmpty()) {
             log.info("{} run with an older configuration than the one in force: applying it as a reload would",
@@ -188,7 +208,7 @@ public final class VirtsupRun {
         files.write(initial);
         SocketDirectory.prepareFor(posix, initial);
         sockets = HandedSockets.bind(posix, initial, SocketOwners.ofThisHost(), new HandOffCheck(ProcSockets.ofThisHost()),
-                adopted, new SocketTakeBack(posix, ProcSockets.ofThisHost()));
+                adopted, new SocketTakeBack(posix, ProcSockets.ofThisHost()), inheritance::sockets);
         recorder = new StateRecorder(record, PROC, files::fileOf, sockets::inodes);
         initSystem = Notifier.fromEnvironment(environment);
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
@@ -209,10 +229,19 @@ public final class VirtsupRun {
         listenForReadiness(files.directory().resolve("notify"));
         int controlGid = posix.groupId(settings.controlGroup()).orElseThrow(() -> new IOException(
                 "control-group \"" + settings.controlGroup() + "\" does not exist"));
+        LiveReexec reexec = new LiveReexec(posix, loop, supervisor, () -> initSystem,
+                () -> ExecCommand.ofThisProcess(PROC, posix.getpid()), environment, new LiveReexec.Holdings(
+                        inheritance.generation(), () -> Duration.between(startedAt, clock.instant()),
+                        () -> control.stopAcceptingForHandOver(), () -> control.resumeAccepting(), sockets::descriptors));
+        ControlServerSettings controlSettings = ControlServerSettings.of(Path.of(settings.controlSocket()),
+                settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout());
+        ControlHandler handler = metrics.operators().counting(new ControlBridge(supervisor, this::status, reload,
+                reexec::request));
+        OptionalInt inheritedControl = inheritance.controlSocket(controlSettings.socket());
         try {
-            control = ControlServer.start(ControlServerSettings.of(Path.of(settings.controlSocket()),
-                    settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout()),
-                    metrics.operators().counting(new ControlBridge(supervisor, this::status, reload)), posix);
+            control = inheritedControl.isPresent()
+                    ? ControlServer.serveInherited(controlSettings, handler, posix, inheritedControl.getAsInt())
+                    : ControlServer.start(controlSettings, handler, posix);
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -291,9 +320,10 @@ public final class VirtsupRun {
         StatusReport.Virtsup self = new StatusReport.Virtsup(posix.getpid(),
                 Duration.between(startedAt, clock.instant()).toSeconds(),
                 configuration.get().source().map(Path::toString), configuration.matchesFile(), Version.current(),
-                configuration.reloadProblems());
+                configuration.reloadProblems(), inheritance.generation());
         Map<Daemon, Integer> adoptedPids = new EnumMap<>(Daemon.class);
-        adopted.forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
+        adopted.stream().filter(daemon -> !ownChildren.contains(daemon.daemon()))
+                .forEach(daemon -> adoptedPids.put(daemon.daemon(), daemon.pid()));
         return AdoptedNotice.on(sockets.withSockets(StatusReports.of(supervisor.state(), supervisor, self, only,
                 clock.instant())), adoptedPids);
     }

@@ -84,12 +84,20 @@ public sealed interface Event {
      * record says: it is taken over as RUNNING instead of being started. Fed
      * before {@link Boot} only.
      */
-    record Adopted(Daemon daemon, int pid) implements Event {
+    record Adopted(Daemon daemon, int pid, int restarts, boolean child) implements Event {
         public Adopted {
             Objects.requireNonNull(daemon, "daemon");
             if (pid <= 0) {
                 throw new IllegalArgumentException("an adopted pid is positive, not " + pid);
             }
+            if (restarts < 0) {
+                throw new IllegalArgumentException("a restart count is not negative, not " + restarts);
+            }
+        }
+
+        /** After a crash: no restart count known, and not virtsup's child. */
+        public Adopted(Daemon daemon, int pid) {
+            this(daemon, pid, 0, false);
         }
     }
 

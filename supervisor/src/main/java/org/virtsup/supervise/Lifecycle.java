@@ -98,8 +98,16 @@ final class Lifecycle extends LifecycleMoves {
     /** virtsup re-read its configuration; {@code fileChanged}: this daemon's file differs. */
     record Reconfigure(boolean fileChanged) implements Input {}
 
-    /** Take over {@code pid}, a running process of the daemon that an earlier virtsup started. */
-    record Adopt(int pid) implements Input {}
+    /**
+     * Take over {@code pid}, a running process of the daemon that an earlier
+     * virtsup started; {@code child}: still this process's child (a live
+     * re-exec), {@code restarts}: the count it had.
+     */
+    record Adopt(int pid, int restarts, boolean child) implements Input {
+        public Adopt(int pid) {
+            this(pid, 0, false);
+        }
+    }
 
     record Spawned(int pid) implements Input {}
 
@@ -183,7 +191,7 @@ final class Lifecycle extends LifecycleMoves {
         } else if (input instanceof Stop || input instanceof Hold) {
             next.goal = Goal.DOWN;
         } else if (input instanceof Adopt adopt) {
-            adopt(adopt.pid());
+            adopt(adopt);
         } else if (input instanceof Reload || input instanceof Forward) {
             reject(name() + " is not running");
         }

@@ -87,15 +87,18 @@ abstract sealed class LifecycleMoves permits Lifecycle {
     }
 
     /** An earlier virtsup's process, taken over as it runs: ready at once, its exit status never known. */
-    void adopt(int pid) {
+    void adopt(Lifecycle.Adopt adopt) {
         next.goal = Goal.UP;
         next.phase = Phase.RUNNING;
-        next.pid = pid;
+        next.pid = adopt.pid();
+        next.restarts = adopt.restarts();
         next.startedAt = Optional.of(now);
         next.readyAt = Optional.of(now);
         next.problem = Optional.empty();
-        log(Level.INFO, Phrases.process(before.daemon(), pid) + " adopted: an earlier virtsup started it and it still"
-                + " runs as recorded; it is not virtsup's child, so how it ends will not be known");
+        log(Level.INFO, Phrases.process(before.daemon(), adopt.pid()) + (adopt.child()
+                ? " adopted across virtsup's re-exec: still its child, supervised as before"
+                : " adopted: an earlier virtsup started it and it still runs as recorded; it is not virtsup's child,"
+                        + " so how it ends will not be known"));
     }
 
     /** SIGTERM to its pid, the stop timeout armed. */

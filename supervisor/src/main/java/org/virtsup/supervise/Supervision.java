@@ -151,7 +151,7 @@ public record Supervision(
                 if (stage != Stage.NEW) {
                     reject("a running daemon is adopted only before virtsup starts its daemons");
                 } else if (supervisedOrReject(adopted.daemon())) {
-                    feed(adopted.daemon(), new Lifecycle.Adopt(adopted.pid()));
+                    feed(adopted.daemon(), new Lifecycle.Adopt(adopted.pid(), adopted.restarts(), adopted.child()));
                 }
             } else if (event instanceof Event.Shutdown) {
                 if (stage == Stage.SHUTTING_DOWN) {

@@ -172,6 +172,37 @@ class ControlCommandsTest {
     }
 
     @Test
+    void reexecWaitsUntilStatusCountsTheReexecAndEveryDaemonIsReady() {
+        assertEquals(0, run("reexec"));
+        assertTrue(out().contains("virtsup (pid 812) re-executes in place"), out());
+        assertTrue(out().contains("virtsup re-executed in place in "), out());
+        assertTrue(out().contains(": pid 812 (unchanged), version 0.1.0; virtlogd pid 901, libvirtd pid 902"), out());
+        assertEquals(List.of("status", "reexec", "status"), supervisor.received());
+        assertEquals(0, run("status"));
+        assertTrue(out().startsWith("virtsup   pid 812, up 2h 3m, version 0.1.0, re-executed 1 time\n"), out());
+    }
+
+    @Test
+    void aRefusedReexecExitsOneWithTheReason() {
+        supervisor.refuseReexec("re-exec refused: libvirtd is starting; nothing was changed");
+        assertEquals(1, run("reexec"));
+        assertTrue(err().contains("virtsup reexec: re-exec refused: libvirtd is starting"), err());
+    }
+
+    @Test
+    void aReexecThatNeverHappensFailsOnceThePatienceIsOut() {
+        supervisor.loseReexec();
+        assertEquals(1, run("reexec", "--timeout", "1"));
+        assertTrue(err().contains("virtsup did not re-execute within 1 s"), err());
+    }
+
+    @Test
+    void reexecTakesNoOperand() {
+        assertEquals(2, run("reexec", "libvirtd"));
+        assertTrue(err().contains("usage: virtsup reexec [--json] [--socket PATH] [--timeout SECONDS]\n"), err());
+    }
+
+    @Test
     void summariesListEachCommandWithItsOperands() {
         assertEquals(List.of(
                 "status [NAME]          show virtsup and its daemons (exit 3 when a wanted one is not running)",
@@ -180,7 +211,9 @@ class ControlCommandsTest {
                 "restart NAME           restart a daemon and wait until it is ready again",
                 "reload [NAME]          re-read the configuration file, or reload one daemon",
                 "signal NAME SIGNAL     send a signal to a daemon",
-                "log NAME [-n LINES]    show a daemon's last output lines"), ControlCommands.summaries());
+                "log NAME [-n LINES]    show a daemon's last output lines",
+                "reexec                 replace the running virtsup by the installed one, daemons untouched"),
+                ControlCommands.summaries());
     }
 
     @Test

@@ -31,6 +31,16 @@ public final class ControlTestSupport {
             fake.held = new java.util.concurrent.CompletableFuture<>();
         }
 
+        /** The next re-execs are refused with {@code why}. */
+        public void refuseReexec(String why) {
+            fake.reexecRefusal = why;
+        }
+
+        /** A re-exec is answered but never happens: status never counts it. */
+        public void loseReexec() {
+            fake.reexecLost = true;
+        }
+
         public void invalidConfiguration() {
             fake.configurationInvalid = true;
         }

@@ -22,6 +22,10 @@ final class FakeSupervisor implements ControlHandler {
     /** When set, the next request is answered only when the test completes this. */
     volatile CompletableFuture<Reply> held;
     volatile boolean configurationInvalid;
+    /** Re-executions so far; a refused one or one that never happens leaves it. */
+    volatile int reexecs;
+    volatile String reexecRefusal;
+    volatile boolean reexecLost;
 
     FakeSupervisor() {
         daemons.put("virtlogd", running("virtlogd", 901));
@@ -67,7 +71,15 @@ final class FakeSupervisor implements ControlHandler {
                 }
             }
             return new StatusReport(new StatusReport.Virtsup(812, 7380, Optional.of("/etc/virtsup/virtsup.scm"),
-                    true, "0.1.0"), list);
+                    true, "0.1.0", List.of(), reexecs), list);
+        }
+        if (request instanceof Request.Reexec) {
+            if (reexecRefusal != null) {
+                return new Reply.Failure(ErrorCode.FAILED, reexecRefusal);
+            }
+            reexecs += reexecLost ? 0 : 1;
+            return new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.of(812),
+                    "virtsup (pid 812) re-executes in place; the daemons keep running", List.of());
         }
         if (request instanceof Request.Stop s) {
             StatusReport.Daemon d = daemons.get(s.name());

@@ -68,6 +68,7 @@ public final class FakePosix implements Posix {
     private final List<Spawned> spawned = new ArrayList<>();
     private final Map<Integer, List<Integer>> signals = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final List<Replaced> execs = new ArrayList<>();
     private final Set<Integer> reaped = new HashSet<>();
     private final Set<String> boundPorts = new HashSet<>();
     private long nextInode = 70_000;
@@ -1042,6 +1043,55 @@ public final class FakePosix implements Posix {
                 }
                 changed.awaitUninterruptibly();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a successful {@link #execInPlace} leaves: nothing of the caller runs on, so this unwinds it. */
+    public static final class Replaced extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        public final transient String path;
+        public final transient List<String> argv;
+        public final transient List<String> environment;
+        public final transient Set<Integer> inherited;
+
+        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+            super("execve " + path, null, false, false);
+            this.path = path;
+            this.argv = List.copyOf(argv);
+            this.environment = List.copyOf(environment);
+            this.inherited = Set.copyOf(inherited);
+        }
+    }
+
+    /** Every successful {@link #execInPlace}, in order. */
+    public List<Replaced> execs() {
+        lock.lock();
+        try {
+            return List.copyOf(execs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        lock.lock();
+        try {
+            calls.add("execve " + path + " " + String.join(" ", argv));
+            for (int fd : inherited) {
+                if (!descriptors.containsKey(fd)) {
+                    throw new PosixException("fcntl F_GETFD", "fd " + fd, Errno.EBADF);
+                }
+            }
+            Node program = lookup("execve", path);
+            if (program.type != TYPE_REGULAR || !mayExecute(program)) {
+                throw new PosixException("execve", path, Errno.EACCES);
+            }
+            Replaced replaced = new Replaced(path, argv, environment, inherited);
+            execs.add(replaced);
+            throw replaced;
         } finally {
             lock.unlock();
         }

@@ -197,6 +197,36 @@ class JnrPosixContractTest extends PosixContract {
         assertChildGetsExactlyStdio(new JnrPosix(false));
     }
 
+    /**
+     * A failed exec must not leave a held socket inheritable: every later
+     * spawn would hand it to the child unasked. The kernel's own word on it:
+     * /proc/self/fdinfo's flags, O_CLOEXEC being 02000000.
+     */
+    @Test
+    void aFailedExecInPlaceLeavesTheInheritedDescriptorsCloseOnExecAgain() throws IOException {
+        Pipe pipe = posix.pipe();
+        try {
+            assertTrue(closeOnExec(pipe.readFd()));
+            PosixException failure = org.junit.jupiter.api.Assertions.assertThrows(PosixException.class,
+                    () -> posix.execInPlace("/nonexistent/virtsup", List.of("virtsup"), List.of(),
+                            Set.of(pipe.readFd())));
+            assertEquals(Errno.ENOENT, failure.errno());
+            assertTrue(closeOnExec(pipe.readFd()), "fd " + pipe.readFd() + " left inheritable");
+        } finally {
+            posix.close(pipe.readFd());
+            posix.close(pipe.writeFd());
+        }
+    }
+
+    private static boolean closeOnExec(int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return (Integer.parseInt(line.substring(6).trim(), 8) & 02000000) != 0;
+            }
+        }
+        throw new IOException("no flags in /proc/self/fdinfo/" + fd);
+    }
+
     @Test
     void usesGlibcsCloseFromWhereItExists() {
         // Debian bookworm has glibc 2.36; closefrom arrived in 2.34.

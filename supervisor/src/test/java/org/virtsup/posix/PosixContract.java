@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -650,6 +651,36 @@ public abstract class PosixContract {
         posix.close(pipe.readFd());
         posix.close(pipe.writeFd());
         assertFails(Errno.EBADF, () -> spawn(runningUntilSignalled().withPassed(List.of(pipe.readFd()))));
+    }
+
+    // ------------------------------------------------------------------ exec in place
+
+    @Test
+    void execInPlaceOfAMissingProgramFailsWithEnoentAndLeavesTheInheritedDescriptorsOpen() {
+        Pipe pipe = posix.pipe();
+        String missing = scratch + "/no-such-program";
+        PosixException failure = assertFails(Errno.ENOENT, () -> posix.execInPlace(missing, List.of("x"), List.of(),
+                Set.of(pipe.readFd(), pipe.writeFd())));
+        assertEquals("execve " + missing + ": ENOENT", failure.getMessage());
+        posix.close(pipe.writeFd());
+        assertEquals(0, posix.read(pipe.readFd(), new byte[8])); // still open: it reads the end of the pipe
+        posix.close(pipe.readFd());
+    }
+
+    @Test
+    void execInPlaceOfAFileWithoutExecutePermissionFailsWithEacces() {
+        String file = scratch + "/not-a-program";
+        createFile(file, 0644);
+        assertFails(Errno.EACCES, () -> posix.execInPlace(file, List.of("x"), List.of(), Set.of()));
+    }
+
+    @Test
+    void execInPlaceWithAnInheritedDescriptorThatIsNotOpenFailsWithEbadf() {
+        Pipe pipe = posix.pipe();
+        posix.close(pipe.readFd());
+        posix.close(pipe.writeFd());
+        assertFails(Errno.EBADF, () -> posix.execInPlace("/bin/true", List.of("true"), List.of(),
+                Set.of(pipe.readFd())));
     }
 
     // ------------------------------------------------------------------ process file descriptors

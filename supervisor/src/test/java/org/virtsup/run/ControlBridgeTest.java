@@ -40,7 +40,8 @@ class ControlBridgeTest {
         bridge = new ControlBridge(run.supervisor,
                 only -> StatusReports.of(run.supervisor.state(), run.supervisor, self, only, run.time.instant()),
                 () -> CompletableFuture.completedFuture(
-                        new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test")));
+                        new Reply.Failure(ErrorCode.FAILED, "no configuration file in this test")),
+                () -> CompletableFuture.completedFuture(new Reply.Failure(ErrorCode.FAILED, "no re-exec in this test")));
     }
 
     private static FakePosix daemons(ChildBehaviour virtlogd, ChildBehaviour libvirtd) {

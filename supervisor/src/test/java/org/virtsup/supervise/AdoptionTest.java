@@ -36,6 +36,17 @@ class AdoptionTest {
     }
 
     @Test
+    void adoptedAcrossAReexecItKeepsItsRestartCountAndTheNextRestartCountsOn() {
+        Transition t = virtd.step(virtd.stopped(), new Lifecycle.Adopt(812, 4, true));
+        assertPhase(Phase.RUNNING, Goal.UP, t);
+        assertEquals(4, t.state().restarts());
+        assertEquals(List.of("INFO libvirtd (pid 812) adopted across virtsup's re-exec: still its child, supervised as"
+                + " before"), logs(t.actions()));
+        Transition died = virtd.step(t.state(), new Lifecycle.Exited(812, new Termination.Killed(9, false)));
+        assertEquals(5, died.state().restarts());
+    }
+
+    @Test
     void adoptChangesNothingOnceTheDaemonHasAProcess() {
         DaemonState running = virtd.running(100);
         Transition t = virtd.step(running, new Lifecycle.Adopt(812));

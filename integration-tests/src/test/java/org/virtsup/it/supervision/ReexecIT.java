@@ -1,0 +1,142 @@
+package org.virtsup.it.supervision;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.virtsup.it.supervision.AdoptionSteps.LIBVIRTD_PID;
+import static org.virtsup.it.supervision.AdoptionSteps.READY;
+import static org.virtsup.it.supervision.AdoptionSteps.VIRTLOGD_PID;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.virtsup.it.Benchmark;
+import org.virtsup.it.DaemonProcess;
+import org.virtsup.it.ExecResult;
+import org.virtsup.it.LibvirtHostContainer;
+import org.virtsup.it.Poll;
+
+/**
+ * {@code virtsup reexec} with the real daemons: virtsup replaces itself in
+ * place, same pid, a new JVM; libvirtd and virtlogd are the same processes,
+ * still its children, and a client connecting to every daemon socket all
+ * along is never refused. A re-exec whose installed code cannot run is
+ * refused and changes nothing. Each test starts and stops its own virtsup.
+ */
+class ReexecIT {
+    private static final List<String> SOCKETS = List.of("/run/libvirt/virtlogd-sock",
+            "/run/libvirt/virtlogd-admin-sock", "/var/run/libvirt/libvirt-sock", "/var/run/libvirt/libvirt-sock-ro",
+            "/var/run/libvirt/libvirt-admin-sock");
+    private static final String JAR = LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar";
+    private static final String CLIENT_HOME = "/opt/virtsup-client";
+
+    @RegisterExtension
+    static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
+
+    private final AdoptionSteps steps = new AdoptionSteps(host);
+
+    @Test
+    void reexecKeepsVirtsupsPidAndBothDaemonsAndRefusesNoClient() {
+        host.writeFile(ConnectingClients.SCRIPT, ConnectingClients.PROGRAM);
+        DaemonProcess virtsup = steps.firstVirtsup();
+        try {
+            int virtlogd = steps.pidFile(VIRTLOGD_PID);
+            int libvirtd = steps.pidFile(LIBVIRTD_PID);
+            long virtlogdStart = steps.startTime(virtlogd);
+            long libvirtdStart = steps.startTime(libvirtd);
+            long virtsupStart = steps.startTime(virtsup.pid());
+            ConnectingClients clients = ConnectingClients.start(host::exec, SOCKETS);
+
+            long started = System.nanoTime();
+            ExecResult reexec = host.virtsup("reexec");
+            Benchmark.record("virtsup reexec until the new virtsup answers status with both daemons ready",
+                    Duration.ofNanos(System.nanoTime() - started));
+
+            Map<String, Map<String, Integer>> counts = clients.stop();
+            counts.forEach((path, byOutcome) -> System.out.println("reexec, held sockets: " + path + " " + byOutcome));
+            List<String> failed = new ArrayList<>();
+            counts.forEach((path, byOutcome) -> {
+                if (ConnectingClients.failures(byOutcome) != 0 || byOutcome.getOrDefault("ok", 0) == 0) {
+                    failed.add(path + " " + byOutcome);
+                }
+            });
+            ExecResult status = host.virtsup("status");
+            String log = host.readFile(virtsup.logFile());
+            log.lines().filter(line -> line.contains("re-exec") || line.contains("adopted") || line.contains("ready")
+                    || line.contains("handed over") || line.contains("supervises"))
+                    .forEach(line -> System.out.println("reexec: " + line));
+            assertAll(
+                    () -> assertEquals(0, reexec.exitCode(), reexec.describe() + "\n" + log),
+                    () -> assertTrue(reexec.stdout().contains("virtsup re-executed in place in "), reexec.stdout()),
+                    () -> assertTrue(host.isAlive(virtsup.pid()), "virtsup runs on"),
+                    () -> assertEquals(virtsupStart, steps.startTime(virtsup.pid()), "the same process, pid kept"),
+                    () -> assertTrue(log.contains("started by a live re-exec (generation 1)"), "a new JVM: " + log),
+                    () -> assertEquals(virtlogdStart, steps.startTime(virtlogd), "the very same virtlogd"),
+                    () -> assertEquals(libvirtdStart, steps.startTime(libvirtd), "the very same libvirtd"),
+                    () -> assertEquals(virtlogd, steps.pidFile(VIRTLOGD_PID)),
+                    () -> assertEquals(libvirtd, steps.pidFile(LIBVIRTD_PID)),
+                    () -> assertEquals(virtsup.pid(), steps.parentOf(libvirtd), "libvirtd is still virtsup's child"),
+                    () -> assertEquals(virtsup.pid(), steps.parentOf(virtlogd), "virtlogd is still virtsup's child"),
+                    () -> assertEquals(0, status.exitCode(), status.describe()),
+                    () -> assertTrue(status.stdout().contains("re-executed 1 time"), status.stdout()),
+                    () -> assertEquals(List.of(), failed, "connects refused or failed during the re-exec (0 required)"));
+
+            // Supervision goes on, with the exit status: the daemons are its children, reaped, not pidfd-watched.
+            int replacement = steps.killAndAwaitReplacement(LIBVIRTD_PID, steps::libvirtdAnswers);
+            assertEquals(virtsup.pid(), steps.parentOf(replacement), "the new libvirtd is virtsup's child");
+            Poll.until("virtsup status exits 0 again", READY, () -> host.virtsup("status").exitCode() == 0);
+            String after = host.readFile(virtsup.logFile());
+            assertTrue(after.contains("libvirtd (pid " + libvirtd + ") killed by signal 9"), after);
+
+            // And again: what was inherited is handed over once more.
+            ExecResult second = host.virtsup("reexec");
+            ExecResult again = host.virtsup("status");
+            assertAll(
+                    () -> assertEquals(0, second.exitCode(), second.describe()),
+                    () -> assertEquals(0, again.exitCode(), again.describe()),
+                    () -> assertTrue(again.stdout().contains("re-executed 2 times"), again.stdout()),
+                    () -> assertEquals(replacement, steps.pidFile(LIBVIRTD_PID)),
+                    () -> assertEquals(virtlogd, steps.pidFile(VIRTLOGD_PID)));
+        } finally {
+            host.stop(virtsup);
+        }
+        assertTrue(host.readFile(virtsup.logFile()).contains("exiting with code 0"), host.readFile(virtsup.logFile()));
+    }
+
+    @Test
+    void aReexecWhoseInstalledCodeCannotRunIsRefusedAndChangesNothing() {
+        DaemonProcess virtsup = steps.firstVirtsup();
+        try {
+            int virtlogd = steps.pidFile(VIRTLOGD_PID);
+            int libvirtd = steps.pidFile(LIBVIRTD_PID);
+            // A broken installation: the jar is gone. The running JVM has it open and goes on; the operator's
+            // client runs from a copy.
+            host.exec("cp", "-a", LibvirtHostContainer.VIRTSUP_HOME, CLIENT_HOME).orFail();
+            host.exec("mv", JAR, JAR + ".aside").orFail();
+            ExecResult reexec;
+            try {
+                reexec = host.exec("java", "-cp", CLIENT_HOME + "/virtsup.jar:" + CLIENT_HOME + "/lib/*",
+                        "org.virtsup.cli.Main", "reexec");
+            } finally {
+                host.exec("mv", JAR + ".aside", JAR).orFail();
+            }
+            ExecResult status = host.virtsup("status");
+            ExecResult refused = reexec;
+            assertAll(
+                    () -> assertEquals(1, refused.exitCode(), refused.describe()),
+                    () -> assertTrue(refused.stderr().contains("virtsup reexec: re-exec refused: the installed virtsup"
+                            + " cannot take over: '"), refused.stderr()),
+                    () -> assertTrue(refused.stderr().contains("nothing was changed"), refused.stderr()),
+                    () -> assertTrue(host.isAlive(virtsup.pid())),
+                    () -> assertEquals(virtlogd, steps.pidFile(VIRTLOGD_PID)),
+                    () -> assertEquals(libvirtd, steps.pidFile(LIBVIRTD_PID)),
+                    () -> assertEquals(0, status.exitCode(), status.describe()),
+                    () -> assertTrue(!status.stdout().contains("re-executed"), status.stdout()));
+        } finally {
+            host.stop(virtsup);
+        }
+    }
+}

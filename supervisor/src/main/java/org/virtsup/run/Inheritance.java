@@ -1,0 +1,160 @@
+package org.virtsup.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtsup.adopt.Handover;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
+import org.virtsup.sockets.Endpoint;
+import org.virtsup.sockets.HeldSocket;
+import org.virtsup.sockets.ProcSockets;
+import org.virtsup.sockets.SocketSpec;
+import org.virtsup.supervise.Daemon;
+
+/**
+ * What this virtsup inherited from the one it replaced by a live re-exec
+ * (see {@link LiveReexec}): the {@link Handover}, its descriptors checked
+ * before use. A descriptor is taken only for what it is said to be: a
+ * listening socket, for a unix one at the path the configuration names;
+ * any other is closed and its socket bound anew, as without a handover.
+ */
+final class Inheritance {
+    private static final Logger log = LoggerFactory.getLogger("virtsup");
+
+    private final Posix posix;
+    private final ProcSockets proc;
+    private final Optional<Handover> handover;
+    private final Map<Integer, String> unclaimed = new HashMap<>();
+
+    private Inheritance(Posix posix, ProcSockets proc, Optional<Handover> handover) {
+        this.posix = posix;
+        this.proc = proc;
+        this.handover = handover;
+        handover.ifPresent(h -> {
+            h.control().ifPresent(fd -> unclaimed.put(fd, "the control socket"));
+            h.sockets().forEach((name, fd) -> unclaimed.put(fd, name));
+            h.outputs().forEach((name, fd) -> unclaimed.put(fd, name + "'s output"));
+        });
+    }
+
+    /** The handover in {@code environment}, if any and valid (an invalid one is logged and ignored). */
+    static Inheritance from(Map<String, String> environment, Posix posix, ProcSockets proc) {
+        String text = environment.get(Handover.VARIABLE);
+        if (text == null) {
+            return new Inheritance(posix, proc, Optional.empty());
+        }
+        try {
+            Handover handover = Handover.parse(text);
+            log.info("started by a live re-exec (generation {}): descriptors handed over {}", handover.generation(),
+                    handover.render());
+            return new Inheritance(posix, proc, Optional.of(handover));
+        } catch (Handover.Invalid e) {
+            log.warn("{}; starting as without it", e.getMessage());
+            return new Inheritance(posix, proc, Optional.empty());
+        }
+    }
+
+    /** {@code environment} without the handover: the daemons and a later re-exec get neither it nor its fds. */
+    static Map<String, String> without(Map<String, String> environment) {
+        Map<String, String> rest = new HashMap<>(environment);
+        rest.remove(Handover.VARIABLE);
+        return rest;
+    }
+
+    boolean reexecuted() {
+        return handover.isPresent();
+    }
+
+    /** How many re-executions came before this virtsup: 0 after a plain start. */
+    int generation() {
+        return handover.map(Handover::generation).orElse(0);
+    }
+
+    /** The reading end of {@code daemon}'s output pipe, handed over with it. */
+    OptionalInt output(Daemon daemon) {
+        Integer fd = handover.map(h -> h.outputs().get(daemon.programName())).orElse(null);
+        if (fd == null) {
+            return OptionalInt.empty();
+        }
+        unclaimed.remove(fd);
+        return OptionalInt.of(fd);
+    }
+
+    /** {@code daemon}'s restart count when virtsup re-executed; 0 without a handover. */
+    int restarts(Daemon daemon) {
+        return handover.map(h -> h.restarts().getOrDefault(daemon.programName(), 0)).orElse(0);
+    }
+
+    /** How long virtsup had been up when it re-executed. */
+    Duration up() {
+        return handover.map(Handover::up).orElse(Duration.ZERO);
+    }
+
+    /** The inherited control socket, if it listens at {@code path}. */
+    OptionalInt controlSocket(Path path) {
+        OptionalInt fd = handover.map(Handover::control).orElse(OptionalInt.empty());
+        if (fd.isPresent() && listensAt(fd.getAsInt(), path.toString())) {
+            unclaimed.remove(fd.getAsInt());
+            return fd;
+        }
+        return OptionalInt.empty();
+    }
+
+    /** The inherited sockets of {@code plan}, each checked; the rest is bound anew. */
+    List<HeldSocket> sockets(List<SocketSpec> plan) {
+        List<HeldSocket> taken = new ArrayList<>();
+        handover.ifPresent(h -> {
+            for (SocketSpec spec : plan) {
+                Integer fd = h.sockets().get(spec.name());
+                if (fd == null) {
+                    continue;
+                }
+                long inode = inodeOf(fd);
+                boolean there = inode > 0 && (!(spec.endpoint() instanceof Endpoint.Unix unix)
+                        || unix.path().equals(proc.listeningUnix(posix.getpid()).get(inode)));
+                if (there) {
+                    unclaimed.remove(fd);
+                    taken.add(new HeldSocket(spec, fd, inode));
+                    log.info("holding {}'s {} handed over across the re-exec: fd {}, inode {}", spec.daemon(),
+                            spec.name(), fd, inode);
+                }
+            }
+        });
+        return taken;
+    }
+
+    /** Closes every inherited descriptor nothing claimed (logged): it would otherwise stay open for good. */
+    void closeUnclaimed() {
+        unclaimed.forEach((fd, what) -> {
+            log.warn("the descriptor {} handed over as {} is not what it was said to be, or no longer configured:"
+                    + " closed", fd, what);
+            try {
+                posix.close(fd);
+            } catch (PosixException e) {
+                log.debug("closing {}: {}", fd, e.getMessage());
+            }
+        });
+        unclaimed.clear();
+    }
+
+    private boolean listensAt(int fd, String path) {
+        long inode = inodeOf(fd);
+        return inode > 0 && path.equals(proc.listeningUnix(posix.getpid()).get(inode));
+    }
+
+    private long inodeOf(int fd) {
+        try {
+            return posix.socketInode(fd);
+        } catch (PosixException e) {
+            return -1;
+        }
+    }
+}

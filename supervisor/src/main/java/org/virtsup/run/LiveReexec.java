@@ -1,0 +1,247 @@
+package org.virtsup.run;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtsup.adopt.Handover;
+import org.virtsup.control.ErrorCode;
+import org.virtsup.control.Reply;
+import org.virtsup.notify.Notifier;
+import org.virtsup.posix.ChildExit;
+import org.virtsup.posix.ExitStatus;
+import org.virtsup.posix.Pipe;
+import org.virtsup.posix.Posix;
+import org.virtsup.posix.PosixException;
+import org.virtsup.posix.Signals;
+import org.virtsup.posix.SpawnSpec;
+import org.virtsup.supervise.Daemon;
+import org.virtsup.supervise.DaemonState;
+import org.virtsup.supervise.Phase;
+import org.virtsup.supervise.Supervision;
+
+/**
+ * {@code virtsup reexec}: this virtsup replaced in place by the installed
+ * one. The daemons are not touched: they stay this pid's children, their
+ * sockets and the control socket cross the exec as open descriptors (named
+ * in a {@link Handover}), and the new virtsup adopts the daemons through the
+ * state record as after a crash. Lives on the event loop.
+ *
+ * <p>Refused, with nothing changed, while a daemon is on its way somewhere
+ * (its start, stop, restart or backoff would be cut short), while another
+ * re-exec is under way, and when the installed code cannot check the
+ * configuration in force: it runs {@code virtsup check} with the same
+ * arguments first.
+ */
+final class LiveReexec {
+    private static final Logger log = LoggerFactory.getLogger("virtsup");
+    /** How long the installed virtsup may take to check the configuration. */
+    static final Duration CHECK_PATIENCE = Duration.ofSeconds(60);
+    private static final int OUTPUT_LIMIT = 16 * 1024;
+    private static final int LAST_LINES = 10;
+
+    /**
+     * What this virtsup holds besides its daemons.
+     *
+     * @param generation      how many re-executions came before this virtsup
+     * @param up              how long it has been up
+     * @param stopAccepting   stops accepting control connections and returns the control socket's descriptor
+     * @param resumeAccepting accepts them again, after a failed exec
+     * @param heldSockets     the daemons' held sockets' descriptors by name
+     */
+    record Holdings(int generation, Supplier<Duration> up, IntSupplier stopAccepting, Runnable resumeAccepting,
+                    Supplier<Map<String, Integer>> heldSockets) {}
+
+    private final Posix posix;
+    private final EventLoop loop;
+    private final SupervisionExecutor supervisor;
+    private final Supplier<Notifier> initSystem;
+    private final Supplier<ExecCommand> command;
+    private final Map<String, String> environment;
+    private final Holdings holdings;
+    private boolean underWay;
+
+    LiveReexec(Posix posix, EventLoop loop, SupervisionExecutor supervisor, Supplier<Notifier> initSystem,
+               Supplier<ExecCommand> command, Map<String, String> environment, Holdings holdings) {
+        this.posix = posix;
+        this.loop = loop;
+        this.supervisor = supervisor;
+        this.initSystem = initSystem;
+        this.command = command;
+        this.environment = new TreeMap<>(environment);
+        this.environment.remove(Handover.VARIABLE);
+        this.holdings = holdings;
+    }
+
+    /**
+     * Runs the installed virtsup's check; replies and execs once it passed, or
+     * replies why not.
+     */
+    CompletableFuture<Reply> request() {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        Optional<String> refusal = underWay ? Optional.of("a re-exec is already under way")
+                : unsettled(supervisor.state());
+        if (refusal.isPresent()) {
+            reply.complete(refused(refusal.get()));
+            return reply;
+        }
+        ExecCommand exec;
+        try {
+            exec = command.get();
+        } catch (RuntimeException e) {
+            reply.complete(refused(e.getMessage()));
+            return reply;
+        }
+        Pipe output = posix.pipe();
+        int pid;
+        try {
+            pid = supervisor.spawnAwaited(new SpawnSpec(exec.path(), exec.checkArgv(), environment, -1,
+                    output.writeFd(), output.writeFd()), exit -> checked(exit, exec, output.readFd(), reply));
+        } catch (PosixException | IllegalArgumentException e) {
+            posix.close(output.readFd());
+            reply.complete(refused("cannot run the installed virtsup: " + e.getMessage()));
+            return reply;
+        } finally {
+            posix.close(output.writeFd());
+        }
+        underWay = true;
+        log.info("re-exec asked: the installed virtsup checks the configuration first ({}, pid {})",
+                String.join(" ", exec.checkArgv()), pid);
+        EventLoop.Timer patience = loop.schedule(CHECK_PATIENCE, () -> {
+            log.warn("the installed virtsup's check (pid {}) still runs after {} s: SIGKILL", pid,
+                    CHECK_PATIENCE.toSeconds());
+            kill(pid);
+        });
+        reply.whenComplete((answer, failure) -> loop.post(patience::cancel));
+        return reply;
+    }
+
+    private void checked(ChildExit exit, ExecCommand exec, int outputFd, CompletableFuture<Reply> reply) {
+        String output = readAll(outputFd);
+        if (!(exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0)) {
+            underWay = false;
+            reply.complete(refused("the installed virtsup cannot take over: '" + String.join(" ", exec.checkArgv())
+                    + "' " + describe(exit.status()) + lastLines(output)));
+            return;
+        }
+        Optional<String> refusal = unsettled(supervisor.state());
+        if (refusal.isPresent()) {
+            underWay = false;
+            reply.complete(refused(refusal.get()));
+            return;
+        }
+        Handover next = handover();
+        reply.complete(new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.of(posix.getpid()),
+                "virtsup (pid " + posix.getpid() + ") re-executes in place; the daemons keep running", List.of()));
+        // After the reply is handed to its connection: the exec closes that connection.
+        loop.post(() -> exec(exec, next));
+    }
+
+    private void exec(ExecCommand exec, Handover next) {
+        Set<Integer> inherited = new TreeSet<>(next.sockets().values());
+        inherited.addAll(next.outputs().values());
+        next.control().ifPresent(inherited::add);
+        List<String> env = new ArrayList<>();
+        environment.forEach((name, value) -> env.add(name + "=" + value));
+        env.add(Handover.VARIABLE + "=" + next.render());
+        log.info("re-executing in place: {} (generation {}, descriptors {} kept)", String.join(" ", exec.runArgv()),
+                next.generation(), inherited);
+        initSystem.get().reloading();
+        try {
+            posix.execInPlace(exec.path(), exec.runArgv(), env, inherited);
+        } catch (PosixException | IllegalArgumentException e) {
+            underWay = false;
+            log.error("the re-exec failed: {}; this virtsup goes on as it was", e.getMessage());
+            holdings.resumeAccepting().run();
+            initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What the next virtsup inherits. Asked for right before the reply: the
+     * control socket stops accepting here (see {@link Holdings#stopAccepting}).
+     */
+    private Handover handover() {
+        Map<String, Integer> restarts = new TreeMap<>();
+        Map<String, Integer> outputs = new TreeMap<>();
+        for (Daemon daemon : Daemon.values()) {
+            restarts.put(daemon.programName(), supervisor.state().daemon(daemon).restarts());
+            supervisor.outputOf(daemon).ifPresent(fd -> outputs.put(daemon.programName(), fd));
+        }
+        return new Handover(holdings.generation() + 1, holdings.up().get(),
+                OptionalInt.of(holdings.stopAccepting().getAsInt()), holdings.heldSockets().get(), restarts, outputs);
+    }
+
+    /** Why now is not the time: the first daemon on its way somewhere, or virtsup not supervising. */
+    static Optional<String> unsettled(Supervision supervision) {
+        if (supervision.stage() != Supervision.Stage.SUPERVISING) {
+            return Optional.of("virtsup is " + supervision.stage().name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', ' ') + "; a re-exec waits for it to be supervising");
+        }
+        for (Daemon daemon : Daemon.values()) {
+            DaemonState state = supervision.daemon(daemon);
+            boolean moving = state.phase() == Phase.STARTING || state.phase() == Phase.STOPPING
+                    || state.phase() == Phase.BACKOFF || state.reexecPending();
+            if (state.supervised() && moving) {
+                return Optional.of(daemon + " is " + state.phase().name().toLowerCase(java.util.Locale.ROOT)
+                        + (state.reexecPending() ? " (re-executing)" : "")
+                        + "; try again once it is settled (see 'virtsup status')");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Reply refused(String why) {
+        return new Reply.Failure(ErrorCode.FAILED, "re-exec refused: " + why + "; nothing was changed");
+    }
+
+    private static String describe(ExitStatus status) {
+        return status instanceof ExitStatus.Exited exited ? "exited with " + exited.code()
+                : "was killed by " + Signals.describe(((ExitStatus.Killed) status).signal());
+    }
+
+    private static String lastLines(String output) {
+        List<String> lines = Arrays.stream(output.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return ":\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - LAST_LINES), lines.size()));
+    }
+
+    /** The check's output, from a pipe whose writers have all ended, at most {@value #OUTPUT_LIMIT} bytes. */
+    private String readAll(int fd) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n = posix.read(fd, buffer); n > 0 && text.size() < OUTPUT_LIMIT; n = posix.read(fd, buffer)) {
+                text.write(buffer, 0, n);
+            }
+        } catch (PosixException e) {
+            log.debug("reading the check's output: {}", e.getMessage());
+        } finally {
+            posix.close(fd);
+        }
+        return text.toString(StandardCharsets.UTF_8);
+    }
+
+    private void kill(int pid) {
+        try {
+            posix.kill(pid, Signals.KILL);
+        } catch (PosixException e) {
+            log.debug("the check (pid {}) is already gone: {}", pid, e.getMessage());
+        }
+    }
+}
