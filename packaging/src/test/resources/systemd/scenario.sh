@@ -53,7 +53,7 @@ say "libvirt_units=$(echo $libvirt_socket_units)"
 
 # Installation: without VIRTSUP_TAKE_OVER, postinst only says which of
 # libvirt's units are in the way; with it, it retires them and starts virtsup.
-dpkg -i /pkg/virtsup.deb > /results/dpkg-install.log 2>&1
+dpkg -i /pkg/virtsup-older.deb > /results/dpkg-install.log 2>&1
 say "dpkg_install=$?"
 say "install_names_units=$(grep -c "libvirt's own units are enabled or running" /results/dpkg-install.log)"
 say "active_after_install=$(systemctl is-active virtsup)"
@@ -66,7 +66,7 @@ if [ -n "$libvirt_socket_units" ]; then
   /tmp/qemu-system-x86_64 600 &
   guest=$!
   mkdir -p /run/libvirt/qemu && echo "$guest" > /run/libvirt/qemu/stand-in.pid
-  VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup.deb > /results/dpkg-takeover-guest.log 2>&1
+  VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup-older.deb > /results/dpkg-takeover-guest.log 2>&1
   say "takeover_refused_for_guest=$(grep -c 'guest(s) are running' /results/dpkg-takeover-guest.log)"
   say "virtlogd_after_refused_takeover=$(systemctl is-active virtlogd.service)"
   say "virtsup_after_refused_takeover=$(systemctl is-active virtsup)"
@@ -74,7 +74,7 @@ if [ -n "$libvirt_socket_units" ]; then
   wait "$guest" 2>/dev/null
   rm -f /run/libvirt/qemu/stand-in.pid /tmp/qemu-system-x86_64
 fi
-VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup.deb > /results/dpkg-takeover.log 2>&1
+VIRTSUP_TAKE_OVER=1 dpkg -i /pkg/virtsup-older.deb > /results/dpkg-takeover.log 2>&1
 say "dpkg_takeover=$?"
 if [ -z "$libvirt_socket_units" ]; then
   systemctl enable --now virtsup.service > /results/start.log 2>&1   # nothing to retire: start it by hand
@@ -234,11 +234,16 @@ say "state_after_reexec=$(state virtsup)"
 say "pids_kept_by_reexec=$(same_pids)"
 say "unit_restarts_by_reexec=$(( $(systemctl show -p NRestarts --value virtsup) - restarts_before ))"
 say "reexecs_after_reexec=$(reexecs)"
+journalctl -u virtsup -o short-monotonic --no-pager -n 200 > /results/reexec-journal.log 2>&1
 
-# An upgrade while virtsup runs (the same package again: dpkg runs postinst
-# configure with the old version): postinst re-executes virtsup in place.
+# An upgrade while virtsup runs: everything so far ran the older package (the
+# built one with a lower version, its jar saying so); installing the built one
+# over it makes postinst re-execute virtsup in place with the new code.
+say "version_before_upgrade=$(virtsup status 2>/dev/null | sed -n 's/^virtsup .*version \([^ ,]*\).*/\1/p')"
 dpkg -i /pkg/virtsup.deb > /results/dpkg-upgrade.log 2>&1
 say "dpkg_upgrade=$?"
+say "version_after_upgrade=$(virtsup status 2>/dev/null | sed -n 's/^virtsup .*version \([^ ,]*\).*/\1/p')"
+say "package_after_upgrade=$(dpkg-query -W -f '${Version}' virtsup)"
 say "upgrade_said_reexec=$(grep -c 're-executed itself with the new version' /results/dpkg-upgrade.log)"
 say "state_after_upgrade=$(state virtsup)"
 say "pids_kept_by_upgrade=$(same_pids)"

@@ -32,6 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SystemdUnitIT {
 
     private static final long BOOT_TIMEOUT_SECONDS = 300;
+    /** What the scenario installs first; the built package is then installed over it, as an upgrade. */
+    private static final String OLDER_VERSION = "0.0.1~older";
 
     @ParameterizedTest(name = "on Debian {0}")
     @ValueSource(strings = {"bookworm", "trixie"})
@@ -84,7 +86,11 @@ class SystemdUnitIT {
         assertEquals("yes", report.get("pids_kept_by_reexec"), "same main pid, same libvirtd and virtlogd");
         assertEquals("0", report.get("unit_restarts_by_reexec"), "systemd restarted nothing");
         assertEquals("1", report.get("reexecs_after_reexec"), "status counts the re-exec");
+        assertEquals(OLDER_VERSION, report.get("version_before_upgrade"), "the older package ran");
         assertEquals("0", report.get("dpkg_upgrade"), "dpkg -i over the running virtsup");
+        assertNotEquals(OLDER_VERSION, report.get("version_after_upgrade"), "the new code runs");
+        assertTrue(!report.get("version_after_upgrade").isEmpty(), "status answers after the upgrade");
+        assertNotEquals(OLDER_VERSION, report.get("package_after_upgrade"), "dpkg has the new package");
         assertEquals("1", report.get("upgrade_said_reexec"), "postinst re-executed the running virtsup");
         assertTrue(report.get("state_after_upgrade").contains("ActiveState=active"), report.get("state_after_upgrade"));
         assertEquals("yes", report.get("pids_kept_by_upgrade"), "the upgrade kept every pid");
@@ -141,6 +147,7 @@ class SystemdUnitIT {
         Path results = Files.createDirectories(work.resolve("results"));
         Path pkg = Files.createDirectories(work.resolve("pkg"));
         Files.copy(BuiltDeb.path(), pkg.resolve("virtsup.deb"));
+        OlderDeb.make(BuiltDeb.path(), OLDER_VERSION, work, pkg.resolve("virtsup-older.deb"));
         Path scenario = results.resolve("scenario.sh");
         try (InputStream in = SystemdUnitIT.class.getResourceAsStream("/systemd/scenario.sh")) {
             Files.copy(in, scenario, StandardCopyOption.REPLACE_EXISTING);
@@ -172,6 +179,10 @@ class SystemdUnitIT {
         if (!text.contains("done=yes")) {
             System.out.println("systemd-nspawn exited " + outcome.exitCode() + "\n--- console\n" + outcome.stdout()
                     + outcome.stderr() + "\n--- scenario's stderr\n" + readIfThere(results.resolve("scenario.err")));
+        }
+        if (text.contains("done=yes") && !text.contains("\nreexec=0\n")) {
+            System.out.println("--- virtsup reexec\n" + readIfThere(results.resolve("reexec.log"))
+                    + "\n--- virtsup's journal after it\n" + readIfThere(results.resolve("reexec-journal.log")));
         }
         if (text.contains("done=yes") && !text.contains("verify=0")) {
             System.out.println("--- systemd-analyze verify\n" + readIfThere(results.resolve("verify.log")));

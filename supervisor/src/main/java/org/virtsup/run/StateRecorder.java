@@ -58,6 +58,7 @@ final class StateRecorder {
      */
     void adopted(DaemonRecord record) {
         entries.put(record.daemon(), new Entry(new Key(record.process().pid(), 0), record));
+        written = false; // the entry is not in the file yet, though the next step will find it unchanged
     }
 
     /** After each step; never throws (a record that cannot be written is logged). */

@@ -302,23 +302,28 @@ public final class SupervisionExecutor {
     }
 
     private void handleExit(ChildExit exit) {
-        Optional<Daemon> daemon = supervision.daemonWithPid(exit.pid());
-        Termination termination = exit.status() instanceof ExitStatus.Killed killed
+        ended(exit.pid(), exit.status() instanceof ExitStatus.Killed killed
                 ? new Termination.Killed(killed.signal(), killed.coreDumped())
-                : new Termination.Exited(((ExitStatus.Exited) exit.status()).code());
+                : new Termination.Exited(((ExitStatus.Exited) exit.status()).code()));
+    }
+
+    /** An adopted daemon that is not virtsup's child ended (its pidfd said so): how, nobody can know. */
+    public void adoptedEnded(int pid) {
+        ended(pid, new Termination.Unknown());
+    }
+
+    private void ended(int pid, Termination termination) {
+        Optional<Daemon> daemon = supervision.daemonWithPid(pid);
         daemon.ifPresent(d -> {
-            if (!stoppedOnRequest(d)) {
-                List<String> last = output.tail(d).lastWords();
-                if (!last.isEmpty()) {
-                    log.warn("{} (pid {}) {}; its last output:\n  {}", d, exit.pid(), termination.describe(),
-                            String.join("\n  ", last));
-                }
+            List<String> last = output.tail(d).lastWords();
+            if (!stoppedOnRequest(d) && !last.isEmpty()) {
+                log.warn("{} (pid {}) {}; its last output:\n  {}", d, pid, termination.describe(),
+                        String.join("\n  ", last));
             }
         });
-        if (daemon.isPresent() && daemon.get() == Daemon.VIRTLOGD) {
-            lostConsoleLogs.virtlogdEnded(exit.pid(), termination, stoppedOnRequest(daemon.get()), clock.instant());
-        }
-        step(new Event.Exited(exit.pid(), termination));
+        daemon.filter(d -> d == Daemon.VIRTLOGD).ifPresent(d ->
+                lostConsoleLogs.virtlogdEnded(pid, termination, stoppedOnRequest(d), clock.instant()));
+        step(new Event.Exited(pid, termination));
     }
 
     /** Whether the daemon is ending because it was asked to (stop, restart, shutdown). */

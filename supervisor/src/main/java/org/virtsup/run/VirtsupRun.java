@@ -49,7 +49,6 @@ import org.virtsup.sockets.SocketTakeBack;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.Event;
 import org.virtsup.supervise.Supervision;
-import org.virtsup.supervise.Termination;
 
 /**
  * {@code virtsup run}: one libvirt host under supervision. It wires the parts
@@ -220,8 +219,7 @@ public final class VirtsupRun {
                 });
         metrics.supervision().publish(supervisor.state());
         supervisor.gateReadiness(sockets);
-        watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.feed(new Event.Exited(pid,
-                new Termination.Unknown()))));
+        watch = new AdoptedWatch(posix, pid -> loop.post(() -> supervisor.adoptedEnded(pid)));
         probe = new ReadinessProbe(loop, supervisor, daemon -> program(daemon).socket());
         reloads = new ReloadTransaction(posix, reader, configuration, files, supervisor, () -> initSystem,
                 this::moveResources);

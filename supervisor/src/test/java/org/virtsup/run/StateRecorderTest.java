@@ -88,6 +88,29 @@ class StateRecorderTest {
         assertEquals(Optional.of(old), read().of(Daemon.VIRTLOGD));
     }
 
+    /**
+     * Adopted one after the other, as boot does: the second adoption's step
+     * must write the record again, though the entries it compares already
+     * hold the second daemon. Without that, a virtsup that adopted both
+     * daemons recorded only the first, and the next one (after a crash or a
+     * re-exec) refused the other as "no state record names it".
+     */
+    @Test
+    void daemonsAdoptedOneAfterTheOtherAreBothRecorded() throws IOException {
+        ProcessIdentity libvirtd = FakeProc.process(200, 5100, "/usr/sbin/libvirtd", "libvirtd", "-f", "z");
+        proc.add(libvirtd);
+        Files.writeString(directory.resolve("libvirtd.conf"), "max_workers = 20\n");
+        supervision = Supervision.initial(Policy.defaults(), Set.of(Daemon.VIRTLOGD, Daemon.LIBVIRTD));
+        DaemonRecord virtlogdRecord = new DaemonRecord(Daemon.VIRTLOGD, VIRTLOGD, "a".repeat(64), Map.of());
+        DaemonRecord libvirtdRecord = new DaemonRecord(Daemon.LIBVIRTD, libvirtd, "b".repeat(64), Map.of());
+        recorder.adopted(virtlogdRecord);
+        step(new Event.Adopted(Daemon.VIRTLOGD, 100));
+        recorder.adopted(libvirtdRecord);
+        step(new Event.Adopted(Daemon.LIBVIRTD, 200));
+        step(new Event.Boot());
+        assertEquals(new StateRecord(Map.of(Daemon.VIRTLOGD, virtlogdRecord, Daemon.LIBVIRTD, libvirtdRecord)), read());
+    }
+
     @Test
     void aRecordThatCannotBeWrittenIsLoggedAndSupervisionGoesOn() throws IOException {
         Files.delete(directory.resolve("state"));
