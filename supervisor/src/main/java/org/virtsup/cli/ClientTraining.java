@@ -15,8 +15,10 @@ import java.util.Map;
  * (human and JSON output) against a {@link TrainingServer}, so that
  * <pre>java -XX:ArchiveClassesAtExit=virtsup-client.jsa -cp ... org.virtsup.cli.ClientTraining</pre>
  * writes an archive with which {@code -XX:SharedArchiveFile=virtsup-client.jsa}
- * starts every later {@code virtsup} command faster. Prints nothing; exits 0
- * when the exchange worked.
+ * starts every later {@code virtsup} command faster. It also loads the classes
+ * {@code virtsup run} needs ({@link RunClasses}), without running anything of
+ * it, so that the same archive starts {@code run} with about a third less CPU.
+ * Prints nothing; exits 0 when the exchange worked.
  */
 public final class ClientTraining {
     private ClientTraining() {}
@@ -38,6 +40,7 @@ public final class ClientTraining {
         } finally {
             Files.deleteIfExists(directory);
         }
+        RunClasses.load(ClientTraining.class.getClassLoader());
         // The sample report has a failing daemon: status says so with 3.
         System.exit(human == ExitCode.NOT_RUNNING && json == ExitCode.NOT_RUNNING ? ExitCode.OK : ExitCode.FAILURE);
     }

@@ -9,23 +9,28 @@ import org.slf4j.LoggerFactory;
  * The metrics server as the configuration wants it: none, or one on
  * metrics-address. A reload that changes the address binds the new one before
  * the old one is closed, so a refused address leaves the old server serving.
+ * With no address it touches no server class: those load the Prometheus
+ * library, which only an endpoint needs.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
-    private final PrometheusRegistry registry;
-    private final Runnable beforeFirstServer;
-    private boolean served;
+    private final Binder binder;
     private Optional<MetricsServer> server = Optional.empty();
 
-    public MetricsEndpoint(PrometheusRegistry registry) {
-        this(registry, () -> { });
+    /** Starts a server on an address: called only when one is configured. */
+    @FunctionalInterface
+    public interface Binder {
+        MetricsServer bind(String address) throws MetricsAddressException;
     }
 
-    /** {@code beforeFirstServer} runs once, before the first server binds (what only a scrape needs). */
-    public MetricsEndpoint(PrometheusRegistry registry, Runnable beforeFirstServer) {
-        this.registry = registry;
-        this.beforeFirstServer = beforeFirstServer;
+    /** An endpoint serving {@code registry} as it is. */
+    public MetricsEndpoint(PrometheusRegistry registry) {
+        this(address -> MetricsServer.start(address, registry));
+    }
+
+    public MetricsEndpoint(Binder binder) {
+        this.binder = binder;
     }
 
     /** A move to another address, bound and waiting to be committed or abandoned with the reload. */
@@ -44,7 +49,8 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Binds the new address if it differs from the one in force; nothing changes until {@link Move#commit}. */
     public Move prepare(Optional<String> address) throws MetricsAddressException {
-        if (address.equals(server.map(MetricsServer::address))) {
+        Optional<String> inForce = server.isEmpty() ? Optional.empty() : Optional.of(server.get().address());
+        if (address.equals(inForce)) {
             return new Move() {
                 @Override
                 public void commit() {}
@@ -53,12 +59,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 public void abandon() {}
             };
         }
-        if (address.isPresent() && !served) {
-            beforeFirstServer.run();
-            served = true;
-        }
-        Optional<MetricsServer> next = address.isPresent()
-                ? Optional.of(MetricsServer.start(address.get(), registry)) : Optional.empty();
+        Optional<MetricsServer> next = address.isPresent() ? Optional.of(binder.bind(address.get())) : Optional.empty();
         return new Move() {
             @Override
             public void commit() {
@@ -83,7 +84,9 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        server.ifPresent(MetricsServer::close);
+        if (server.isPresent()) {
+            server.get().close();
+        }
         server = Optional.empty();
     }
 }

@@ -1,44 +1,42 @@
 package org.virtsup.metrics;
 
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.virtsup.control.ControlHandler;
 import org.virtsup.control.ErrorCode;
 import org.virtsup.control.Reply;
 
-/** What operators asked of virtsup: configuration reloads and control requests, counted by outcome. */
+/**
+ * What operators asked of virtsup: configuration reloads and control requests,
+ * counted by outcome in plain counters of virtsup's own ({@link OperatorCollectors}
+ * shows them to Prometheus when an endpoint is configured).
+ */
 public final class OperatorMetrics {
     /** The outcomes of a reload, the values of the {@code result} label. */
     enum ReloadResult { APPLIED, UNCHANGED, INVALID, FAILED }
 
-    private final Clock wallClock;
-    private final Counter reloads;
-    private final Gauge lastReloadSuccess;
-    private final Counter controlRequests;
+    /** One series of {@code virtsup_control_requests_total}. */
+    record Request(String verb, String result) {}
 
-    public OperatorMetrics(PrometheusRegistry registry, Clock wallClock) {
+    private final Clock wallClock;
+    private final Map<ReloadResult, LongAdder> reloads = new EnumMap<>(ReloadResult.class);
+    private volatile double lastReloadSuccess;
+    private final Map<Request, LongAdder> controlRequests = new ConcurrentHashMap<>();
+
+    public OperatorMetrics(Clock wallClock) {
         this.wallClock = wallClock;
-        reloads = Counter.builder().name("virtsup_config_reloads_total")
-                .help("Configuration reloads (SIGHUP, virtsup reload) by result: applied, unchanged (nothing differed),"
-                        + " invalid (refused, nothing changed), failed (could not be carried out, nothing changed)")
-                .labelNames("result").register(registry);
         for (ReloadResult result : ReloadResult.values()) {
-            reloads.labelValues(label(result));
+            reloads.put(result, new LongAdder());
         }
-        lastReloadSuccess = Gauge.builder().name("virtsup_config_last_reload_success_timestamp_seconds")
-                .help("When the configuration in force was last loaded successfully (at start, or by a reload), Unix time")
-                .register(registry);
-        lastReloadSuccess.set(now());
-        controlRequests = Counter.builder().name("virtsup_control_requests_total")
-                .help("Requests on the control socket that reached the supervisor, by verb and result"
-                        + " (ok, or the error code such as failed, no-such-daemon)")
-                .labelNames("verb", "result").register(registry);
+        lastReloadSuccess = now();
     }
 
     /**
@@ -51,9 +49,9 @@ public final class OperatorMetrics {
             CompletableFuture<Reply> reply = reload.get();
             reply.thenAccept(answer -> {
                 ReloadResult result = result(answer, Objects.equals(before, inForce.get()));
-                reloads.labelValues(label(result)).inc();
+                reloads.get(result).increment();
                 if (result == ReloadResult.APPLIED || result == ReloadResult.UNCHANGED) {
-                    lastReloadSuccess.set(now());
+                    lastReloadSuccess = now();
                 }
             });
             return reply;
@@ -72,18 +70,35 @@ public final class OperatorMetrics {
     public ControlHandler counting(ControlHandler handler) {
         return (request, peer) -> {
             CompletableFuture<Reply> reply = handler.handle(request, peer);
-            reply.whenComplete((answer, failure) -> controlRequests.labelValues(request.command(),
+            reply.whenComplete((answer, failure) -> controlRequests.computeIfAbsent(new Request(request.command(),
                     answer instanceof Reply.Failure f ? f.code().wireName()
-                            : answer != null ? "ok" : reply.isCancelled() ? "cancelled" : ErrorCode.INTERNAL.wireName()).inc());
+                            : answer != null ? "ok" : reply.isCancelled() ? "cancelled" : ErrorCode.INTERNAL.wireName()),
+                    key -> new LongAdder()).increment());
             return reply;
         };
     }
 
-    private double now() {
-        return wallClock.millis() / 1000.0;
+    long reloads(ReloadResult result) {
+        return reloads.get(result).sum();
     }
 
-    private static String label(ReloadResult result) {
+    /** Unix time in seconds. */
+    double lastReloadSuccess() {
+        return lastReloadSuccess;
+    }
+
+    /** Every control request series seen so far, with its count. */
+    Map<Request, Long> controlRequests() {
+        Map<Request, Long> counts = new HashMap<>();
+        controlRequests.forEach((request, count) -> counts.put(request, count.sum()));
+        return counts;
+    }
+
+    static String label(ReloadResult result) {
         return result.name().toLowerCase(Locale.ROOT);
+    }
+
+    private double now() {
+        return wallClock.millis() / 1000.0;
     }
 }

@@ -1,80 +1,48 @@
 package org.virtsup.metrics;
 
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Locale;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.virtsup.supervise.Daemon;
 import org.virtsup.supervise.DaemonState;
-import org.virtsup.supervise.Phase;
 import org.virtsup.supervise.Signal;
 import org.virtsup.supervise.Supervision;
 import org.virtsup.supervise.Termination;
 
 /**
- * The daemons' metrics, read off supervision's transitions. The counters and
- * the histogram are moved by the observer, on the loop, without waiting for
- * anything (the library's counters are lock-free); the gauges are computed at
- * scrape time from the last state the loop published. A scrape never posts to
- * the loop nor waits for it.
+ * The daemons' metrics, read off supervision's transitions and kept in plain
+ * counters of virtsup's own: no metrics library is loaded for them, so a
+ * virtsup without metrics-address pays for none. The counters and the start
+ * durations are moved by the observer, on the loop, without waiting for
+ * anything (lock-free adders; one short lock per readiness); the gauges are
+ * computed at scrape time from the last state the loop published. A scrape
+ * ({@link SupervisionCollectors}) never posts to the loop nor waits for it.
  */
 public final class SupervisionMetrics {
-    /** Seconds from spawn to ready: libvirtd usually needs one or two, a slow host up to start-timeout. */
-    private static final double[] START_BOUNDS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
-
     private final Clock clock;
-    private final Counter restarts;
-    private final Counter exits;
-    private final Histogram startDuration;
+    private final Map<Daemon, LongAdder> restarts = new EnumMap<>(Daemon.class);
+    private final Map<Exit, LongAdder> exits = new ConcurrentHashMap<>();
+    private final Map<Daemon, StartDurations> startDurations = new EnumMap<>(Daemon.class);
     private volatile Supervision published;
 
-    public SupervisionMetrics(PrometheusRegistry registry, Clock clock) {
+    /** One series of {@code virtsup_daemon_exits_total}: a daemon and why its process ended. */
+    record Exit(Daemon daemon, String reason) {}
+
+    public SupervisionMetrics(Clock clock) {
         this.clock = clock;
-        restarts = Counter.builder().name("virtsup_daemon_restarts_total")
-                .help("Restarts of a daemon after a failure (death, failed spawn, start timeout); operator restarts"
-                        + " and virtlogd's re-executions do not count")
-                .labelNames("daemon").register(registry);
-        exits = Counter.builder().name("virtsup_daemon_exits_total")
-                .help("Processes of a daemon that ended, by reason: the exit code, or the signal's name")
-                .labelNames("daemon", "reason").register(registry);
-        startDuration = Histogram.builder().name("virtsup_daemon_start_duration_seconds")
-                .help("Seconds from a daemon's spawn to its readiness").classicOnly().classicUpperBounds(START_BOUNDS)
-                .labelNames("daemon").register(registry);
         for (Daemon daemon : Daemon.values()) {
             // Present from the start at 0, so that the first restart is an increase a query can see.
-            restarts.labelValues(daemon.programName());
+            restarts.put(daemon, new LongAdder());
+            startDurations.put(daemon, new StartDurations());
         }
-        GaugeWithCallback.builder().name("virtsup_daemon_up")
-                .help("1 when the daemon is running and ready, else 0").labelNames("daemon")
-                .callback(out -> each((daemon, state) -> out.call(state.ready() ? 1 : 0, daemon))).register(registry);
-        GaugeWithCallback.builder().name("virtsup_daemon_state")
-                .help("The daemon's phase, one-hot: 1 for the phase it is in, 0 for the others").labelNames("daemon", "state")
-                .callback(out -> each((daemon, state) -> {
-                    for (Phase phase : Phase.values()) {
-                        out.call(state.phase() == phase ? 1 : 0, daemon, phase.name().toLowerCase(Locale.ROOT));
-                    }
-                })).register(registry);
-        GaugeWithCallback.builder().name("virtsup_daemon_uptime_seconds")
-                .help("Seconds since the daemon's current process was spawned; 0 when it has none").labelNames("daemon")
-                .callback(out -> {
-                    Instant now = clock.instant();
-                    each((daemon, state) -> out.call(seconds(state.hasPid() ? state.uptime(now) : Optional.empty()), daemon));
-                }).register(registry);
-        GaugeWithCallback.builder().name("virtsup_daemon_backoff_seconds")
-                .help("Seconds until the pending restart of a daemon in BACKOFF; 0 when none is pending").labelNames("daemon")
-                .callback(out -> {
-                    Instant now = clock.instant();
-                    each((daemon, state) -> out.call(seconds(state.nextAttemptIn(now)), daemon));
-                }).register(registry);
     }
 
     /**
-     * One transition: what it adds to the counters and the histogram;
+     * One transition: what it adds to the counters and the start durations;
      * {@code after} becomes what scrapes read. Called on the event loop after
      * each step (the run layer wires it as an observer).
      */
@@ -82,16 +50,16 @@ public final class SupervisionMetrics {
         for (Daemon daemon : Daemon.values()) {
             DaemonState was = before.daemon(daemon);
             DaemonState now = after.daemon(daemon);
-            String name = daemon.programName();
             if (now.restarts() > was.restarts()) {
-                restarts.labelValues(name).inc(now.restarts() - was.restarts());
+                restarts.get(daemon).add(now.restarts() - was.restarts());
             }
             if (now.lastExit().isPresent() && !now.lastExit().equals(was.lastExit())) {
-                exits.labelValues(name, reason(now.lastExit().get().termination())).inc();
+                exits.computeIfAbsent(new Exit(daemon, reason(now.lastExit().get().termination())),
+                        exit -> new LongAdder()).increment();
             }
             boolean newlyReady = now.ready() && (!was.ready() || was.pid() != now.pid());
             if (newlyReady && now.startedAt().isPresent() && now.readyAt().isPresent()) {
-                startDuration.labelValues(name).observe(seconds(Optional.of(
+                startDurations.get(daemon).observe(seconds(Optional.of(
                         Duration.between(now.startedAt().get(), now.readyAt().get()))));
             }
         }
@@ -118,7 +86,27 @@ public final class SupervisionMetrics {
         return Signal.ofNumber(signal).map(Signal::fullName).orElse("SIG" + signal);
     }
 
-    private void each(DaemonGauge gauge) {
+    long restarts(Daemon daemon) {
+        return restarts.get(daemon).sum();
+    }
+
+    /** Every exit series seen so far, with its count. */
+    Map<Exit, Long> exits() {
+        Map<Exit, Long> counts = new java.util.HashMap<>();
+        exits.forEach((exit, count) -> counts.put(exit, count.sum()));
+        return counts;
+    }
+
+    StartDurations startDurations(Daemon daemon) {
+        return startDurations.get(daemon);
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Calls {@code gauge} for each supervised daemon in the published state; nothing before the first. */
+    void each(DaemonGauge gauge) {
         Supervision state = published;
         if (state == null) {
             return;
@@ -131,12 +119,12 @@ public final class SupervisionMetrics {
         }
     }
 
-    private static double seconds(Optional<Duration> duration) {
+    static double seconds(Optional<Duration> duration) {
         return duration.map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
     @FunctionalInterface
-    private interface DaemonGauge {
+    interface DaemonGauge {
         void value(String daemon, DaemonState state);
     }
 }

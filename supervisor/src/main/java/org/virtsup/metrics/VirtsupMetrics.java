@@ -1,42 +1,45 @@
 package org.virtsup.metrics;
 
-import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 
 /**
- * Every metric of {@code virtsup run} in one registry of its own (never the
- * library's global one): the daemons' ({@link SupervisionMetrics}), the
- * operators' ({@link OperatorMetrics}), the JVM's and the process's own (the
- * library's instrumentation) and {@code virtsup_build_info}. virtsup's own
- * are kept whether or not metrics-address is set, so a reload that turns the
- * endpoint on shows the counts since virtsup started. The JVM's are
- * registered only when an endpoint first serves: they are read from the JVM
- * at each scrape and lose nothing by waiting, and registering them costs
- * about 300 ms of CPU and 10 MiB (measured) that a virtsup without metrics
- * need not pay.
+ * Every metric of {@code virtsup run}: the daemons' ({@link SupervisionMetrics}),
+ * the operators' ({@link OperatorMetrics}), and, once an endpoint is
+ * configured, the JVM's, the process's own and {@code virtsup_build_info}.
+ * virtsup's own are counted whether or not metrics-address is set, in plain
+ * counters, so that a reload that turns the endpoint on shows the counts since
+ * virtsup started; the Prometheus library is loaded only then
+ * ({@link PrometheusMetrics}).
  */
 public final class VirtsupMetrics {
-    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final SupervisionMetrics supervision;
     private final OperatorMetrics operators;
+    private final String version;
     private final MetricsEndpoint endpoint;
+    private PrometheusMetrics prometheus;
 
     /**
      * @param supervisionClock the clock supervision's instants come from (uptimes, backoffs)
      * @param version          virtsup's version, for {@code virtsup_build_info}
      */
     public VirtsupMetrics(Clock supervisionClock, String version) {
-        supervision = new SupervisionMetrics(registry, supervisionClock);
-        operators = new OperatorMetrics(registry, Clock.systemUTC());
-        Info.builder().name("virtsup_build_info").help("virtsup's version").labelNames("version")
-                .register(registry).setLabelValues(version);
-        endpoint = new MetricsEndpoint(registry, () -> JvmMetrics.builder().register(registry));
+        supervision = new SupervisionMetrics(supervisionClock);
+        operators = new OperatorMetrics(Clock.systemUTC());
+        this.version = version;
+        endpoint = new MetricsEndpoint(address -> MetricsServer.start(address, prometheus().served()));
     }
 
+    /** The Prometheus registry of these metrics, made (and the library loaded) at the first call. */
     public PrometheusRegistry registry() {
-        return registry;
+        return prometheus().registry();
+    }
+
+    private synchronized PrometheusMetrics prometheus() {
+        if (prometheus == null) {
+            prometheus = new PrometheusMetrics(supervision, operators, version);
+        }
+        return prometheus;
     }
 
     public SupervisionMetrics supervision() {

@@ -73,6 +73,7 @@ final class LiveReexec {
     private final Map<String, String> environment;
     private final Holdings holdings;
     private boolean underWay;
+    private EventLoop.Timer checkTimer;
 
     LiveReexec(Posix posix, EventLoop loop, SupervisionExecutor supervisor, Supplier<Notifier> initSystem,
                Supplier<ExecCommand> command, Map<String, String> environment, Holdings holdings) {
@@ -120,16 +121,17 @@ final class LiveReexec {
         underWay = true;
         log.info("re-exec asked: the installed virtsup checks the configuration first ({}, pid {})",
                 String.join(" ", exec.checkArgv()), pid);
-        EventLoop.Timer patience = loop.schedule(CHECK_PATIENCE, () -> {
+        // Killed by pid only, and only until its exit is seen: a client that went away changes nothing here.
+        checkTimer = loop.schedule(CHECK_PATIENCE, () -> {
             log.warn("the installed virtsup's check (pid {}) still runs after {} s: SIGKILL", pid,
                     CHECK_PATIENCE.toSeconds());
             kill(pid);
         });
-        reply.whenComplete((answer, failure) -> loop.post(patience::cancel));
         return reply;
     }
 
     private void checked(ChildExit exit, ExecCommand exec, int outputFd, CompletableFuture<Reply> reply) {
+        checkTimer.cancel();
         String output = readAll(outputFd);
         if (!(exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0)) {
             underWay = false;

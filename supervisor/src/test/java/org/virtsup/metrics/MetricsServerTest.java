@@ -112,7 +112,8 @@ class MetricsServerTest {
 
     @Test
     void stalledScrapersNeverHoldTheSupervisionSide() throws Exception {
-        SupervisionMetrics metrics = new SupervisionMetrics(registry, Clock.systemUTC());
+        SupervisionMetrics metrics = new SupervisionMetrics(Clock.systemUTC());
+        SupervisionCollectors.register(metrics, registry);
         stallEveryThread();
         Supervision idle = Supervision.initial(Policy.defaults(), EnumSet.allOf(Daemon.class));
         Supervision booted = idle.on(new Event.Boot(), Instant.EPOCH).supervision();

@@ -21,10 +21,14 @@ import org.virtsup.control.Request;
 /** Reloads and control requests, counted by their outcome. */
 class OperatorMetricsTest {
     private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final OperatorMetrics metrics = new OperatorMetrics(registry,
+    private final OperatorMetrics metrics = new OperatorMetrics(
             Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC));
     private static final Reply OK = new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.empty(), "ok",
             List.of());
+
+    {
+        OperatorCollectors.register(metrics, registry);
+    }
 
     @Test
     void reloadsByResult() {

@@ -37,8 +37,12 @@ class SupervisionMetricsTest {
             return now;
         }
     };
-    private final SupervisionMetrics metrics = new SupervisionMetrics(registry, clock);
+    private final SupervisionMetrics metrics = new SupervisionMetrics(clock);
     private Supervision state = Supervision.initial(Policy.defaults(), EnumSet.allOf(org.virtsup.supervise.Daemon.class));
+
+    {
+        SupervisionCollectors.register(metrics, registry);
+    }
 
     private void feed(Event event) {
         Supervision before = state;
@@ -89,6 +93,17 @@ class SupervisionMetricsTest {
         assertEquals(2, value("virtsup_daemon_start_duration_seconds_count{daemon=\"libvirtd\"}"));
         assertEquals(1, value("virtsup_daemon_start_duration_seconds_count{daemon=\"virtlogd\"}"));
         assertEquals(0.25, value("virtsup_daemon_start_duration_seconds_sum{daemon=\"virtlogd\"}"), 1e-9);
+    }
+
+    @Test
+    void startDurationsAreCountedIntoCumulativeBuckets() {
+        bootBoth();
+        assertEquals(0, value("virtsup_daemon_start_duration_seconds_bucket{daemon=\"virtlogd\",le=\"0.1\"}"));
+        assertEquals(1, value("virtsup_daemon_start_duration_seconds_bucket{daemon=\"virtlogd\",le=\"0.25\"}"));
+        assertEquals(0, value("virtsup_daemon_start_duration_seconds_bucket{daemon=\"libvirtd\",le=\"1.0\"}"));
+        assertEquals(1, value("virtsup_daemon_start_duration_seconds_bucket{daemon=\"libvirtd\",le=\"2.0\"}"));
+        assertEquals(1, value("virtsup_daemon_start_duration_seconds_bucket{daemon=\"libvirtd\",le=\"+Inf\"}"));
+        assertEquals(1.5, value("virtsup_daemon_start_duration_seconds_sum{daemon=\"libvirtd\"}"), 1e-9);
     }
 
     @Test

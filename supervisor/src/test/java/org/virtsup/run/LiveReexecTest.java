@@ -153,6 +153,24 @@ class LiveReexecTest {
     }
 
     @Test
+    void aCheckWhoseClientWentAwayIsStillKilledAfterItsPatience() throws Exception {
+        FakePosix posix = new FakePosix().onSpawn(LAUNCHER, ChildBehaviour.runsUntilSignalled());
+        LiveReexec reexec = reexec(posix);
+        run.bootBoth();
+        CompletableFuture<Reply> gone = run.onLoop(reexec::request);
+        gone.cancel(true); // the client hung up, as the control server then cancels its reply
+
+        run.advance(LiveReexec.CHECK_PATIENCE);
+
+        int check = posix.awaitSpawned(3, Duration.ofSeconds(5)).pid();
+        Eventually.until(() -> run.kills().contains("kill " + check + " SIGKILL"), () -> "not killed: " + run.kills());
+        CompletableFuture<Reply> next = run.onLoop(reexec::request);
+        run.advance(LiveReexec.CHECK_PATIENCE);
+        Reply.Failure refusal = assertInstanceOf(Reply.Failure.class, next.get(20, TimeUnit.SECONDS));
+        assertTrue(refusal.message().contains("was killed by"), "not left 'under way': " + refusal.message());
+    }
+
+    @Test
     void aCheckThatHangsIsKilledAfterItsPatienceAndRefuses() throws Exception {
         FakePosix posix = new FakePosix().onSpawn(LAUNCHER, ChildBehaviour.runsUntilSignalled());
         LiveReexec reexec = reexec(posix);

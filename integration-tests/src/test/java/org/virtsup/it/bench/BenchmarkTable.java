@@ -71,6 +71,12 @@ final class BenchmarkTable {
                 cell("launch.raw"), cell("launch.virtsup"), cell("launch.supervisord"), cell("launch.runit")));
         lines.add(row("CPU used by the supervisor until both answer", "-", cell("launch.virtsup.supervisorCpu"),
                 cell("launch.supervisord.supervisorCpu"), cell("launch.runit.supervisorCpu")));
+        results.summary("launch.virtsup-cds").ifPresent(archived -> {
+            lines.add(row("launch -> both answering, from the installation's class-data archive", "-",
+                    cell("launch.virtsup-cds"), "-", "-"));
+            lines.add(row("CPU until both answer, from the installation's class-data archive", "-",
+                    cell("launch.virtsup-cds.supervisorCpu"), "-", "-"));
+        });
         lines.add(row("first start in a fresh container (both)", cell("first-start.both"), "-", "-", "-"));
         lines.add(row("idle: supervisor VmRSS (MiB)", "-", mebibytes("virtsup", "VmRSS"),
                 mebibytes("supervisord", "VmRSS"), mebibytes("runit", "VmRSS")));
@@ -85,7 +91,7 @@ final class BenchmarkTable {
         status(lines, "virtsup-java", "java <launcher flags> -cp virtsup.jar:lib/* ...Main status");
         status(lines, "virtsup-java-cds", "the same + -XX:SharedArchiveFile (AppCDS, "
                 + results.value("cds.archive.kB").map(kb -> kb + " kB").orElse("?")
-                + results.value("cds.training").map(t -> t == 1 ? ", made by ControlCommands' training run"
+                + results.value("cds.training").map(t -> t == 1 ? ", made by ClientTraining's training run"
                         : ", dumped after one status call").orElse("") + ")");
         status(lines, "virtsup-launcher", "./virtsup status (the launcher script)");
         status(lines, "supervisorctl", "supervisorctl status");

@@ -139,6 +139,14 @@ class SupervisorBenchmarkIT {
             host.stop(virtsup);
             awaitNoDaemons();
         }
+        // virtsup run as an installation starts it: from the archive the training run made (the
+        // checkout's launcher above has none).
+        List<String> archived = new ArrayList<>(List.of("launch", "virtsup-cds", rounds(), "TERM", "java",
+                "-XX:SharedArchiveFile=" + CDS_ARCHIVE));
+        archived.addAll(launcherFlags("run", "--config", VIRTSUP_CONFIG));
+        archived.addAll(List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
+                + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "run", "--config", VIRTSUP_CONFIG));
+        probe(archived);
     }
 
     @Test
