@@ -170,6 +170,9 @@ public final class ControlProtocol {
         if (d.nextRetryInSeconds().isPresent()) {
             m.put("nextRetryInSeconds", d.nextRetryInSeconds().getAsLong());
         }
+        if (d.nextRetryAt().isPresent()) {
+            m.put("nextRetryAt", d.nextRetryAt().get().toString());
+        }
         m.put("lastOutputLines", d.lastOutputLines());
         m.put("warnings", d.warnings());
         m.put("sockets", SocketsOnWire.toWire(d.sockets()));
@@ -245,7 +248,8 @@ public final class ControlProtocol {
                 optionalInt(m, "pid"), optionalLong(m, "uptimeSeconds"),
                 Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
                 lastExit, optionalLong(m, "nextRetryInSeconds"),
-                strings(m, "lastOutputLines"), strings(m, "warnings"), SocketsOnWire.fromWire(m.get("sockets")));
+                strings(m, "lastOutputLines"), strings(m, "warnings"), SocketsOnWire.fromWire(m.get("sockets")),
+                optionalString(m, "nextRetryAt").map(Instant::parse));
     }
 
     // ---- JSON plumbing (no lambdas: this runs once per CLI start, where each costs a generated class) ----

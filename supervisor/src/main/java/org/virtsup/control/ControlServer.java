@@ -215,6 +215,11 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** See {@link RequestDispatcher#clientChecks()}. */
+    long clientChecks() {
+        return dispatcher.clientChecks();
+    }
+
     /**
      * Reads and drops what is left of an oversized line, within the idle timeout
      * and a bound, before the connection closes. Closing a unix socket with

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,8 @@ final class RequestDispatcher {
 
     /** How often a command being waited for checks that its client is still there. */
     static final Duration CLIENT_CHECK = Duration.ofMillis(200);
+
+    private final AtomicLong clientChecks = new AtomicLong();
 
     /**
      * The reply to {@code line}, or null when the client went away while its
@@ -120,12 +123,19 @@ final class RequestDispatcher {
         }
     }
 
-    private static boolean gone(BooleanSupplier clientGone) {
+    private boolean gone(BooleanSupplier clientGone) {
         try {
             return clientGone.getAsBoolean();
         } catch (RuntimeException cannotTell) {
             return false; // the reply timeout still bounds the wait
+        } finally {
+            clientChecks.incrementAndGet();
         }
+    }
+
+    /** How many times a waiting client was checked for a hang-up: what a test waits on instead of sleeping. */
+    long clientChecks() {
+        return clientChecks.get();
     }
 
     /** Whether the reply is of the kind the request calls for (clients decode by that kind). */

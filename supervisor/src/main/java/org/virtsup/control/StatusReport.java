@@ -69,11 +69,14 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
     /**
      * @param lastOutputLines the daemon's last lines of output, filled for a daemon
      *                        that is failing (BACKOFF, FAILED) so the cause is in sight
+     * @param nextRetryAt     when the pending restart is due, in BACKOFF: less the
+     *                        {@code lastExit}'s time, the delay chosen for it
      */
     public record Daemon(String name, Wanted wanted, Phase state, OptionalInt pid,
                          OptionalLong uptimeSeconds, boolean ready, int restarts,
                          Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
-                         List<String> lastOutputLines, List<String> warnings, List<Socket> sockets) {
+                         List<String> lastOutputLines, List<String> warnings, List<Socket> sockets,
+                         Optional<Instant> nextRetryAt) {
 
         /** Without sockets: a daemon that was handed none. */
         public Daemon(String name, Wanted wanted, Phase state, OptionalInt pid, OptionalLong uptimeSeconds,
@@ -81,6 +84,14 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
                       List<String> lastOutputLines, List<String> warnings) {
             this(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
                     lastOutputLines, warnings, List.of());
+        }
+
+        /** Without the time of the next retry. */
+        public Daemon(String name, Wanted wanted, Phase state, OptionalInt pid, OptionalLong uptimeSeconds,
+                      boolean ready, int restarts, Optional<LastExit> lastExit, OptionalLong nextRetryInSeconds,
+                      List<String> lastOutputLines, List<String> warnings, List<Socket> sockets) {
+            this(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
+                    lastOutputLines, warnings, sockets, Optional.empty());
         }
 
         public Daemon {
@@ -91,6 +102,7 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
             Objects.requireNonNull(uptimeSeconds, "uptimeSeconds");
             Objects.requireNonNull(lastExit, "lastExit");
             Objects.requireNonNull(nextRetryInSeconds, "nextRetryInSeconds");
+            Objects.requireNonNull(nextRetryAt, "nextRetryAt");
             lastOutputLines = List.copyOf(lastOutputLines);
             warnings = List.copyOf(warnings);
             sockets = List.copyOf(sockets);
@@ -98,7 +110,12 @@ public record StatusReport(Virtsup virtsup, List<Daemon> daemons) implements Rep
 
         public Daemon withSockets(List<Socket> handed) {
             return new Daemon(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
-                    lastOutputLines, warnings, handed);
+                    lastOutputLines, warnings, handed, nextRetryAt);
+        }
+
+        public Daemon withWarnings(List<String> newWarnings) {
+            return new Daemon(name, wanted, state, pid, uptimeSeconds, ready, restarts, lastExit, nextRetryInSeconds,
+                    lastOutputLines, newWarnings, sockets, nextRetryAt);
         }
 
         /** Down and not wanted, or running and ready. */

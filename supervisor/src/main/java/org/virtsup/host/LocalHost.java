@@ -7,11 +7,29 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.virtsup.config.LibvirtVersion;
+import org.virtsup.posix.JnrPosix;
+import org.virtsup.posix.Posix;
 
-/** This machine, through the JDK only (the CLI's start-up time matters: no native bindings here). */
+/**
+ * This machine, through the JDK, except for asking libvirtd its version: that
+ * starts a process, which goes through the POSIX seam. The CLI's start-up time
+ * matters, so the native bindings are loaded only then.
+ */
 public final class LocalHost implements Host {
     private static final Path SERVICES = Path.of("/etc/services");
+
+    private final Supplier<Posix> posix;
+
+    /** The seam is made on first need. */
+    public LocalHost() {
+        this(JnrPosix::new);
+    }
+
+    public LocalHost(Supplier<Posix> posix) {
+        this.posix = posix;
+    }
 
     @Override
     public boolean groupExists(String name) {
@@ -68,6 +86,6 @@ public final class LocalHost implements Host {
 
     @Override
     public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
-        return LibvirtdVersion.ask(libvirtdPath);
+        return new LibvirtdVersion(posix.get()).ask(libvirtdPath).known();
     }
 }

@@ -1,7 +1,5 @@
 package org.virtsup.posix;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -34,10 +32,6 @@ public final class JnrPosix implements Posix {
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = O_CLOEXEC;
     private static final int SHUT_RD = 0;
-    private static final int POLLFD_BYTES = 8;
-    private static final short POLLERR = 0x008;
-    private static final short POLLHUP = 0x010;
-    private static final short POLLNVAL = 0x020;
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERGROUPS = 59;
     /** More than any process has (NGROUPS_MAX is 65536): a first guess, grown on ERANGE. */
@@ -76,6 +70,7 @@ public final class JnrPosix implements Posix {
     private final NativeSpawn nativeSpawn;
     private final NativeSockets nativeSockets;
     private final NativePidfd nativePidfd;
+    private final NativeWaits nativeWaits;
     private final Object groupDatabase = new Object();
 
     /**
@@ -100,6 +95,7 @@ public final class JnrPosix implements Posix {
         this.nativeSpawn = new NativeSpawn(libc, runtime, errnoNames, useCloseFrom);
         this.nativeSockets = new NativeSockets(libc, runtime, errnoNames);
         this.nativePidfd = new NativePidfd(libc, runtime, errnoNames);
+        this.nativeWaits = new NativeWaits(libc, runtime, errnoNames);
         restoreChildStatuses();
     }
 
@@ -160,17 +156,7 @@ public final class JnrPosix implements Posix {
 
     @Override
     public boolean peerClosed(int fd) {
-        ByteBuffer entry = ByteBuffer.allocate(POLLFD_BYTES).order(ByteOrder.nativeOrder());
-        entry.putInt(0, fd); // events 0: POLLHUP, POLLERR and POLLNVAL are reported whatever is asked
-        byte[] pollfd = entry.array();
-        if (libc.poll(pollfd, 1, 0) < 0) {
-            throw failure("poll", "fd " + fd);
-        }
-        short revents = ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).getShort(6);
-        if ((revents & POLLNVAL) != 0) {
-            throw new PosixException("poll", "fd " + fd, Errno.EBADF);
-        }
-        return (revents & (POLLHUP | POLLERR)) != 0;
+        return nativeWaits.peerClosed(fd);
     }
 
     /**
@@ -390,6 +376,16 @@ public final class JnrPosix implements Posix {
     @Override
     public int pidfdGetfd(int pidfd, int targetFd) {
         return nativePidfd.getfd(pidfd, targetFd);
+    }
+
+    @Override
+    public boolean awaitReadable(int fd, int timeoutMillis) {
+        return nativeWaits.awaitReadable(fd, timeoutMillis);
+    }
+
+    @Override
+    public ExitStatus waitPid(int pid) {
+        return nativeWaits.waitPid(pid);
     }
 
     @Override

@@ -208,6 +208,29 @@ public interface Posix {
     int pidfdGetfd(int pidfd, int targetFd);
 
     /**
+     * Waits up to {@code timeoutMillis} until a read of {@code fd} would not
+     * block: bytes are there, or every writer has closed it (the read then
+     * returns 0).
+     *
+     * @return false when the time ran out first
+     * @throws IllegalArgumentException when {@code timeoutMillis} is negative (poll's "for ever")
+     * @throws PosixException EBADF when {@code fd} is not open
+     */
+    boolean awaitReadable(int fd, int timeoutMillis);
+
+    /**
+     * Blocks until the child {@code pid} has ended, and reaps it. Only that
+     * child: a reaper blocked in {@link #waitAny()} at the same time never loses
+     * another child's exit to this call. The reverse can happen: such a reaper
+     * may reap {@code pid} first, and this call then fails with ECHILD.
+     *
+     * @throws IllegalArgumentException when {@code pid <= 0} (process groups, any child)
+     * @throws PosixException ECHILD when {@code pid} is not a child of this process
+     *         that is still to be reaped
+     */
+    ExitStatus waitPid(int pid);
+
+    /**
      * Replaces this process's program by {@code path} (execve), keeping its
      * pid, its children and, of its descriptors, only 0-2 and
      * {@code inherited}: every other one is marked close-on-exec first, the

@@ -25,8 +25,7 @@ final class AdoptedNotice {
             if (pid != null && d.pid().isPresent() && d.pid().getAsInt() == pid) {
                 List<String> warnings = new ArrayList<>(d.warnings());
                 warnings.add(TEXT);
-                d = new StatusReport.Daemon(d.name(), d.wanted(), d.state(), d.pid(), d.uptimeSeconds(), d.ready(),
-                        d.restarts(), d.lastExit(), d.nextRetryInSeconds(), d.lastOutputLines(), warnings, d.sockets());
+                d = d.withWarnings(warnings);
             }
             daemons.add(d);
         }

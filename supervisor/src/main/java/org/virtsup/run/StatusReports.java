@@ -57,7 +57,9 @@ final class StatusReports {
                 state.lastExit().map(StatusReports::lastExit),
                 nextRetry,
                 failing ? tail.lastWords() : List.of(),
-                warnings);
+                warnings,
+                List.of(),
+                state.phase() == Phase.BACKOFF ? state.nextAttemptAt() : Optional.empty());
     }
 
     static StatusReport.Daemon withLostConsoleLogs(StatusReport.Daemon report, List<LostConsoleLogs.Lost> lost) {
@@ -70,9 +72,7 @@ final class StatusReports {
                     + ") has had no console log since virtlogd died at " + entry.since()
                     + "; it is written again once the guest restarts");
         }
-        return new StatusReport.Daemon(report.name(), report.wanted(), report.state(), report.pid(),
-                report.uptimeSeconds(), report.ready(), report.restarts(), report.lastExit(),
-                report.nextRetryInSeconds(), report.lastOutputLines(), warnings);
+        return report.withWarnings(warnings);
     }
 
     private static StatusReport.LastExit lastExit(DaemonState.LastExit exit) {

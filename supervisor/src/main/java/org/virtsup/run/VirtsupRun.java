@@ -33,7 +33,7 @@ import org.virtsup.control.ControlServerSettings;
 import org.virtsup.control.ControlSocketInUseException;
 import org.virtsup.control.Reply;
 import org.virtsup.control.StatusReport;
-import org.virtsup.host.LocalHost;
+import org.virtsup.host.LibvirtdVersion;
 import org.virtsup.metrics.MetricsAddressException;
 import org.virtsup.metrics.MetricsEndpoint;
 import org.virtsup.metrics.VirtsupMetrics;
@@ -196,8 +196,12 @@ public final class VirtsupRun {
         SupervisorConfiguration settings = initial.supervisor();
         // First, before anything on the host changes: an address in use is a configuration error.
         metrics.endpoint().start(settings.metricsAddress());
-        // Asked now, before the reaper takes every child: libvirtd --version runs under the JDK's ProcessBuilder.
-        LibvirtVersion libvirt = new LocalHost().libvirtVersion(initial.libvirtdPath()).orElse(LibvirtVersion.DEBIAN_12);
+        // Asked now, before the reaper starts: its waitAny would take libvirtd --version's exit.
+        LibvirtdVersion.Answer answer = new LibvirtdVersion(posix).ask(initial.libvirtdPath());
+        if (answer instanceof LibvirtdVersion.Unknown unknown) {
+            log.warn("{}; the files are rendered for libvirt {}", unknown.why(), LibvirtVersion.DEBIAN_12);
+        }
+        LibvirtVersion libvirt = answer.known().orElse(LibvirtVersion.DEBIAN_12);
         log.info("files rendered for libvirt {} ({} --version)", libvirt, initial.libvirtdPath());
         files = new RenderedFiles(Path.of(settings.stateDirectory()), libvirt);
         files.write(initial);

@@ -88,11 +88,13 @@ class ControlProtocolTest {
                                 OptionalLong.empty(), false, 3,
                                 Optional.of(new StatusReport.LastExit("killed by signal 9 (SIGKILL)",
                                         OptionalInt.empty(), OptionalInt.of(9), Instant.parse("2026-11-26T10:14:02Z"))),
-                                OptionalLong.of(8), List.of("out of memory"), List.of("libvirtd keeps failing"))));
+                                OptionalLong.of(8), List.of("out of memory"), List.of("libvirtd keeps failing"), List.of(),
+                                Optional.of(Instant.parse("2026-11-26T10:14:10Z")))));
         String line = ControlProtocol.encodeReply(report);
         assertTrue(line.startsWith("{\"v\":1,\"result\":{\"supervisor\":{\"pid\":812,"), line);
         assertTrue(line.contains("\"lastExit\":{\"description\":\"killed by signal 9 (SIGKILL)\",\"signal\":9,"
                 + "\"at\":\"2026-11-26T10:14:02Z\"}"), line);
+        assertTrue(line.contains("\"nextRetryInSeconds\":8,\"nextRetryAt\":\"2026-11-26T10:14:10Z\""), line);
         assertEquals(report, ControlProtocol.decodeReply(line, new Request.Status(Optional.empty())));
     }
 

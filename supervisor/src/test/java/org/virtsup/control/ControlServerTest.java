@@ -294,14 +294,15 @@ class ControlServerTest {
     /** A client that shut its writing side (as `nc -N` does) still waits for the answer. */
     @Test
     void aClientThatOnlyShutsItsWritingSideStillGetsItsAnswer() throws Exception {
-        start();
+        ControlServer server = start();
         CompletableFuture<Reply> pending = new CompletableFuture<>();
         supervisor.held = pending;
         try (SocketChannel client = rawClient()) {
             send(client, new Request.Restart("libvirtd"));
             client.shutdownOutput();
             waitUntil(() -> supervisor.received.size() == 1);
-            Thread.sleep(RequestDispatcher.CLIENT_CHECK.multipliedBy(3).toMillis()); // checked three times meanwhile
+            long checked = server.clientChecks();
+            waitUntil(() -> server.clientChecks() >= checked + 3 || pending.isCancelled()); // three hang-up checks
             assertFalse(pending.isCancelled(), "a half-closed client was taken for gone");
             pending.complete(new Reply.ActionOutcome(Optional.of("libvirtd"), Optional.of(Phase.RUNNING),
                     OptionalInt.empty(), "libvirtd restarted", List.of()));

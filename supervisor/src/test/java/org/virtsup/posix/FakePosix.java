@@ -935,23 +935,28 @@ public final class FakePosix implements Posix {
 
     @Override
     public boolean awaitPidfd(int pidfd, int timeoutMillis) {
+        return awaitUntil(timeoutMillis, () -> {
+            if (!(descriptors.get(pidfd) instanceof PidFd watched)) {
+                throw new PosixException("poll", "pidfd " + pidfd, Errno.EBADF);
+            }
+            Process process = processes.get(watched.pid());
+            return process == null || process.status != null;
+        });
+    }
+
+    /** Under the lock: true once {@code ready} holds, false when the time runs out (or the thread is interrupted). */
+    private boolean awaitUntil(int timeoutMillis, BooleanSupplier ready) {
         lock.lock();
         try {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-            while (true) {
-                if (!(descriptors.get(pidfd) instanceof PidFd watched)) {
-                    throw new PosixException("poll", "pidfd " + pidfd, Errno.EBADF);
-                }
-                Process process = processes.get(watched.pid());
-                if (process == null || process.status != null) {
-                    return true;
-                }
+            while (!ready.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 changed.awaitNanos(left);
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -985,6 +990,59 @@ public final class FakePosix implements Posix {
             int fd = lowestFreeDescriptor();
             descriptors.put(fd, file);
             return fd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Models a pipe's or socket pair's reading end only, as the callers use it. */
+    @Override
+    public boolean awaitReadable(int fd, int timeoutMillis) {
+        if (timeoutMillis < 0) {
+            throw new IllegalArgumentException("poll fd " + fd + ": a timeout of " + timeoutMillis
+                    + " ms would wait for ever");
+        }
+        lock.lock();
+        try {
+            calls.add("poll fd " + fd + " " + timeoutMillis + " ms");
+        } finally {
+            lock.unlock();
+        }
+        return awaitUntil(timeoutMillis, () -> {
+            OpenFile file = descriptors.get(fd);
+            if (file == null) {
+                throw new PosixException("poll", "fd " + fd, Errno.EBADF);
+            }
+            if (!(file instanceof PipeEnd end) || !end.reading) {
+                throw new UnsupportedOperationException("the fake polls only the reading end of a pipe, not fd " + fd);
+            }
+            return !end.pipe.buffer.isEmpty() || end.pipe.writers == 0 || end.pipe.readShut;
+        });
+    }
+
+    @Override
+    public ExitStatus waitPid(int processId) {
+        lock.lock();
+        try {
+            calls.add("waitpid " + processId);
+            if (processId <= 0) {
+                throw new IllegalArgumentException(
+                        "waitpid " + processId + ": only one child (pid > 0) may be waited for");
+            }
+            while (true) {
+                Process process = processes.get(processId);
+                if (process == null || !process.child) {
+                    throw new PosixException("waitpid", Integer.toString(processId), Errno.ECHILD);
+                }
+                if (process.status != null) {
+                    zombies.remove(Integer.valueOf(processId));
+                    processes.remove(processId);
+                    reaped.add(processId);
+                    changed.signalAll();
+                    return process.status;
+                }
+                changed.awaitUninterruptibly();
+            }
         } finally {
             lock.unlock();
         }

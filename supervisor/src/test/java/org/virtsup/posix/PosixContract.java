@@ -729,6 +729,37 @@ public abstract class PosixContract {
         }
     }
 
+    // ------------------------------------------------------------------ waiting on one descriptor, one child
+
+    @Test
+    void awaitReadableWaitsForBytesOrTheEndOfFile() {
+        Pipe pipe = posix.pipe();
+        assertFalse(posix.awaitReadable(pipe.readFd(), 50), "an empty pipe with a writer is not readable");
+        int pid = spawn(printing("9.0.0").withStdio(-1, pipe.writeFd(), -1));
+        posix.close(pipe.writeFd());
+        assertTrue(posix.awaitReadable(pipe.readFd(), (int) DEADLINE.toMillis()));
+        assertEquals("9.0.0", readAll(pipe.readFd()));
+        assertTrue(posix.awaitReadable(pipe.readFd(), 0), "the end of file is readable: read returns 0 at once");
+        posix.close(pipe.readFd());
+        awaitExit(pid);
+        assertFails(Errno.EBADF, () -> posix.awaitReadable(pipe.readFd(), 0));
+        assertThrows(IllegalArgumentException.class, () -> posix.awaitReadable(pipe.readFd(), -1));
+    }
+
+    @Test
+    void waitPidReapsThatChildOnlyAndLeavesTheOthersToWaitAny() {
+        int first = spawn(exitingWith(5));
+        int second = spawn(runningUntilSignalled());
+        posix.kill(second, Signals.TERM);
+        assertEquals(new ExitStatus.Killed(Signals.TERM, false), posix.waitPid(second));
+        ours.remove(Integer.valueOf(second));
+        assertFails(Errno.ECHILD, () -> posix.waitPid(second));
+        assertEquals(new ExitStatus.Exited(5), awaitExit(first).status(), "the first child's exit is still there");
+        assertFails(Errno.ECHILD, () -> posix.waitPid(1));
+        assertThrows(IllegalArgumentException.class, () -> posix.waitPid(0));
+        assertThrows(IllegalArgumentException.class, () -> posix.waitPid(-1));
+    }
+
     /** A port nobody listens on now. */
     protected static int freeTcpPort() {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,

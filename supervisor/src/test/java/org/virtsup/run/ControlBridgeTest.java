@@ -348,6 +348,8 @@ class ControlBridgeTest {
         assertEquals(OptionalInt.of(1), last.code());
         assertEquals(OptionalInt.empty(), last.signal());
         assertEquals(java.util.OptionalLong.of(1), libvirtd.nextRetryInSeconds());
+        assertEquals(Optional.of(last.at().plusSeconds(1)), libvirtd.nextRetryAt(),
+                "due the chosen delay after the exit");
         assertEquals(List.of("error : cannot find qemu", "error : still no qemu"), libvirtd.lastOutputLines());
 
         StatusReport one = assertInstanceOf(StatusReport.class,

@@ -1,8 +1,11 @@
 package org.virtsup.it.supervision;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import org.virtsup.it.ExecResult;
@@ -61,5 +64,19 @@ record SupervisorStatus(int supervisorPid, Boolean configMatchesFile, Map<String
     static String lastExit(Map<String, Object> daemon) {
         Object exit = daemon.get("lastExit");
         return exit instanceof Map<?, ?> map ? (String) ((Map<String, Object>) map).get("description") : "";
+    }
+
+    /**
+     * In BACKOFF, the delay virtsup chose before its next try: from the exit to
+     * the time the try is due, both as the status gives them.
+     */
+    @SuppressWarnings("unchecked")
+    static Optional<Duration> chosenDelay(Map<String, Object> daemon) {
+        if (!"BACKOFF".equals(daemon.get("state")) || !(daemon.get("nextRetryAt") instanceof String due)
+                || !(daemon.get("lastExit") instanceof Map<?, ?> exit)) {
+            return Optional.empty();
+        }
+        String exited = (String) ((Map<String, Object>) exit).get("at");
+        return Optional.of(Duration.between(Instant.parse(exited), Instant.parse(due)));
     }
 }

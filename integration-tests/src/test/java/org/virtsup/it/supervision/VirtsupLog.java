@@ -5,8 +5,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * virtsup's log as the container captured it: its own lines (logger
@@ -16,7 +14,6 @@ import java.util.regex.Pattern;
 record VirtsupLog(List<String> lines) {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static final int TIMESTAMP_LENGTH = "yyyy-MM-dd HH:mm:ss.SSS".length();
-    private static final Pattern NEXT_ATTEMPT = Pattern.compile("next attempt in ([0-9.]+) s\\b");
 
     static VirtsupLog of(SupervisorContainer host) {
         return new VirtsupLog(host.logLines());
@@ -73,18 +70,6 @@ record VirtsupLog(List<String> lines) {
 
     int count(String fragment) {
         return (int) lines.stream().filter(line -> line.contains(fragment)).count();
-    }
-
-    /** The delays of "next attempt in N s" of a daemon's restarts, in seconds, in log order. */
-    List<Double> nextAttemptDelays(String daemon) {
-        List<Double> delays = new ArrayList<>();
-        for (String line : lines) {
-            Matcher delay = NEXT_ATTEMPT.matcher(line);
-            if (line.contains(" virtsup: " + daemon + " ") && delay.find()) {
-                delays.add(Double.parseDouble(delay.group(1)));
-            }
-        }
-        return delays;
     }
 
     @Override
