@@ -88,7 +88,7 @@ final class ConnectionTable {
     }
 
     /** The connection is closed: its place is free. Call exactly once per admitted connection. */
-    void release(Connection connection) {
+    synchronized void release(Connection connection) {
         if (open.remove(connection)) {
             slots.release();
         }
@@ -99,9 +99,20 @@ final class ConnectionTable {
         return Set.copyOf(open);
     }
 
-    /** Frees every waiter of {@link #admit} at shutdown. */
+    /** Frees every waiter of {@link #admit}: at shutdown, or to stop the acceptor. */
     void releaseWaiters() {
         slots.release(capacity);
+    }
+
+    /** How many connections may still be admitted without dropping one. */
+    int freePlaces() {
+        return slots.availablePermits();
+    }
+
+    /** After {@link #releaseWaiters} with nobody admitting: the free places are again capacity less the open ones. */
+    synchronized void restorePlaces() {
+        slots.drainPermits();
+        slots.release(Math.max(0, capacity - open.size()));
     }
 
     private void dropLongestIdle() {

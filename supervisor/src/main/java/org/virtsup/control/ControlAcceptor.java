@@ -41,8 +41,8 @@ final class ControlAcceptor {
     }
 
     synchronized void start() {
-        if (!stopped) {
-            return;
+        if (!stopped || (thread != null && thread.isAlive())) {
+            return; // running, or a stopped one still blocked: never two acceptors on one socket
         }
         stopped = false;
         Thread started = new Thread(this::loop, "virtsup-control-acceptor");
@@ -51,18 +51,29 @@ final class ControlAcceptor {
         started.start();
     }
 
-    /** Stops accepting; returns once the thread has ended (or after 5 s). The socket stays listening. */
-    synchronized void stop() {
+    /**
+     * Stops accepting; returns once the thread has ended (or after 5 s). The
+     * socket stays listening. A waiting acceptor is let go by freeing every
+     * place in the table (not by interrupting it: jnr closes a channel whose
+     * accept is interrupted); unless {@code forGood} (the server closes), the
+     * table's count is put right afterwards, so that its limit still holds
+     * should accepting start again.
+     */
+    synchronized void stop(boolean forGood) {
         Thread running = thread;
         if (stopped || running == null) {
             return;
         }
         stopped = true;
+        table.releaseWaiters();
         wake(running);
         try {
             running.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!forGood && !running.isAlive()) {
+            table.restorePlaces();
         }
     }
 
@@ -117,7 +128,6 @@ final class ControlAcceptor {
      * Linux; a connection of our own is the reliable way.
      */
     private void wake(Thread running) {
-        table.releaseWaiters();
         LockSupport.unpark(running);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));

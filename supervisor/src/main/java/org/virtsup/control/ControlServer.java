@@ -155,7 +155,7 @@ public final class ControlServer implements AutoCloseable {
      * this and the exec, so none is left half-served across it.
      */
     public int stopAcceptingForHandOver() {
-        acceptor.stop();
+        acceptor.stop(false);
         return server.getFD();
     }
 
@@ -308,7 +308,7 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         closing = true;
-        acceptor.stop();
+        acceptor.stop(true);
         for (ConnectionTable.Connection connection : table.open()) {
             shutdownInput(connection.channel);
         }

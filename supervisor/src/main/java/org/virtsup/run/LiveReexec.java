@@ -61,9 +61,11 @@ final class LiveReexec {
      * @param stopAccepting   stops accepting control connections and returns the control socket's descriptor
      * @param resumeAccepting accepts them again, after a failed exec
      * @param heldSockets     the daemons' held sockets' descriptors by name
+     * @param unrecorded      why the state record does not name every running daemon as it runs, if it does not:
+     *                        the next virtsup would then refuse to adopt it
      */
     record Holdings(int generation, Supplier<Duration> up, IntSupplier stopAccepting, Runnable resumeAccepting,
-                    Supplier<Map<String, Integer>> heldSockets) {}
+                    Supplier<Map<String, Integer>> heldSockets, Supplier<Optional<String>> unrecorded) {}
 
     private final Posix posix;
     private final EventLoop loop;
@@ -132,43 +134,56 @@ final class LiveReexec {
 
     private void checked(ChildExit exit, ExecCommand exec, int outputFd, CompletableFuture<Reply> reply) {
         checkTimer.cancel();
-        String output = readAll(outputFd);
-        if (!(exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0)) {
-            underWay = false;
-            reply.complete(refused("the installed virtsup cannot take over: '" + String.join(" ", exec.checkArgv())
-                    + "' " + describe(exit.status()) + lastLines(output)));
-            return;
-        }
-        Optional<String> refusal = unsettled(supervisor.state());
+        String output = readAvailable(outputFd);
+        Optional<String> refusal = exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0
+                ? unsettled(supervisor.state()).or(holdings.unrecorded())
+                : Optional.of("the installed virtsup cannot take over: '" + String.join(" ", exec.checkArgv()) + "' "
+                        + describe(exit.status()) + lastLines(output));
         if (refusal.isPresent()) {
             underWay = false;
             reply.complete(refused(refusal.get()));
             return;
         }
-        Handover next = handover();
         reply.complete(new Reply.ActionOutcome(Optional.empty(), Optional.empty(), OptionalInt.of(posix.getpid()),
                 "virtsup (pid " + posix.getpid() + ") re-executes in place; the daemons keep running", List.of()));
         // After the reply is handed to its connection: the exec closes that connection.
-        loop.post(() -> exec(exec, next));
+        loop.post(() -> exec(exec));
     }
 
-    private void exec(ExecCommand exec, Handover next) {
-        Set<Integer> inherited = new TreeSet<>(next.sockets().values());
-        inherited.addAll(next.outputs().values());
-        next.control().ifPresent(inherited::add);
-        List<String> env = new ArrayList<>();
-        environment.forEach((name, value) -> env.add(name + "=" + value));
-        env.add(Handover.VARIABLE + "=" + next.render());
-        log.info("re-executing in place: {} (generation {}, descriptors {} kept)", String.join(" ", exec.runArgv()),
-                next.generation(), inherited);
-        initSystem.get().reloading();
+    /**
+     * The exec, as the last task it posted: what came in meanwhile (a signal,
+     * a daemon's exit, a reload) has been handled, so supervision is judged
+     * again and the handover made from what holds now. Any failure leaves
+     * this virtsup as it was, accepting control connections again.
+     */
+    private void exec(ExecCommand exec) {
+        Optional<String> refusal = unsettled(supervisor.state()).or(holdings.unrecorded());
+        if (refusal.isPresent()) {
+            underWay = false;
+            log.warn("re-exec abandoned after the check passed: {}", refusal.get());
+            return;
+        }
+        boolean handedOver = false;
         try {
+            Handover next = handover();
+            handedOver = true;
+            Set<Integer> inherited = new TreeSet<>(next.sockets().values());
+            inherited.addAll(next.outputs().values());
+            next.control().ifPresent(inherited::add);
+            List<String> env = new ArrayList<>();
+            environment.forEach((name, value) -> env.add(name + "=" + value));
+            env.add(Handover.VARIABLE + "=" + next.render());
+            log.info("re-executing in place: {} (generation {}, descriptors {} kept)",
+                    String.join(" ", exec.runArgv()), next.generation(), inherited);
+            initSystem.get().reloading();
             posix.execInPlace(exec.path(), exec.runArgv(), env, inherited);
-        } catch (PosixException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             underWay = false;
             log.error("the re-exec failed: {}; this virtsup goes on as it was", e.getMessage());
-            holdings.resumeAccepting().run();
-            initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
+            if (handedOver) {
+                holdings.resumeAccepting().run();
+                initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
+            }
         }
     }
 
@@ -228,12 +243,20 @@ final class LiveReexec {
         return ":\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - LAST_LINES), lines.size()));
     }
 
-    /** The check's output, from a pipe whose writers have all ended, at most {@value #OUTPUT_LIMIT} bytes. */
-    private String readAll(int fd) {
+    /**
+     * What the check wrote, at most {@value #OUTPUT_LIMIT} bytes, read without
+     * waiting: a process the check left behind may still hold the pipe open,
+     * and the event loop must not wait for it.
+     */
+    private String readAvailable(int fd) {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         byte[] buffer = new byte[4096];
         try {
-            for (int n = posix.read(fd, buffer); n > 0 && text.size() < OUTPUT_LIMIT; n = posix.read(fd, buffer)) {
+            while (text.size() < OUTPUT_LIMIT && posix.awaitReadable(fd, 0)) {
+                int n = posix.read(fd, buffer);
+                if (n <= 0) {
+                    break;
+                }
                 text.write(buffer, 0, n);
             }
         } catch (PosixException e) {

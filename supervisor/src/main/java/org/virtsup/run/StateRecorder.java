@@ -43,6 +43,7 @@ final class StateRecorder {
     private final Function<Daemon, Map<String, Long>> socketInodes;
     private final Map<Daemon, Entry> entries = new EnumMap<>(Daemon.class);
     private boolean written;
+    private boolean writeFailed;
 
     StateRecorder(StateRecordFile file, Path proc, Function<Daemon, Path> configurationFile,
                   Function<Daemon, Map<String, Long>> socketInodes) {
@@ -92,10 +93,31 @@ final class StateRecorder {
         next.forEach((daemon, entry) -> records.put(daemon, entry.record()));
         try {
             file.write(new StateRecord(records));
+            writeFailed = false;
         } catch (IOException e) {
+            writeFailed = true;
             log.warn("cannot write the state record {}: {}; were virtsup to end now, the next one could not adopt {}",
                     file.path(), e.getMessage(), records.keySet());
         }
+    }
+
+    /**
+     * Why the record on disk does not name every running daemon as it runs,
+     * if it does not: a virtsup started now (after a re-exec or a crash) would
+     * refuse to adopt that daemon.
+     */
+    Optional<String> unrecorded(Supervision now) {
+        if (writeFailed) {
+            return Optional.of("the state record " + file.path() + " could not be written (see the log)");
+        }
+        for (DaemonState state : now.daemons().values()) {
+            Entry entry = entries.get(state.daemon());
+            if (state.phase() == Phase.RUNNING && (entry == null || entry.key().pid() != state.pid())) {
+                return Optional.of(state.daemon() + " (pid " + state.pid() + ") is not in the state record "
+                        + file.path() + ", so the next virtsup could not adopt it");
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<DaemonRecord> read(Daemon daemon, int pid) {

@@ -230,7 +230,8 @@ public final class VirtsupRun {
         LiveReexec reexec = new LiveReexec(posix, loop, supervisor, () -> initSystem,
                 () -> ExecCommand.ofThisProcess(PROC, posix.getpid()), environment, new LiveReexec.Holdings(
                         inheritance.generation(), () -> Duration.between(startedAt, clock.instant()),
-                        () -> control.stopAcceptingForHandOver(), () -> control.resumeAccepting(), sockets::descriptors));
+                        () -> control.stopAcceptingForHandOver(), () -> control.resumeAccepting(), sockets::descriptors,
+                        () -> recorder.unrecorded(supervisor.state())));
         ControlServerSettings controlSettings = ControlServerSettings.of(Path.of(settings.controlSocket()),
                 settings.controlGroup(), controlGid, settings.startTimeout(), settings.stopTimeout());
         ControlHandler handler = metrics.operators().counting(new ControlBridge(supervisor, this::status, reload,

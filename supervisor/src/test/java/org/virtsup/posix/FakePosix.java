@@ -1048,8 +1048,12 @@ public final class FakePosix implements Posix {
         }
     }
 
-    /** What a successful {@link #execInPlace} leaves: nothing of the caller runs on, so this unwinds it. */
-    public static final class Replaced extends RuntimeException {
+    /**
+     * What a successful {@link #execInPlace} leaves: nothing of the caller runs
+     * on, so this unwinds it; an Error, since no handler of the program may
+     * catch its own end.
+     */
+    public static final class Replaced extends Error {
         private static final long serialVersionUID = 1L;
         public final transient String path;
         public final transient List<String> argv;

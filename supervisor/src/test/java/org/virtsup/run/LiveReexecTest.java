@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,7 @@ class LiveReexecTest {
     private Pipe control;
     private Map<String, Integer> held = Map.of();
     private int resumed;
+    private Optional<String> unrecorded = Optional.empty();
 
     private LiveReexec reexec(FakePosix posix) {
         run = new ExecutorUnderTest(posix.onSpawn("/usr/sbin/virtlogd", ChildBehaviour.daemon())
@@ -45,7 +47,7 @@ class LiveReexecTest {
         return new LiveReexec(posix, run.loop, run.supervisor, Notifier::disabled, () -> COMMAND,
                 Map.of("PATH", "/usr/bin", Handover.VARIABLE, "1 generation=2 up-millis=5 sockets="),
                 new LiveReexec.Holdings(2, () -> Duration.ofHours(5), () -> control.readFd(), () -> resumed++,
-                        () -> held));
+                        () -> held, () -> unrecorded));
     }
 
     @AfterEach
@@ -136,6 +138,20 @@ class LiveReexecTest {
         // Refused, it may be asked again: nothing is left "under way".
         assertInstanceOf(Reply.Failure.class, ask(reexec));
         assertEquals(2, posix.calls().stream().filter(call -> call.startsWith("spawn " + LAUNCHER)).count());
+    }
+
+    @Test
+    void aDaemonTheStateRecordDoesNotNameRefusesTheReexec() throws Exception {
+        FakePosix posix = new FakePosix().onSpawn(LAUNCHER, ChildBehaviour.exitsWith(0));
+        LiveReexec reexec = reexec(posix);
+        run.bootBoth();
+        unrecorded = Optional.of("libvirtd (pid 1001) is not in the state record");
+
+        Reply.Failure refusal = assertInstanceOf(Reply.Failure.class, ask(reexec));
+
+        assertEquals("re-exec refused: libvirtd (pid 1001) is not in the state record; nothing was changed",
+                refusal.message());
+        assertEquals(List.of(), posix.execs());
     }
 
     @Test
