@@ -118,7 +118,7 @@ public interface LibC {
 
     /** In a threaded process, the calling thread's mask (glibc: pthread_sigmask). */
     @SaveError
-    int sigprocmask(int how, @In Pointer set, Pointer old);
+    int sigprocmask(int how, @In Pointer set, @Out Pointer old);
 
     @SaveError
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);

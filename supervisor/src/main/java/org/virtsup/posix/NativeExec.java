@@ -23,6 +23,9 @@ final class NativeExec {
     private static final int FD_CLOEXEC = 1;
     private static final int SIG_SETMASK = 2;
     private static final int SIGSET_SIZE = 128;
+    private static final long SYS_CLOSE_RANGE = 436;
+    private static final long CLOSE_RANGE_CLOEXEC = 4;
+    private static final long ALL_DESCRIPTORS = 0xFFFF_FFFFL;
     private static final Path OWN_DESCRIPTORS = Path.of("/proc/self/fd");
 
     private final LibC libc;
@@ -47,13 +50,22 @@ final class NativeExec {
         Pointer argvBlock = NativeSpawn.stringArray(runtime, argv);
         Pointer envBlock = NativeSpawn.stringArray(runtime, environment);
         Pointer emptySet = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
+        Pointer previousMask = Memory.allocateDirect(runtime, SIGSET_SIZE, true);
+        // Every descriptor at once (Linux 5.11+), so that none another thread opens while they are marked one by
+        // one slips through; then the listing, for older kernels. A descriptor closed meanwhile fails with EBADF.
+        libc.syscall(SYS_CLOSE_RANGE, 3, ALL_DESCRIPTORS, CLOSE_RANGE_CLOEXEC);
         for (int fd : openDescriptors()) {
-            // A descriptor closed since the listing fails with EBADF: nothing to mark then.
-            libc.fcntl(fd, F_SETFD, inherited.contains(fd) ? 0L : FD_CLOEXEC);
+            if (!inherited.contains(fd)) {
+                libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
+            }
         }
-        libc.sigprocmask(SIG_SETMASK, emptySet, null);
+        for (int fd : inherited) {
+            libc.fcntl(fd, F_SETFD, 0L);
+        }
+        libc.sigprocmask(SIG_SETMASK, emptySet, previousMask);
         libc.execve(path, argvBlock, envBlock);
         int errno = runtime.getLastError();
+        libc.sigprocmask(SIG_SETMASK, previousMask, null);
         for (int fd : inherited) {
             libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
