@@ -409,6 +409,19 @@ class ControlServerTest {
         return (String) error.get("code");
     }
 
+    /** Waits up to {@code millis} for {@code condition}; returns whether it came. */
+    static boolean waitUntilOrTimeout(java.util.function.BooleanSupplier condition, long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        return true;
+    }
+
     static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
