@@ -1,6 +1,7 @@
 package org.virtsup.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +96,20 @@ class LauncherTest {
                         "-XX:AsyncDeflationInterval=0",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("run", "--config", "/etc/virtsup/config.scm")), started.arguments());
+    }
+
+    /** A re-exec's check runs with run's flags: flags a new JDK refuses fail the check, not the exec. */
+    @Test
+    void givesTheCheckOfAReexecRunsFlags() throws IOException {
+        Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", "", "VIRTSUP_CHECK_FOR_RUN", "1"), "check", "--config",
+                "/etc/virtsup/config.scm");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                        "-Xshare:auto", "-Xms4m", "-Xmx64m", "-Xss256k", "-XX:ReservedCodeCacheSize=16m",
+                        "-XX:CICompilerCount=1", "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
+                        "-XX:AsyncDeflationInterval=0", "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("check", "--config", "/etc/virtsup/config.scm")), started.arguments());
+        Started plain = launch(Map.of("VIRTSUP_CDS_ARCHIVE", "", "VIRTSUP_CHECK_FOR_RUN", "1"), "status");
+        assertFalse(plain.arguments().contains("-Xss256k"), "only a check: " + plain.arguments());
     }
 
     @Test

@@ -57,6 +57,13 @@ final class ReexecFollow {
         Optional<String> lostReply = Optional.empty();
         try {
             Reply reply = new ControlClient(socket, patience).call(new Request.Reexec());
+            if (reply instanceof Reply.Failure failure && failure.code() == ErrorCode.UNKNOWN_COMMAND) {
+                err.println("virtsup reexec: the running virtsup (version " + before.virtsup().version() + ") cannot"
+                        + " re-execute itself; restarting it takes up the installed version (under systemd:"
+                        + " systemctl restart virtsup), at the cost of restarting libvirtd and virtlogd (guests keep"
+                        + " running)");
+                return ExitCode.FAILURE;
+            }
             if (reply instanceof Reply.Failure failure) {
                 err.println("virtsup reexec: " + failure.message());
                 return ControlCommands.exitCode(new Request.Reexec(), reply);
@@ -84,11 +91,13 @@ final class ReexecFollow {
             }
             pause();
         }
-        err.println("virtsup reexec: " + (last == null
-                ? "virtsup did not re-execute within " + patience.toSeconds() + " s"
-                        + lostReply.map(reason -> " (" + reason + ")").orElse("") + "; see its log"
-                : "virtsup re-executed, but not every wanted daemon was ready within " + patience.toSeconds()
-                        + " s; see 'virtsup status'"));
+        if (last != null) {
+            err.println("virtsup reexec: virtsup re-executed (version " + last.virtsup().version() + "), but not"
+                    + " every wanted daemon was ready within " + patience.toSeconds() + " s; see 'virtsup status'");
+            return ExitCode.NOT_RUNNING;
+        }
+        err.println("virtsup reexec: virtsup did not re-execute within " + patience.toSeconds() + " s"
+                + lostReply.map(reason -> " (" + reason + ")").orElse("") + "; see its log");
         return ExitCode.FAILURE;
     }
 

@@ -50,7 +50,8 @@ public enum Verb {
             same libvirtd and virtlogd processes, their sockets held throughout. First the new code
             checks the configuration in force; if it cannot, nothing changes and the reason is
             printed. Waits until the new virtsup answers with every wanted daemon ready.
-            Exit status: 0 done, 1 refused or not ready in time, 4 virtsup does not answer.
+            Exit status: 0 done, 1 refused or not re-executed in time, 3 re-executed but a wanted
+            daemon is not ready in time, 4 virtsup does not answer.
             Needs root or membership in the control group.
             """);
 

@@ -51,6 +51,8 @@ final class LiveReexec {
     /** How long the installed virtsup may take to check the configuration. */
     static final Duration CHECK_PATIENCE = Duration.ofSeconds(60);
     private static final int OUTPUT_LIMIT = 16 * 1024;
+    /** Tells the launcher that a check is made for a re-exec of run (see /usr/bin/virtsup). */
+    static final String CHECK_FOR_RUN = "VIRTSUP_CHECK_FOR_RUN";
     private static final int LAST_LINES = 10;
 
     /**
@@ -111,7 +113,9 @@ final class LiveReexec {
         Pipe output = posix.pipe();
         int pid;
         try {
-            pid = supervisor.spawnAwaited(new SpawnSpec(exec.path(), exec.checkArgv(), environment, -1,
+            Map<String, String> checkEnvironment = new TreeMap<>(environment);
+            checkEnvironment.put(CHECK_FOR_RUN, "1"); // the launcher starts the check with run's JVM flags
+            pid = supervisor.spawnAwaited(new SpawnSpec(exec.path(), exec.checkArgv(), checkEnvironment, -1,
                     output.writeFd(), output.writeFd()), exit -> checked(exit, exec, output.readFd(), reply));
         } catch (PosixException | IllegalArgumentException e) {
             posix.close(output.readFd());

@@ -197,6 +197,22 @@ class ControlCommandsTest {
     }
 
     @Test
+    void aVirtsupThatPredatesReexecIsNamedWithWhatTakesUpTheNewVersion() {
+        supervisor.predateReexec();
+        assertEquals(1, run("reexec"));
+        assertTrue(err().contains("the running virtsup (version 0.1.0) cannot re-execute itself; restarting it takes up"
+                + " the installed version (under systemd: systemctl restart virtsup)"), err());
+    }
+
+    @Test
+    void aReexecWhoseDaemonIsNotReadyInTimeExitsThree() {
+        supervisor.backOff("libvirtd");
+        assertEquals(3, run("reexec", "--timeout", "1"));
+        assertTrue(err().contains("virtsup re-executed (version 0.1.0), but not every wanted daemon was ready within"
+                + " 1 s"), err());
+    }
+
+    @Test
     void reexecTakesNoOperand() {
         assertEquals(2, run("reexec", "libvirtd"));
         assertTrue(err().contains("usage: virtsup reexec [--json] [--socket PATH] [--timeout SECONDS]\n"), err());

@@ -36,6 +36,11 @@ public final class ControlTestSupport {
             fake.reexecRefusal = why;
         }
 
+        /** Answers as a virtsup that predates the command. */
+        public void predateReexec() {
+            fake.reexecUnknown = true;
+        }
+
         /** A re-exec is answered but never happens: status never counts it. */
         public void loseReexec() {
             fake.reexecLost = true;

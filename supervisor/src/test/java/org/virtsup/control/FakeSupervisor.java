@@ -26,6 +26,8 @@ final class FakeSupervisor implements ControlHandler {
     volatile int reexecs;
     volatile String reexecRefusal;
     volatile boolean reexecLost;
+    /** As a virtsup from before reexec answers it. */
+    volatile boolean reexecUnknown;
 
     FakeSupervisor() {
         daemons.put("virtlogd", running("virtlogd", 901));
@@ -74,6 +76,9 @@ final class FakeSupervisor implements ControlHandler {
                     true, "0.1.0", List.of(), reexecs), list);
         }
         if (request instanceof Request.Reexec) {
+            if (reexecUnknown) {
+                return new Reply.Failure(ErrorCode.UNKNOWN_COMMAND, "unknown command 'reexec': known are status, start");
+            }
             if (reexecRefusal != null) {
                 return new Reply.Failure(ErrorCode.FAILED, reexecRefusal);
             }
