@@ -32,9 +32,11 @@ import java.util.regex.Pattern;
  * @param sockets    the held sockets' descriptors by their {@code LISTEN_FDNAMES} name
  * @param restarts   each daemon's restart count, by its program name
  * @param outputs    the reading end of each daemon's output pipe, by its program name
+ * @param inodes     each descriptor's inode (fstat), by descriptor: the next virtsup uses or closes a
+ *                   descriptor only when it is still that very file
  */
 public record Handover(int generation, Duration up, OptionalInt control, Map<String, Integer> sockets,
-                       Map<String, Integer> restarts, Map<String, Integer> outputs) {
+                       Map<String, Integer> restarts, Map<String, Integer> outputs, Map<Integer, Long> inodes) {
     public static final String VARIABLE = "VIRTSUP_HANDOVER";
     private static final String FORMAT = "1";
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,12}");
@@ -62,6 +64,7 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         sockets = java.util.Collections.unmodifiableMap(new TreeMap<>(sockets));
         restarts = java.util.Collections.unmodifiableMap(new TreeMap<>(restarts));
         outputs = java.util.Collections.unmodifiableMap(new TreeMap<>(outputs));
+        inodes = java.util.Collections.unmodifiableMap(new TreeMap<>(inodes));
     }
 
     /** The variable's value, which {@link #parse} reads back to an equal handover. */
@@ -70,7 +73,9 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
                 .append(" up-millis=").append(up.toMillis());
         control.ifPresent(fd -> text.append(" control=").append(fd));
         return text.append(" sockets=").append(pairs(sockets)).append(" restarts=").append(pairs(restarts))
-                .append(" outputs=").append(pairs(outputs)).toString();
+                .append(" outputs=").append(pairs(outputs))
+                .append(" inodes=").append(String.join(",", inodes.entrySet().stream()
+                        .map(entry -> entry.getKey() + ":" + entry.getValue()).toList())).toString();
     }
 
     private static String pairs(Map<String, Integer> values) {
@@ -91,16 +96,16 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         for (int i = 1; i < fields.length; i++) {
             int equals = fields[i].indexOf('=');
             String key = equals < 0 ? fields[i] : fields[i].substring(0, equals);
-            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1, "restarts", 1, "outputs", 1)
-                    .containsKey(key)) {
-                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control=, sockets=, restarts="
-                        + " or outputs=");
+            if (equals <= 0 || !Map.of("generation", 1, "up-millis", 1, "control", 1, "sockets", 1, "restarts", 1, "outputs", 1,
+                    "inodes", 1).containsKey(key)) {
+                throw new Invalid("field " + (i + 1) + " is not generation=, up-millis=, control=, sockets=, restarts=,"
+                        + " outputs= or inodes=");
             }
             if (values.put(key, fields[i].substring(equals + 1)) != null) {
                 throw new Invalid(key + " is given twice");
             }
         }
-        for (String key : new String[] {"generation", "up-millis", "sockets", "restarts", "outputs"}) {
+        for (String key : new String[] {"generation", "up-millis", "sockets", "restarts", "outputs", "inodes"}) {
             if (!values.containsKey(key)) {
                 throw new Invalid(key + " is missing");
             }
@@ -128,13 +133,21 @@ public record Handover(int generation, Duration up, OptionalInt control, Map<Str
         for (Map.Entry<String, String> entry : pairs("outputs", values.get("outputs")).entrySet()) {
             outputs.put(entry.getKey(), descriptor("output of " + entry.getKey(), entry.getValue()));
         }
+        Map<Integer, Long> inodes = new TreeMap<>();
+        for (Map.Entry<String, String> entry : pairs("inodes", values.get("inodes")).entrySet()) {
+            long inode = number("inode of " + entry.getKey(), entry.getValue());
+            if (inode < 1) {
+                throw new Invalid("inode of " + entry.getKey() + " is 0");
+            }
+            inodes.put(descriptor("inodes", entry.getKey()), inode);
+        }
         List<Integer> descriptors = new ArrayList<>(sockets.values());
         descriptors.addAll(outputs.values());
         control.ifPresent(descriptors::add);
         if (descriptors.stream().distinct().count() != descriptors.size()) {
             throw new Invalid("a descriptor is named twice");
         }
-        return new Handover((int) generation, Duration.ofMillis(up), control, sockets, restarts, outputs);
+        return new Handover((int) generation, Duration.ofMillis(up), control, sockets, restarts, outputs, inodes);
     }
 
     /** NAME:VALUE,NAME:VALUE, each name once. */

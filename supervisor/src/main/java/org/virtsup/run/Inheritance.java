@@ -32,17 +32,34 @@ final class Inheritance {
     private final Posix posix;
     private final ProcSockets proc;
     private final Optional<Handover> handover;
+    /** The handed-over descriptors checked to be what they were said to be, not yet taken. */
     private final Map<Integer, String> unclaimed = new HashMap<>();
+    private boolean claimedControl;
 
     private Inheritance(Posix posix, ProcSockets proc, Optional<Handover> handover) {
         this.posix = posix;
         this.proc = proc;
         this.handover = handover;
         handover.ifPresent(h -> {
-            h.control().ifPresent(fd -> unclaimed.put(fd, "the control socket"));
-            h.sockets().forEach((name, fd) -> unclaimed.put(fd, name));
-            h.outputs().forEach((name, fd) -> unclaimed.put(fd, name + "'s output"));
+            h.control().ifPresent(fd -> check(h, fd, "the control socket"));
+            h.sockets().forEach((name, fd) -> check(h, fd, name));
+            h.outputs().forEach((name, fd) -> check(h, fd, name + "'s output"));
         });
+    }
+
+    /**
+     * A descriptor is taken (and, unused, closed) only when it is still the
+     * file the handover names by inode; any other is left alone: it may be one
+     * this process opened since, or not be virtsup's at all.
+     */
+    private void check(Handover handover, int fd, String what) {
+        Long inode = handover.inodes().get(fd);
+        if (inode != null && inode == inodeOf(fd)) {
+            unclaimed.put(fd, what);
+        } else {
+            log.warn("descriptor {} handed over as {} is not the file it was said to be (inode {}): left alone",
+                    fd, what, inode);
+        }
     }
 
     /** The handover in {@code environment}, if any and valid (an invalid one is logged and ignored). */
@@ -81,10 +98,9 @@ final class Inheritance {
     /** The reading end of {@code daemon}'s output pipe, handed over with it. */
     OptionalInt output(Daemon daemon) {
         Integer fd = handover.map(h -> h.outputs().get(daemon.programName())).orElse(null);
-        if (fd == null) {
+        if (fd == null || unclaimed.remove(fd) == null) {
             return OptionalInt.empty();
         }
-        unclaimed.remove(fd);
         return OptionalInt.of(fd);
     }
 
@@ -98,11 +114,13 @@ final class Inheritance {
         return handover.map(Handover::up).orElse(Duration.ZERO);
     }
 
-    /** The inherited control socket, if it listens at {@code path}. */
+    /** The inherited control socket, if it is the one handed over and listens at {@code path}. */
     OptionalInt controlSocket(Path path) {
         OptionalInt fd = handover.map(Handover::control).orElse(OptionalInt.empty());
-        if (fd.isPresent() && listensAt(fd.getAsInt(), path.toString())) {
+        if (fd.isPresent() && (unclaimed.containsKey(fd.getAsInt()) || claimedControl)
+                && listensAt(fd.getAsInt(), path.toString())) {
             unclaimed.remove(fd.getAsInt());
+            claimedControl = true;
             return fd;
         }
         return OptionalInt.empty();
@@ -114,13 +132,11 @@ final class Inheritance {
         handover.ifPresent(h -> {
             for (SocketSpec spec : plan) {
                 Integer fd = h.sockets().get(spec.name());
-                if (fd == null) {
+                if (fd == null || !unclaimed.containsKey(fd)) {
                     continue;
                 }
                 long inode = inodeOf(fd);
-                boolean there = inode > 0 && (!(spec.endpoint() instanceof Endpoint.Unix unix)
-                        || unix.path().equals(proc.listeningUnix(posix.getpid()).get(inode)));
-                if (there) {
+                if (!(spec.endpoint() instanceof Endpoint.Unix unix) || listensAt(fd, unix.path())) {
                     unclaimed.remove(fd);
                     taken.add(new HeldSocket(spec, fd, inode));
                     log.info("holding {}'s {} handed over across the re-exec: fd {}, inode {}", spec.daemon(),
@@ -131,11 +147,11 @@ final class Inheritance {
         return taken;
     }
 
-    /** Closes every inherited descriptor nothing claimed (logged): it would otherwise stay open for good. */
+    /** Closes every checked descriptor nothing took (logged): it would otherwise stay open for good. */
     void closeUnclaimed() {
         unclaimed.forEach((fd, what) -> {
-            log.warn("the descriptor {} handed over as {} is not what it was said to be, or no longer configured:"
-                    + " closed", fd, what);
+            log.warn("the descriptor {} handed over as {} is no longer configured (a socket moved, a daemon not"
+                    + " adopted): closed", fd, what);
             try {
                 posix.close(fd);
             } catch (PosixException e) {
@@ -145,9 +161,11 @@ final class Inheritance {
         unclaimed.clear();
     }
 
+    /** Whether {@code fd}, an inherited socket, listens at {@code path}; where /proc does not say, it is trusted. */
     private boolean listensAt(int fd, String path) {
-        long inode = inodeOf(fd);
-        return inode > 0 && path.equals(proc.listeningUnix(posix.getpid()).get(inode));
+        Map<Long, String> listening = proc.listeningUnix(posix.getpid());
+        String at = listening.get(inodeOf(fd));
+        return at == null ? listening.isEmpty() : at.equals(path);
     }
 
     private long inodeOf(int fd) {

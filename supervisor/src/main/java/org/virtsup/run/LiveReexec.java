@@ -202,8 +202,22 @@ final class LiveReexec {
             restarts.put(daemon.programName(), supervisor.state().daemon(daemon).restarts());
             supervisor.outputOf(daemon).ifPresent(fd -> outputs.put(daemon.programName(), fd));
         }
-        return new Handover(holdings.generation() + 1, holdings.up().get(),
-                OptionalInt.of(holdings.stopAccepting().getAsInt()), holdings.heldSockets().get(), restarts, outputs);
+        int control = holdings.stopAccepting().getAsInt();
+        Map<String, Integer> sockets = holdings.heldSockets().get();
+        Map<Integer, Long> inodes = new TreeMap<>();
+        List<Integer> descriptors = new ArrayList<>(sockets.values());
+        descriptors.addAll(outputs.values());
+        descriptors.add(control);
+        for (int fd : descriptors) {
+            try {
+                inodes.put(fd, posix.socketInode(fd));
+            } catch (PosixException e) {
+                log.warn("descriptor {} cannot be named by its inode ({}): the next virtsup will not take it",
+                        fd, e.getMessage());
+            }
+        }
+        return new Handover(holdings.generation() + 1, holdings.up().get(), OptionalInt.of(control), sockets,
+                restarts, outputs, inodes);
     }
 
     /** Whether a re-exec was asked and has not yet been refused or carried out. */

@@ -18,22 +18,23 @@ import org.junit.jupiter.api.Test;
 class HandoverTest {
     private static final Handover FULL = new Handover(3, Duration.ofMillis(86_400_123), OptionalInt.of(7),
             Map.of("libvirtd.socket", 9, "libvirtd-ro.socket", 10, "virtlogd.socket", 11),
-            Map.of("libvirtd", 4, "virtlogd", 0), Map.of("libvirtd", 13, "virtlogd", 12));
+            Map.of("libvirtd", 4, "virtlogd", 0), Map.of("libvirtd", 13, "virtlogd", 12),
+            Map.of(7, 4711L, 9, 4712L, 13, 4799L));
 
     @Test
     void rendersOneLineThatReadsBackTheSame() throws Handover.Invalid {
         assertEquals("1 generation=3 up-millis=86400123 control=7"
                 + " sockets=libvirtd-ro.socket:10,libvirtd.socket:9,virtlogd.socket:11 restarts=libvirtd:4,virtlogd:0"
-                + " outputs=libvirtd:13,virtlogd:12",
+                + " outputs=libvirtd:13,virtlogd:12 inodes=7:4711,9:4712,13:4799",
                 FULL.render());
         assertEquals(FULL, Handover.parse(FULL.render()));
-        Handover bare = new Handover(1, Duration.ZERO, OptionalInt.empty(), Map.of(), Map.of(), Map.of());
+        Handover bare = new Handover(1, Duration.ZERO, OptionalInt.empty(), Map.of(), Map.of(), Map.of(), Map.of());
         assertEquals(bare, Handover.parse(bare.render()));
     }
 
     @Test
     void refusesWhatVirtsupDoesNotWrite() {
-        String tail = " restarts=libvirtd:0 outputs=";
+        String tail = " restarts=libvirtd:0 outputs= inodes=";
         for (String text : new String[] {"", "2 generation=1 up-millis=0 sockets=" + tail,
                 "1 generation=0 up-millis=0 sockets=" + tail, "1 generation=1 sockets=" + tail,
                 "1 generation=1 up-millis=0" + tail, "1 generation=1 up-millis=0 sockets=",
@@ -43,13 +44,17 @@ class HandoverTest {
                 "1 generation=99999999999 up-millis=0 sockets=" + tail, "1 generation=1 up-millis=0 sockets=a:99999999" + tail,
                 "1 generation=1 up-millis=0 sockets=:9" + tail, "1 generation=1 up-millis=0 pid=4 sockets=" + tail,
                 "1  generation=1 up-millis=0 sockets=" + tail, "1 generation=1 up-millis=0 sockets=a:9," + tail,
-                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:-1 outputs=",
-                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:99999999999 outputs=",
-                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:1,libvirtd:2 outputs=",
-                "1 generation=1 up-millis=0 sockets= restarts=",
-                "1 generation=1 up-millis=0 sockets=a:9 restarts= outputs=libvirtd:9",
-                "1 generation=1 up-millis=0 control=9 sockets= restarts= outputs=libvirtd:9",
-                "1 generation=1 up-millis=0 sockets= restarts= outputs=libvirtd:2"}) {
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:-1 outputs= inodes=",
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:99999999999 outputs= inodes=",
+                "1 generation=1 up-millis=0 sockets= restarts=libvirtd:1,libvirtd:2 outputs= inodes=",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs=",
+                "1 generation=1 up-millis=0 sockets=a:9 restarts= outputs=libvirtd:9 inodes=",
+                "1 generation=1 up-millis=0 control=9 sockets= restarts= outputs=libvirtd:9 inodes=",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs=libvirtd:2 inodes=",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs= inodes=9:0",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs= inodes=2:5",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs= inodes=x:5",
+                "1 generation=1 up-millis=0 sockets= restarts= outputs= inodes=9:5,9:6"}) {
             assertThrows(Handover.Invalid.class, () -> Handover.parse(text), text);
         }
     }
@@ -67,7 +72,7 @@ class HandoverTest {
 
     @Provide
     Arbitrary<String> texts() {
-        Arbitrary<String> tokens = Arbitraries.of("1", " ", "generation=", "up-millis=", "control=", "sockets=", "restarts=", "outputs=", ":",
+        Arbitrary<String> tokens = Arbitraries.of("1", " ", "generation=", "up-millis=", "control=", "sockets=", "restarts=", "outputs=", "inodes=", ":",
                 ",", "libvirtd.socket", "3", "9", "0", "-1", "99999999999999", "=", "\0", "\u00e9");
         Arbitrary<String> mixed = tokens.list().ofMaxSize(30).map(list -> String.join("", list));
         Arbitrary<String> damaged = Combinators.combine(Arbitraries.integers().between(0, 200),
