@@ -38,7 +38,8 @@ public final class Main {
     public static void main(String[] args) {
         int code;
         try {
-            Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read, new LocalHost());
+            Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read,
+                    new LocalHost(Running::forHostChecks));
             code = run(args, invocation);
         } catch (Throwable e) {
             // The last resort: whatever failed is one line on stderr and a documented exit code, never a raw trace.

@@ -33,6 +33,27 @@ final class Running {
         System.setProperty(JNR_ASM, System.getProperty(JNR_ASM, "false"));
     }
 
+    /**
+     * The POSIX seam as the commands' host checks first need it ({@code
+     * libvirtd --version}, before {@link #start}): bound as {@code run} binds
+     * it, by reflection, its native stub placed where code may run, since jnr
+     * is set up once per process, by whichever comes first.
+     *
+     * @throws java.io.UncheckedIOException when no place allows running the stub
+     */
+    static org.virtsup.posix.Posix forHostChecks() {
+        bindByReflection();
+        try {
+            NativeStub.choosePlace(DEFAULT_STATE_DIRECTORY);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+        return new JnrPosix();
+    }
+
+    /** The state-directory field's default: where the stub goes first when java.io.tmpdir is noexec. */
+    private static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/virtsup");
+
     static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
         bindByReflection();
         RunLogging.install(System.getenv(), configuration.supervisor().logFormat());

@@ -86,6 +86,12 @@ public final class LocalHost implements Host {
 
     @Override
     public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
-        return new LibvirtdVersion(posix.get()).ask(libvirtdPath).known();
+        Posix seam;
+        try {
+            seam = posix.get();
+        } catch (java.io.UncheckedIOException e) {
+            return Optional.empty(); // jnr cannot load here (run says why, and how to fix it)
+        }
+        return new LibvirtdVersion(seam).ask(libvirtdPath).known();
     }
 }
