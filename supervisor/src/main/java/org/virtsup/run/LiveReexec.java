@@ -139,10 +139,15 @@ final class LiveReexec {
     private void checked(ChildExit exit, ExecCommand exec, int outputFd, CompletableFuture<Reply> reply) {
         checkTimer.cancel();
         String output = readAvailable(outputFd);
-        Optional<String> refusal = exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0
-                ? unsettled(supervisor.state()).or(holdings.unrecorded())
-                : Optional.of("the installed virtsup cannot take over: '" + String.join(" ", exec.checkArgv()) + "' "
-                        + describe(exit.status()) + lastLines(output));
+        Optional<String> refusal;
+        try {
+            refusal = exit.status() instanceof ExitStatus.Exited exited && exited.code() == 0
+                    ? unsettled(supervisor.state()).or(holdings.unrecorded())
+                    : Optional.of("the installed virtsup cannot take over: '" + String.join(" ", exec.checkArgv())
+                            + "' " + describe(exit.status()) + lastLines(output));
+        } catch (RuntimeException e) {
+            refusal = Optional.of("internal error: " + e);
+        }
         if (refusal.isPresent()) {
             underWay = false;
             reply.complete(refused(refusal.get()));
@@ -167,10 +172,9 @@ final class LiveReexec {
             log.warn("re-exec abandoned after the check passed: {}", refusal.get());
             return;
         }
-        boolean handedOver = false;
+        boolean reloading = false;
         try {
             Handover next = handover();
-            handedOver = true;
             Set<Integer> inherited = new TreeSet<>(next.sockets().values());
             inherited.addAll(next.outputs().values());
             next.control().ifPresent(inherited::add);
@@ -179,21 +183,22 @@ final class LiveReexec {
             env.add(Handover.VARIABLE + "=" + next.render());
             log.info("re-executing in place: {} (generation {}, descriptors {} kept)",
                     String.join(" ", exec.runArgv()), next.generation(), inherited);
+            reloading = true;
             initSystem.get().reloading();
             posix.execInPlace(exec.path(), exec.runArgv(), env, inherited);
         } catch (RuntimeException e) {
             underWay = false;
-            log.error("the re-exec failed: {}; this virtsup goes on as it was", e.getMessage());
-            if (handedOver) {
-                holdings.resumeAccepting().run();
+            log.error("the re-exec failed: {}; this virtsup goes on as it was", e.toString());
+            holdings.resumeAccepting().run(); // nothing when accepting never stopped
+            if (reloading) {
                 initSystem.get().readyAfterReload("re-exec failed: " + e.getMessage());
             }
         }
     }
 
     /**
-     * What the next virtsup inherits. Asked for right before the reply: the
-     * control socket stops accepting here (see {@link Holdings#stopAccepting}).
+     * What the next virtsup inherits, made right before the exec: the control
+     * socket stops accepting here (see {@link Holdings#stopAccepting}).
      */
     private Handover handover() {
         Map<String, Integer> restarts = new TreeMap<>();
