@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.DaemonProcess;
@@ -103,8 +104,7 @@ final class AdoptionSteps {
         int pid = pidFile(pidFile);
         host.exec("kill", "-KILL", Integer.toString(pid)).orFail();
         Poll.until("a new process replaces pid " + pid + " (" + pidFile + ") and answers", READY,
-                () -> host.exec("cat", pidFile).stdout().strip().matches("[0-9]+") && pidFile(pidFile) != pid
-                        && answers.getAsBoolean());
+                () -> pidIn(pidFile).orElse(pid) != pid && answers.getAsBoolean());
         return pidFile(pidFile);
     }
 
@@ -114,6 +114,15 @@ final class AdoptionSteps {
 
     boolean virtlogdAnswers() {
         return host.exec("virt-admin", "-c", "virtlogd:///system", "server-list").succeeded();
+    }
+
+    /**
+     * The pid a pid file holds now, read once; empty while it holds none (a
+     * starting daemon truncates the file before it writes its pid).
+     */
+    OptionalInt pidIn(String path) {
+        String text = host.exec("cat", path).stdout().strip();
+        return text.matches("[0-9]{1,9}") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
     }
 
     int pidFile(String path) {
