@@ -152,7 +152,7 @@ class ControlServerFaultTest {
             }
             client.connect(UnixDomainSocketAddress.of(socket())); // queued in the backlog meanwhile
             long cpuBefore = threads.getThreadCpuTime(acceptor.getId());
-            Thread.sleep(1000);
+            Thread.sleep(1000); // the window measured: the acceptor must not spin while out of descriptors
             cpuNanos = threads.getThreadCpuTime(acceptor.getId()) - cpuBefore;
             for (RandomAccessFile filler : fillers) {
                 filler.close();
