@@ -244,4 +244,17 @@ public interface Posix {
      * @throws PosixException ENOENT, EACCES, ENOEXEC... as execve(2) fails
      */
     void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited);
+
+    /**
+     * Sends one datagram, with a copy of each of {@code fds} attached
+     * (SCM_RIGHTS), to the unix datagram socket at {@code address}: a path,
+     * or {@code @name} in the abstract namespace, as {@code NOTIFY_SOCKET}
+     * names them. The receiver gets descriptors of its own for the same open
+     * files; this process keeps its own.
+     *
+     * @throws PosixException ENOENT or ECONNREFUSED when nothing receives at
+     *         {@code address}, EBADF when one of {@code fds} is not open,
+     *         ENAMETOOLONG when the address does not fit a sockaddr_un
+     */
+    void sendDescriptors(String address, byte[] datagram, int[] fds);
 }

@@ -71,6 +71,7 @@ public final class FakePosix implements Posix {
     private final List<Replaced> execs = new ArrayList<>();
     private final Set<Integer> reaped = new HashSet<>();
     private final Set<String> boundPorts = new HashSet<>();
+    private final Map<String, List<Datagram>> inboxes = new HashMap<>();
     private long nextInode = 70_000;
 
     private int pid = 4242;
@@ -93,6 +94,12 @@ public final class FakePosix implements Posix {
 
     /** One spawn that succeeded. */
     public record Spawned(int pid, SpawnSpec spec) {}
+
+    /**
+     * One datagram {@link #sendDescriptors} delivered: its text and, per
+     * descriptor sent, the socket's inode (-1 for a file that is no socket).
+     */
+    public record Datagram(String text, List<Long> inodes) {}
 
     // ---------------------------------------------------------------- configuration
 
@@ -896,6 +903,41 @@ public final class FakePosix implements Posix {
         }
     }
 
+    /** The receiver's copies keep a listening socket bound, as the kernel's do; the fake never closes them. */
+    @Override
+    public void sendDescriptors(String address, byte[] datagram, int[] fds) {
+        lock.lock();
+        try {
+            calls.add("sendDescriptors " + address + " " + fds.length);
+            boolean abstractName = address.startsWith("@");
+            if (address.isEmpty() || address.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + (abstractName ? 0 : 1) > 108) {
+                throw new PosixException("sendmsg", address, address.isEmpty() ? Errno.EINVAL : Errno.ENAMETOOLONG);
+            }
+            List<Long> inodes = new ArrayList<>();
+            for (int fd : fds) {
+                OpenFile file = descriptors.get(fd);
+                if (file == null) {
+                    throw new PosixException("sendmsg", address, Errno.EBADF);
+                }
+                inodes.add(file instanceof ListeningSocket socket ? socket.inode : -1L);
+            }
+            List<Datagram> inbox = inboxes.get(address);
+            if (inbox == null) {
+                throw new PosixException("sendmsg", address,
+                        abstractName || files.containsKey(normalize(address)) ? Errno.ECONNREFUSED : Errno.ENOENT);
+            }
+            for (int fd : fds) {
+                if (descriptors.get(fd) instanceof ListeningSocket socket) {
+                    socket.holders++;
+                }
+            }
+            inbox.add(new Datagram(new String(datagram, java.nio.charset.StandardCharsets.UTF_8), List.copyOf(inodes)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void unlink(String path) {
         lock.lock();
@@ -1119,6 +1161,27 @@ public final class FakePosix implements Posix {
                 process.sockets.add(socket);
             }
             return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A datagram socket bound at {@code address} (a path, or {@code @name}) that receives what is sent to it. */
+    public FakePosix receiveDatagramsAt(String address) {
+        lock.lock();
+        try {
+            inboxes.put(address, new ArrayList<>());
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What was sent to {@code address} so far, oldest first. */
+    public List<Datagram> datagramsAt(String address) {
+        lock.lock();
+        try {
+            return List.copyOf(inboxes.getOrDefault(address, List.of()));
         } finally {
             lock.unlock();
         }

@@ -40,6 +40,7 @@ class JnrPosixContractTest extends PosixContract {
     private static final String PYTHON = "/usr/bin/python3";
 
     private Path scratchPath;
+    private final List<KernelInbox> inboxes = new ArrayList<>();
 
     @Override
     protected Posix createPosix() {
@@ -82,6 +83,18 @@ class JnrPosixContractTest extends PosixContract {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    protected Inbox receiveDatagramsAt(String address) {
+        KernelInbox inbox = KernelInbox.bind(address);
+        inboxes.add(inbox);
+        return inbox::next;
+    }
+
+    @AfterEach
+    void closeInboxes() {
+        inboxes.forEach(KernelInbox::close);
     }
 
     @Override

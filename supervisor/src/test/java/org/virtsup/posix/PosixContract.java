@@ -56,6 +56,15 @@ public abstract class PosixContract {
     /** Creates a listening unix socket at {@code path}. */
     protected abstract void createSocket(String path);
 
+    /** A unix datagram socket bound at {@code address} (a path): what it receives, in order. */
+    protected abstract Inbox receiveDatagramsAt(String address);
+
+    /** See {@link #receiveDatagramsAt}. */
+    protected interface Inbox {
+        /** The next datagram already received; fails the test when none is there. */
+        FakePosix.Datagram next();
+    }
+
     /** A program that exits with {@code code} at once. */
     protected abstract SpawnSpec exitingWith(int code);
 
@@ -570,6 +579,39 @@ public abstract class PosixContract {
                 assertFails(Errno.ENOENT, () -> posix.listenUnix(scratch + "/missing/sock", 16)).getMessage());
         assertFails(Errno.ENAMETOOLONG, () -> posix.listenUnix(scratch + "/" + "s".repeat(120), 16));
         assertFails(Errno.ENOENT, () -> posix.unlink(scratch + "/missing"));
+    }
+
+    @Test
+    void descriptorsSentInADatagramArriveAsTheSameSockets() {
+        Inbox inbox = receiveDatagramsAt(scratch + "/notify");
+        int socket = posix.listenUnix(scratch + "/held", 16);
+        try {
+            posix.sendDescriptors(scratch + "/notify", "FDSTORE=1\nFDNAME=held".getBytes(StandardCharsets.UTF_8),
+                    new int[] {socket});
+            assertEquals(new FakePosix.Datagram("FDSTORE=1\nFDNAME=held", List.of(posix.socketInode(socket))),
+                    inbox.next());
+            posix.sendDescriptors(scratch + "/notify", "FDSTOREREMOVE=1".getBytes(StandardCharsets.UTF_8), new int[0]);
+            assertEquals(new FakePosix.Datagram("FDSTOREREMOVE=1", List.of()), inbox.next());
+        } finally {
+            posix.close(socket);
+        }
+    }
+
+    @Test
+    void sendingDescriptorsFailsWhereTheKernelDoes() {
+        byte[] text = "FDSTORE=1".getBytes(StandardCharsets.UTF_8);
+        int socket = posix.listenUnix(scratch + "/held", 16);
+        try {
+            assertEquals("sendmsg " + scratch + "/nobody: ENOENT", assertFails(Errno.ENOENT,
+                    () -> posix.sendDescriptors(scratch + "/nobody", text, new int[] {socket})).getMessage());
+            assertFails(Errno.ENAMETOOLONG, () -> posix.sendDescriptors(scratch + "/" + "n".repeat(120), text,
+                    new int[0]));
+            receiveDatagramsAt(scratch + "/notify");
+            // Not a just-closed number: the call's own socket may take the lowest free one.
+            assertFails(Errno.EBADF, () -> posix.sendDescriptors(scratch + "/notify", text, new int[] {999_999}));
+        } finally {
+            posix.close(socket);
+        }
     }
 
     @Test
