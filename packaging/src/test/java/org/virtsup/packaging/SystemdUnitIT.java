@@ -81,6 +81,18 @@ class SystemdUnitIT {
         assertTrue(report.get("state_after_virtsup_kill").contains("ActiveState=active")
                 && report.get("state_after_virtsup_kill").contains("NRestarts=1"), report.get("state_after_virtsup_kill"));
 
+        assertTrue(report.get("sockets_before_virtsup_kill").contains("libvirtd.socket="),
+                report.get("sockets_before_virtsup_kill"));
+        assertEquals(report.get("sockets_before_virtsup_kill"), report.get("sockets_after_virtsup_kill"),
+                "the new virtsup holds the very same sockets (same inodes), passed back by the fd store");
+        if (!report.get("fdstore_before_virtsup_kill").isEmpty()) { // systemd 254 and later count them
+            assertEquals(report.get("sockets_before_virtsup_kill").trim().split(" ").length,
+                    Integer.parseInt(report.get("fdstore_before_virtsup_kill")), "one stored copy per held socket");
+        }
+        assertEquals("0", report.get("connects_failed_while_adopted_libvirtd_restarts"),
+                "no client fails while the adopted libvirtd restarts, out of "
+                        + report.get("connects_while_adopted_libvirtd_restarts"));
+        assertEquals("yes", report.get("libvirtd_restarted_after_adoption"));
         assertEquals("0", report.get("reexec"), "virtsup reexec under systemd");
         assertTrue(report.get("state_after_reexec").contains("ActiveState=active"), report.get("state_after_reexec"));
         assertEquals("yes", report.get("pids_kept_by_reexec"), "same main pid, same libvirtd and virtlogd");

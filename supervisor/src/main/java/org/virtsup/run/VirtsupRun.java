@@ -37,6 +37,7 @@ import org.virtsup.host.LibvirtdVersion;
 import org.virtsup.metrics.MetricsAddressException;
 import org.virtsup.metrics.MetricsEndpoint;
 import org.virtsup.metrics.VirtsupMetrics;
+import org.virtsup.notify.FdStore;
 import org.virtsup.notify.Notifier;
 import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
@@ -210,6 +211,7 @@ public final class VirtsupRun {
                 adopted, new SocketTakeBack(posix, ProcSockets.ofThisHost()), inheritance::sockets);
         recorder = new StateRecorder(record, PROC, files::fileOf, sockets::inodes);
         initSystem = Notifier.fromEnvironment(environment);
+        sockets.keepIn(FdStore.fromEnvironment(environment, posix, inheritance.stored()));
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
                 configuration.daemons()), this::program, Observers.andAfterEachStep(sockets.following(
                 Observers.andAfterEachStep(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
