@@ -384,8 +384,14 @@ public final class JnrPosix implements Posix {
     }
 
     @Override
-    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
-        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited);
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                            Set<Integer> held) {
+        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited, held);
+    }
+
+    @Override
+    public void takeBackSignals(Set<Integer> signals, Runnable installHandlers) {
+        new NativeExec(libc, runtime, errnoNames).takeBackSignals(signals, installHandlers);
     }
 
     private PosixException failure(String operation, String subject) {

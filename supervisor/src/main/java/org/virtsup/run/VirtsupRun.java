@@ -107,7 +107,12 @@ public final class VirtsupRun {
         // JVM with 143 nor be dropped (as PID 1, a signal without a handler is
         // ignored). Boot is queued first, so every signal is handled after it.
         loop.post(this::boot);
-        JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        Runnable route = () -> JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        if (inheritance.reexecuted()) {
+            posix.takeBackSignals(LiveReexec.ORDERS, route); // held across the exec; any that came is delivered now
+        } else {
+            route.run();
+        }
         Configuration initial = configuration.get();
         try {
             Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), PROC,

@@ -72,6 +72,7 @@ public final class FakePosix implements Posix {
     private final Set<Integer> reaped = new HashSet<>();
     private final Set<String> boundPorts = new HashSet<>();
     private final Map<String, List<Datagram>> inboxes = new HashMap<>();
+    private final List<Set<Integer>> takenBack = new ArrayList<>();
     private long nextInode = 70_000;
 
     private int pid = 4242;
@@ -1101,14 +1102,41 @@ public final class FakePosix implements Posix {
         public final transient List<String> argv;
         public final transient List<String> environment;
         public final transient Set<Integer> inherited;
+        /** The signals blocked and ignored across the exec, for the new program to take back. */
+        public final transient Set<Integer> held;
 
-        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                 Set<Integer> held) {
             super("execve " + path, null, false, false);
             this.path = path;
             this.argv = List.copyOf(argv);
             this.environment = List.copyOf(environment);
             this.inherited = Set.copyOf(inherited);
+            this.held = Set.copyOf(held);
         }
+    }
+
+    /** The signals {@link #takeBackSignals} was given, each call in order. */
+    public List<Set<Integer>> signalsTakenBack() {
+        lock.lock();
+        try {
+            return List.copyOf(takenBack);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Dispositions and masks are not modelled: this records the call and installs the handlers. */
+    @Override
+    public void takeBackSignals(Set<Integer> signals, Runnable installHandlers) {
+        lock.lock();
+        try {
+            calls.add("takeBackSignals " + new java.util.TreeSet<>(signals));
+            takenBack.add(Set.copyOf(signals));
+        } finally {
+            lock.unlock();
+        }
+        installHandlers.run();
     }
 
     /** Every successful {@link #execInPlace}, in order. */
@@ -1122,7 +1150,8 @@ public final class FakePosix implements Posix {
     }
 
     @Override
-    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                            Set<Integer> held) {
         lock.lock();
         try {
             calls.add("execve " + path + " " + String.join(" ", argv));
@@ -1135,7 +1164,12 @@ public final class FakePosix implements Posix {
             if (program.type != TYPE_REGULAR || !mayExecute(program)) {
                 throw new PosixException("execve", path, Errno.EACCES);
             }
-            Replaced replaced = new Replaced(path, argv, environment, inherited);
+            for (int signal : held) {
+                if (signal < 1 || signal > Signals.MAX) {
+                    throw new IllegalArgumentException("no signal " + signal);
+                }
+            }
+            Replaced replaced = new Replaced(path, argv, environment, inherited, held);
             execs.add(replaced);
             throw replaced;
         } finally {

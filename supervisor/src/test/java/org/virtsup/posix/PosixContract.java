@@ -702,7 +702,7 @@ public abstract class PosixContract {
         Pipe pipe = posix.pipe();
         String missing = scratch + "/no-such-program";
         PosixException failure = assertFails(Errno.ENOENT, () -> posix.execInPlace(missing, List.of("x"), List.of(),
-                Set.of(pipe.readFd(), pipe.writeFd())));
+                Set.of(pipe.readFd(), pipe.writeFd()), Set.of()));
         assertEquals("execve " + missing + ": ENOENT", failure.getMessage());
         posix.close(pipe.writeFd());
         assertEquals(0, posix.read(pipe.readFd(), new byte[8])); // still open: it reads the end of the pipe
@@ -713,7 +713,7 @@ public abstract class PosixContract {
     void execInPlaceOfAFileWithoutExecutePermissionFailsWithEacces() {
         String file = scratch + "/not-a-program";
         createFile(file, 0644);
-        assertFails(Errno.EACCES, () -> posix.execInPlace(file, List.of("x"), List.of(), Set.of()));
+        assertFails(Errno.EACCES, () -> posix.execInPlace(file, List.of("x"), List.of(), Set.of(), Set.of()));
     }
 
     @Test
@@ -722,7 +722,7 @@ public abstract class PosixContract {
         posix.close(pipe.readFd());
         posix.close(pipe.writeFd());
         assertFails(Errno.EBADF, () -> posix.execInPlace("/bin/true", List.of("true"), List.of(),
-                Set.of(pipe.readFd())));
+                Set.of(pipe.readFd()), Set.of()));
     }
 
     // ------------------------------------------------------------------ process file descriptors
