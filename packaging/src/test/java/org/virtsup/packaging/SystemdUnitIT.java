@@ -139,6 +139,9 @@ class SystemdUnitIT {
                 + report.get("ready_after_virtsup_kill") + " in " + report.get("ready_after_virtsup_kill_ms") + " ms, "
                 + report.get("state_after_virtsup_kill") + "; daemons kept " + report.get("daemons_kept_after_virtsup_kill")
                 + ", status lines saying adopted " + report.get("adopted_in_status"));
+        System.out.println("virtsup-benchmark: systemd unit on Debian " + tag + ": virtsup run after kill -9 of"
+                + " virtsup, from its exec until both daemons are adopted and ready: " + report.get("adopted_ready_ms")
+                + " ms (journal, monotonic)");
         System.out.println("virtsup-benchmark: systemd unit on Debian " + tag + ": virtsup reexec until status is 0"
                 + " again " + report.get("reexec_ms") + " ms; " + report.get("state_after_upgrade") + " after dpkg -i"
                 + " over the running virtsup");
@@ -196,6 +199,8 @@ class SystemdUnitIT {
             System.out.println("--- virtsup reexec\n" + readIfThere(results.resolve("reexec.log"))
                     + "\n--- virtsup's journal after it\n" + readIfThere(results.resolve("reexec-journal.log")));
         }
+        System.out.println("--- virtsup's journal on Debian " + release + " from its kill -9 to its adoption of the"
+                + " daemons\n" + readIfThere(results.resolve("adoption-journal.log")));
         if (text.contains("done=yes") && !text.contains("verify=0")) {
             System.out.println("--- systemd-analyze verify\n" + readIfThere(results.resolve("verify.log")));
         }
