@@ -207,6 +207,10 @@ libvirtd_before=$(cat /run/libvirtd.pid 2>/dev/null || true)
 virtsup_before=$(systemctl show -p MainPID --value virtsup)
 kill -9 "$virtsup_before"
 killed_at=$(now_ms)
+# Asked while no virtsup runs: the control socket's copy in the store holds
+# the connection until the next virtsup answers it (exit 4: unreachable).
+virtsup status > /results/status-while-down.log 2>&1
+say "status_while_virtsup_down=$?"
 deadline=$(( killed_at + 30000 ))
 until [ "$(systemctl show -p MainPID --value virtsup)" != "$virtsup_before" ] \
       && [ "$(systemctl is-active virtsup)" = active ] && ready_now; do

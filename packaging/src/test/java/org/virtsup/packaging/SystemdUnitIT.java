@@ -86,9 +86,12 @@ class SystemdUnitIT {
         assertEquals(report.get("sockets_before_virtsup_kill"), report.get("sockets_after_virtsup_kill"),
                 "the new virtsup holds the very same sockets (same inodes), passed back by the fd store");
         if (!report.get("fdstore_before_virtsup_kill").isEmpty()) { // systemd 254 and later count them
-            assertEquals(report.get("sockets_before_virtsup_kill").trim().split(" ").length,
-                    Integer.parseInt(report.get("fdstore_before_virtsup_kill")), "one stored copy per held socket");
+            assertEquals(report.get("sockets_before_virtsup_kill").trim().split(" ").length + 1,
+                    Integer.parseInt(report.get("fdstore_before_virtsup_kill")),
+                    "one stored copy per held socket, and the control socket's");
         }
+        assertNotEquals("4", report.get("status_while_virtsup_down"),
+                "virtsup status right after kill -9 of virtsup waits for the next one instead of being unreachable");
         assertEquals("0", report.get("connects_failed_while_adopted_libvirtd_restarts"),
                 "no client fails while the adopted libvirtd restarts, out of "
                         + report.get("connects_while_adopted_libvirtd_restarts"));

@@ -53,6 +53,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     /** Daemons whose last process refused its sockets: it bound its own over their paths. */
     private final Set<Daemon> refused = EnumSet.noneOf(Daemon.class);
     private FdStore store = FdStore.disabled();
+    private Map<String, FdStore.Entry> others = Map.of();
 
     private HandedSockets(Posix posix, HeldSockets held, HandOffCheck check) {
         this.posix = posix;
@@ -166,14 +167,18 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return inodes;
     }
 
-    /** Keeps a copy of every held socket in {@code store} from now on, in step with what is held. */
-    void keepIn(FdStore store) {
+    /**
+     * Keeps a copy of every held socket in {@code store} from now on, in step
+     * with what is held, and of {@code others} (the control socket) as they are.
+     */
+    void keepIn(FdStore store, Map<String, FdStore.Entry> others) {
         this.store = store;
+        this.others = Map.copyOf(others);
         syncStore();
     }
 
     private void syncStore() {
-        Map<String, FdStore.Entry> entries = new TreeMap<>();
+        Map<String, FdStore.Entry> entries = new TreeMap<>(others);
         SocketKeys.of(held.all()).forEach((key, socket) -> entries.put(key,
                 new FdStore.Entry(socket.fd(), socket.inode())));
         store.sync(entries);

@@ -34,6 +34,8 @@ import org.virtsup.supervise.Daemon;
  */
 final class Inheritance {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
+    /** The control socket's name in the file descriptor store; no daemon socket is called so. */
+    static final String CONTROL_KEY = "control";
 
     private final Posix posix;
     private final ProcSockets proc;
@@ -154,9 +156,10 @@ final class Inheritance {
         return handover.map(Handover::up).orElse(Duration.ZERO);
     }
 
-    /** The inherited control socket, if it is the one handed over and listens at {@code path}. */
+    /** The inherited control socket, if it is the one handed over or stored and listens at {@code path}. */
     OptionalInt controlSocket(Path path) {
-        OptionalInt fd = handover.map(Handover::control).orElse(OptionalInt.empty());
+        OptionalInt fd = handover.map(Handover::control).orElseGet(() -> sockets.containsKey(CONTROL_KEY)
+                ? OptionalInt.of(sockets.get(CONTROL_KEY)) : OptionalInt.empty());
         if (fd.isPresent() && (unclaimed.containsKey(fd.getAsInt()) || claimedControl)
                 && listensAt(fd.getAsInt(), new Endpoint.Unix(path.toString(), 0, 0))) {
             unclaimed.remove(fd.getAsInt());

@@ -216,7 +216,6 @@ public final class VirtsupRun {
                 adopted, new SocketTakeBack(posix, ProcSockets.ofThisHost()), inheritance::sockets);
         recorder = new StateRecorder(record, PROC, files::fileOf, sockets::inodes);
         initSystem = Notifier.fromEnvironment(environment);
-        sockets.keepIn(FdStore.fromEnvironment(environment, posix, inheritance.stored()));
         supervisor = new SupervisionExecutor(posix, loop, clock, Supervision.initial(configuration.policy(),
                 configuration.daemons()), this::program, Observers.andAfterEachStep(sockets.following(
                 Observers.andAfterEachStep(new InitSystemReporter(() -> initSystem, posix.getpid(), probed,
@@ -251,6 +250,9 @@ public final class VirtsupRun {
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }
+        int controlFd = control.descriptor();
+        sockets.keepIn(FdStore.fromEnvironment(environment, posix, inheritance.stored()), Map.of(
+                Inheritance.CONTROL_KEY, new FdStore.Entry(controlFd, posix.socketInode(controlFd))));
     }
 
     private void listenForReadiness(Path notifyDirectory) throws IOException {

@@ -149,6 +149,23 @@ class InheritanceTest {
     }
 
     @Test
+    void theControlSocketPassedBackByTheStoreIsServedWhereItListens() {
+        int control = listen(CONTROL);
+        int elsewhere = listen("/run/virtsup/old-control.sock");
+        Inheritance stored = Inheritance.from(Map.of("LISTEN_PID", Integer.toString(posix.getpid()), "LISTEN_FDS", "1",
+                "LISTEN_FDNAMES", Inheritance.CONTROL_KEY), posix, proc);
+        assertEquals(OptionalInt.of(control), stored.controlSocket(Path.of(CONTROL)));
+        assertEquals(List.of(), stored.sockets(List.of(LIBVIRTD)), "the control socket is no daemon's");
+
+        Inheritance moved = Inheritance.from(Map.of("LISTEN_PID", Integer.toString(posix.getpid()), "LISTEN_FDS", "2",
+                "LISTEN_FDNAMES", "x:" + Inheritance.CONTROL_KEY), posix, proc);
+        assertEquals(List.of(3, 4), List.of(control, elsewhere));
+        assertEquals(OptionalInt.empty(), moved.controlSocket(Path.of(CONTROL)), "it listens at another path");
+        moved.closeUnclaimed();
+        assertThrows(PosixException.class, () -> posix.socketInode(elsewhere));
+    }
+
+    @Test
     void storedDescriptorsPassedToAnotherProcessAreNotTaken() {
         int socket = listen(LIBVIRT_SOCK);
         Inheritance inheritance = Inheritance.from(Map.of("LISTEN_PID", "1", "LISTEN_FDS", "1",
