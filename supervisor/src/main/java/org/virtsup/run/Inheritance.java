@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.adopt.Handover;
@@ -93,8 +93,10 @@ final class Inheritance {
      * logged and ignored), else what the file descriptor store passed back.
      */
     static Inheritance from(Map<String, String> environment, Posix posix, ProcSockets proc) {
-        PassedDescriptors passed = PassedDescriptors.from(environment, posix.getpid());
         String text = environment.get(Handover.VARIABLE);
+        // A re-exec never passes the store's variables on: with a handover, descriptors 3... are its own.
+        PassedDescriptors passed = text == null ? PassedDescriptors.from(environment, posix.getpid())
+                : PassedDescriptors.from(Map.of(), posix.getpid());
         if (text == null) {
             if (!passed.named().isEmpty()) {
                 log.info("the init system passed back the sockets of its file descriptor store: {}",
