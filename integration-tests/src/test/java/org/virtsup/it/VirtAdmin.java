@@ -109,15 +109,9 @@ public final class VirtAdmin {
     /** virt-admin pads each name to a column before " : "; an error message ("error: ...") has no such gap. */
     private static final Pattern FIELD = Pattern.compile("^(\\w+)\\s+:\\s*(.*?)\\s*$");
 
-    /** Lines {@code name : value} as an ordered map. */
+    /** Lines {@code name : value} as an ordered map; fails when there is none. */
     static Map<String, String> fields(String output) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : output.split("\n")) {
-            Matcher field = FIELD.matcher(line);
-            if (field.matches()) {
-                fields.put(field.group(1), field.group(2));
-            }
-        }
+        Map<String, String> fields = fieldsIn(output);
         if (fields.isEmpty()) {
             throw new AssertionError("virt-admin printed no 'name : value' lines:\n" + output);
         }
@@ -132,5 +126,17 @@ public final class VirtAdmin {
             }
         }
         throw new AssertionError("virt-admin printed no line starting with '" + label + "':\n" + output);
+    }
+
+    /** Lines {@code name : value} as an ordered map, empty when there is none (a daemon that did not answer). */
+    public static Map<String, String> fieldsIn(String output) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : output.split("\n")) {
+            Matcher field = FIELD.matcher(line);
+            if (field.matches()) {
+                fields.put(field.group(1), field.group(2));
+            }
+        }
+        return fields;
     }
 }

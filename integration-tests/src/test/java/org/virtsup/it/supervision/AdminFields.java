@@ -1,11 +1,9 @@
 package org.virtsup.it.supervision;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.virtsup.it.ExecResult;
+import org.virtsup.it.VirtAdmin;
 
 /**
  * virt-admin's {@code name : value} listings ({@code srv-threadpool-info},
@@ -15,7 +13,6 @@ import org.virtsup.it.ExecResult;
 final class AdminFields {
     static final String LIBVIRTD = "libvirtd:///system";
     static final String VIRTLOGD = "virtlogd:///system";
-    private static final Pattern FIELD = Pattern.compile("^(\\w+)\\s+:\\s*(.*?)\\s*$");
 
     private AdminFields() {
     }
@@ -44,13 +41,6 @@ final class AdminFields {
     }
 
     static Map<String, String> fields(String output) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : output.split("\n")) {
-            Matcher field = FIELD.matcher(line);
-            if (field.matches()) {
-                fields.put(field.group(1), field.group(2));
-            }
-        }
-        return fields;
+        return VirtAdmin.fieldsIn(output);
     }
 }
