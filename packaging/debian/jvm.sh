@@ -11,8 +11,12 @@
 # (JAVA_RUNTIME_VERSION, which names one build of one JDK).
 virtsup_jdk() {
   jdk_home= jdk_feature=0 jdk_build=
-  _virtsup_java=$(command -v "$1" 2>/dev/null) || return 0
-  _virtsup_java=$(readlink -f "$_virtsup_java" 2>/dev/null) || return 0
+  case $1 in
+    */*) _virtsup_java=$1 ;;
+    *) _virtsup_on_path "$1" ;;
+  esac
+  [ -n "$_virtsup_java" ] || return 0
+  _virtsup_real_java "$_virtsup_java" || return 0
   case $_virtsup_java in */bin/java) ;; *) return 0 ;; esac
   jdk_home=${_virtsup_java%/bin/java}
   [ -r "$jdk_home/release" ] || return 0
@@ -27,6 +31,40 @@ virtsup_jdk() {
         jdk_build=${_virtsup_line%\"} ;;
     esac
   done < "$jdk_home/release"
+}
+
+# Without a process of their own (a command substitution, readlink): health
+# probes start this launcher every few seconds, and each process costs one.
+# _virtsup_on_path NAME: sets _virtsup_java to the first executable NAME on
+# PATH, as "command -v" finds it; empty when there is none.
+_virtsup_on_path() {
+  _virtsup_java=
+  case $- in *f*) _virtsup_noglob=1 ;; *) _virtsup_noglob= ; set -f ;; esac
+  _virtsup_ifs=$IFS
+  IFS=:
+  for _virtsup_dir in $PATH; do
+    if [ -f "${_virtsup_dir:-.}/$1" ] && [ -x "${_virtsup_dir:-.}/$1" ]; then
+      _virtsup_java=${_virtsup_dir:-.}/$1
+      break
+    fi
+  done
+  IFS=$_virtsup_ifs
+  [ -n "$_virtsup_noglob" ] || set +f
+}
+
+# _virtsup_real_java JAVA: sets _virtsup_java to JAVA with every symbolic
+# link resolved, as "readlink -f" gives it: the JDK under /usr/lib/jvm that
+# JAVA is (Debian's alternatives link /usr/bin/java there) is found by
+# comparing files; only another java costs a readlink.
+_virtsup_real_java() {
+  for _virtsup_home in /usr/lib/jvm/*; do
+    if [ ! -L "$_virtsup_home" ] && [ ! -L "$_virtsup_home/bin" ] && [ ! -L "$_virtsup_home/bin/java" ] \
+        && [ "$1" -ef "$_virtsup_home/bin/java" ]; then
+      _virtsup_java=$_virtsup_home/bin/java
+      return 0
+    fi
+  done
+  _virtsup_java=$(readlink -f "$1" 2>/dev/null)
 }
 
 # virtsup_pick_java: sets virtsup_java to the java that runs virtsup (and
