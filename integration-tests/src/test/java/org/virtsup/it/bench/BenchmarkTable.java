@@ -100,6 +100,9 @@ final class BenchmarkTable {
         lines.add("  /usr/bin/virtsup status against the hello-world, medians of the same run: "
                 + ratio("virtsup-installed", "hello-java") + " (goal: at most 2); java ...Main status without an"
                 + " archive: " + ratio("virtsup-java", "hello-java"));
+        lines.add(String.format(Locale.ROOT, "  %-" + (LABEL_WIDTH + 10) + "s %s",
+                "of which virtsup's answer (a warm client's exchange)",
+                results.summary("reply.virtsup-status").map(Measurements.Summary::medianAndP90).orElse(MISSING)));
         status(lines, "supervisorctl", "supervisorctl status");
         status(lines, "sv", "sv status (runit)");
         lines.add("how it was measured: a daemon answers when it replies to libvirt's RPC (libvirtd: AUTH_LIST then"

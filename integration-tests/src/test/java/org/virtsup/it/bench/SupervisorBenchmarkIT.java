@@ -72,6 +72,8 @@ class SupervisorBenchmarkIT {
     /** The launcher the Debian package installs, and where its archives go. */
     private static final String INSTALLED_LAUNCHER = "/usr/bin/virtsup";
     private static final String ARCHIVES = "/var/cache/virtsup";
+    /** virtsup's default control socket, which resources/bench/virtsup.scm keeps. */
+    private static final String CONTROL_SOCKET = "/run/virtsup/control.sock";
     /** Holds a stand-in {@code java} that prints its arguments, one per line. */
     private static final String ECHO_JAVA_DIRECTORY = BENCH + "/echo-java";
     /** Longer than a round of kills needs at 1 s (supervisord) to 2 s per kill. */
@@ -134,6 +136,7 @@ class SupervisorBenchmarkIT {
             timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-installed", INSTALLED_LAUNCHER, "status"));
             timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-launcher", launcher, "status"));
             probe(timed);
+            probe("reply", calls(), CONTROL_SOCKET);
 
             if (settings.idleAfterStatus()) {
                 // Right after the status calls: what a call leaves behind (timers, idle threads) shows here.
