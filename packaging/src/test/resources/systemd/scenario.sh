@@ -191,13 +191,26 @@ say "guest_pid_kept=$([ -n "$guest_pid" ] && [ "$(cat /run/libvirt/qemu/tiny.pid
 virsh destroy tiny >> /results/guest.log 2>&1
 virsh undefine tiny >> /results/guest.log 2>&1
 
+# held_sockets: NAME=INODE of each socket virtsup holds, as status lists them.
+held_sockets() {
+  virtsup status 2>/dev/null | sed -n 's/.*socket .* (\(.*\), inode \([0-9]*\)).*/\1=\2/p' | sort | tr '\n' ' '
+}
+
 # kill -9 of virtsup itself: systemd starts it again (Restart=on-failure),
-# and the new virtsup adopts the daemons the old one left running.
+# and the new virtsup adopts the daemons the old one left running, and holds
+# the same sockets again: systemd's file descriptor store passed them back.
+sockets_before=$(held_sockets)
+say "sockets_before_virtsup_kill=$sockets_before"
+say "fdstore_before_virtsup_kill=$(systemctl show -p NFileDescriptorStore --value virtsup 2>/dev/null)"
 virtlogd_before=$(cat /run/virtlogd.pid 2>/dev/null || true)
 libvirtd_before=$(cat /run/libvirtd.pid 2>/dev/null || true)
 virtsup_before=$(systemctl show -p MainPID --value virtsup)
 kill -9 "$virtsup_before"
 killed_at=$(now_ms)
+# Asked while no virtsup runs: the control socket's copy in the store holds
+# the connection until the next virtsup answers it (exit 4: unreachable).
+virtsup status > /results/status-while-down.log 2>&1
+say "status_while_virtsup_down=$?"
 deadline=$(( killed_at + 30000 ))
 until [ "$(systemctl show -p MainPID --value virtsup)" != "$virtsup_before" ] \
       && [ "$(systemctl is-active virtsup)" = active ] && ready_now; do
@@ -206,11 +219,41 @@ until [ "$(systemctl show -p MainPID --value virtsup)" != "$virtsup_before" ] \
 done
 say "ready_after_virtsup_kill=$(ready_now && echo yes || echo no)"
 say "ready_after_virtsup_kill_ms=$(( $(now_ms) - killed_at ))"
+# From the new virtsup's exec to its "ready:" line, both on the monotonic
+# clock (systemd's ExecMainStartTimestampMonotonic, the journal's): virtsup
+# run until both daemons are adopted and ready, without the polling above.
+new_start_us=$(systemctl show -p ExecMainStartTimestampMonotonic --value virtsup)
+ready_us=$(journalctl -u virtsup -o short-monotonic --no-pager | grep -E '[: ]ready: ' | tail -n 1 \
+  | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p')
+journalctl -u virtsup -o short-monotonic --no-pager --since "@$(( killed_at / 1000 ))" \
+  > /results/adoption-journal.log 2>&1
+if [ -n "$ready_us" ] && [ -n "$new_start_us" ]; then
+  say "adopted_ready_ms=$(( (ready_us - new_start_us) / 1000 ))"
+else
+  say "adopted_ready_ms="
+fi
 say "state_after_virtsup_kill=$(state virtsup)"
 say "daemons_kept_after_virtsup_kill=$([ -n "$virtlogd_before" ] && [ "$(cat /run/virtlogd.pid 2>/dev/null)" = "$virtlogd_before" ] \
   && [ -n "$libvirtd_before" ] && [ "$(cat /run/libvirtd.pid 2>/dev/null)" = "$libvirtd_before" ] && echo yes || echo no)"
 say "adopted_in_status=$(virtsup status 2>/dev/null | grep -ci adopted)"
 say "runtime_directory_after_virtsup_kill=$([ -f /run/virtsup/libvirtd.conf ] && echo kept || echo removed)"
+say "sockets_after_virtsup_kill=$(held_sockets)"
+
+# The adopted libvirtd killed while a client connects in a loop: its sockets
+# are held, so every connection waits for the next libvirtd instead of failing.
+adopted_libvirtd=$(cat /run/libvirtd.pid 2>/dev/null || true)
+kill -9 "$adopted_libvirtd"
+tried=0
+failed=0
+loop_end=$(( $(now_ms) + 3000 ))
+while [ "$(now_ms)" -lt "$loop_end" ]; do
+  tried=$((tried + 1))
+  virsh -c qemu:///system -q uri > /dev/null 2>> /results/connect-loop.log || failed=$((failed + 1))
+done
+say "connects_while_adopted_libvirtd_restarts=$tried"
+say "connects_failed_while_adopted_libvirtd_restarts=$failed"
+await_ready 30
+say "libvirtd_restarted_after_adoption=$([ "$(cat /run/libvirtd.pid 2>/dev/null)" != "$adopted_libvirtd" ] && ready_now && echo yes || echo no)"
 
 # same_pids: virtsup's main pid and both daemons' pids are those saved in *_before.
 same_pids() {

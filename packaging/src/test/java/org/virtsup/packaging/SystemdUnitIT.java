@@ -81,6 +81,21 @@ class SystemdUnitIT {
         assertTrue(report.get("state_after_virtsup_kill").contains("ActiveState=active")
                 && report.get("state_after_virtsup_kill").contains("NRestarts=1"), report.get("state_after_virtsup_kill"));
 
+        assertTrue(report.get("sockets_before_virtsup_kill").contains("libvirtd.socket="),
+                report.get("sockets_before_virtsup_kill"));
+        assertEquals(report.get("sockets_before_virtsup_kill"), report.get("sockets_after_virtsup_kill"),
+                "the new virtsup holds the very same sockets (same inodes), passed back by the fd store");
+        if (!report.get("fdstore_before_virtsup_kill").isEmpty()) { // systemd 254 and later count them
+            assertEquals(report.get("sockets_before_virtsup_kill").trim().split(" ").length + 1,
+                    Integer.parseInt(report.get("fdstore_before_virtsup_kill")),
+                    "one stored copy per held socket, and the control socket's");
+        }
+        assertNotEquals("4", report.get("status_while_virtsup_down"),
+                "virtsup status right after kill -9 of virtsup waits for the next one instead of being unreachable");
+        assertEquals("0", report.get("connects_failed_while_adopted_libvirtd_restarts"),
+                "no client fails while the adopted libvirtd restarts, out of "
+                        + report.get("connects_while_adopted_libvirtd_restarts"));
+        assertEquals("yes", report.get("libvirtd_restarted_after_adoption"));
         assertEquals("0", report.get("reexec"), "virtsup reexec under systemd");
         assertTrue(report.get("state_after_reexec").contains("ActiveState=active"), report.get("state_after_reexec"));
         assertEquals("yes", report.get("pids_kept_by_reexec"), "same main pid, same libvirtd and virtlogd");
@@ -127,6 +142,9 @@ class SystemdUnitIT {
                 + report.get("ready_after_virtsup_kill") + " in " + report.get("ready_after_virtsup_kill_ms") + " ms, "
                 + report.get("state_after_virtsup_kill") + "; daemons kept " + report.get("daemons_kept_after_virtsup_kill")
                 + ", status lines saying adopted " + report.get("adopted_in_status"));
+        System.out.println("virtsup-benchmark: systemd unit on Debian " + tag + ": virtsup run after kill -9 of"
+                + " virtsup, from its exec until both daemons are adopted and ready: " + report.get("adopted_ready_ms")
+                + " ms (journal, monotonic)");
         System.out.println("virtsup-benchmark: systemd unit on Debian " + tag + ": virtsup reexec until status is 0"
                 + " again " + report.get("reexec_ms") + " ms; " + report.get("state_after_upgrade") + " after dpkg -i"
                 + " over the running virtsup");
@@ -184,6 +202,8 @@ class SystemdUnitIT {
             System.out.println("--- virtsup reexec\n" + readIfThere(results.resolve("reexec.log"))
                     + "\n--- virtsup's journal after it\n" + readIfThere(results.resolve("reexec-journal.log")));
         }
+        System.out.println("--- virtsup's journal on Debian " + release + " from its kill -9 to its adoption of the"
+                + " daemons\n" + readIfThere(results.resolve("adoption-journal.log")));
         if (text.contains("done=yes") && !text.contains("verify=0")) {
             System.out.println("--- systemd-analyze verify\n" + readIfThere(results.resolve("verify.log")));
         }

@@ -148,6 +148,11 @@ public final class ControlServer implements AutoCloseable {
         return settings.socket();
     }
 
+    /** The listening socket's descriptor, for the init system's file descriptor store to keep a copy. */
+    public int descriptor() {
+        return server.getFD();
+    }
+
     /**
      * Stops accepting, the socket left listening, and returns its descriptor,
      * for a live re-exec to hand over: the connections made from now on wait

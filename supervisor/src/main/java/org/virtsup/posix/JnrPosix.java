@@ -28,10 +28,6 @@ public final class JnrPosix implements Posix {
     private static final int EEXIST = 17;
     private static final int ERANGE = 34;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
-    private static final int AF_UNIX = 1;
-    private static final int SOCK_STREAM = 1;
-    private static final int SOCK_CLOEXEC = O_CLOEXEC;
-    private static final int SHUT_RD = 0;
     private static final int SOL_SOCKET = 1;
     private static final int SO_PEERGROUPS = 59;
     /** More than any process has (NGROUPS_MAX is 65536): a first guess, grown on ERANGE. */
@@ -140,18 +136,12 @@ public final class JnrPosix implements Posix {
 
     @Override
     public Pipe socketPair() {
-        int[] fds = new int[2];
-        if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-            throw failure("socketpair", "");
-        }
-        return new Pipe(fds[0], fds[1]);
+        return nativeSockets.socketPair();
     }
 
     @Override
     public void shutdownRead(int fd) {
-        if (libc.shutdown(fd, SHUT_RD) != 0) {
-            throw failure("shutdown", "fd " + fd);
-        }
+        nativeSockets.shutdownRead(fd);
     }
 
     @Override
@@ -364,6 +354,11 @@ public final class JnrPosix implements Posix {
     }
 
     @Override
+    public void sendDescriptors(String address, byte[] datagram, int[] fds) {
+        nativeSockets.sendDescriptors(address, datagram, fds);
+    }
+
+    @Override
     public int pidfdOpen(int pid) {
         return nativePidfd.open(pid);
     }
@@ -389,8 +384,14 @@ public final class JnrPosix implements Posix {
     }
 
     @Override
-    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
-        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited);
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                            Set<Integer> held) {
+        new NativeExec(libc, runtime, errnoNames).execInPlace(path, argv, environment, inherited, held);
+    }
+
+    @Override
+    public void takeBackSignals(Set<Integer> signals, Runnable installHandlers) {
+        new NativeExec(libc, runtime, errnoNames).takeBackSignals(signals, installHandlers);
     }
 
     private PosixException failure(String operation, String subject) {

@@ -165,4 +165,9 @@ public interface LibC {
     @SaveError
     @jnr.ffi.types.ssize_t
     long recvmsg(int socket, Pointer message, int flags);
+
+    /** For {@link Posix#sendDescriptors}: a datagram with its SCM_RIGHTS. */
+    @SaveError
+    @jnr.ffi.types.ssize_t
+    long sendmsg(int socket, @In Pointer message, int flags);
 }

@@ -20,12 +20,17 @@ final class NativeSockets {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int SOCK_STREAM = 1;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SHUT_RD = 0;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1;
     private static final int SO_REUSEADDR = 2;
     private static final int IPPROTO_IPV6 = 41;
     private static final int IPV6_V6ONLY = 26;
     private static final int ENAMETOOLONG = 36;
+    private static final int EINTR = 4;
     private static final int EINVAL = 22;
     // struct sockaddr_un: sa_family_t (2 bytes), then sun_path[108], NUL-terminated here.
     private static final int SUN_PATH_OFFSET = 2;
@@ -142,6 +147,85 @@ final class NativeSockets {
             throw errnoNames.exception("fstat", "fd " + fd, Errno.ENOTSOCK.number());
         }
         return buffer.getLong(STAT_INODE);
+    }
+
+    Pipe socketPair() {
+        int[] fds = new int[2];
+        if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+            throw failure("socketpair", "");
+        }
+        return new Pipe(fds[0], fds[1]);
+    }
+
+    void shutdownRead(int fd) {
+        if (libc.shutdown(fd, SHUT_RD) != 0) {
+            throw failure("shutdown", "fd " + fd);
+        }
+    }
+
+    /**
+     * sendmsg(2) on a socket of its own, with the address in msg_name. The
+     * structures are laid out from the address size (also size_t's on Linux):
+     * struct msghdr {name, namelen (int, padded), iov, iovlen, control,
+     * controllen, flags}; struct iovec {base, len}; struct cmsghdr {len,
+     * level (int), type (int), then the descriptors (ints), aligned to size_t}.
+     */
+    void sendDescriptors(String address, byte[] datagram, int[] fds) {
+        Pointer name = Memory.allocateDirect(runtime, SUN_PATH_OFFSET + SUN_PATH_SIZE, true);
+        int nameLength = unixAddress(address, name);
+        int word = runtime.addressSize();
+        Pointer data = Memory.allocateDirect(runtime, Math.max(1, datagram.length), true);
+        data.put(0, datagram, 0, datagram.length);
+        Pointer iovec = Memory.allocateDirect(runtime, 2L * word, true);
+        iovec.putAddress(0, data.address());
+        iovec.putAddress(word, datagram.length);
+        int header = align(word + 8, word);
+        int controlLength = fds.length == 0 ? 0 : align(header + 4 * fds.length, word);
+        Pointer control = Memory.allocateDirect(runtime, Math.max(1, controlLength), true);
+        if (fds.length > 0) {
+            control.putAddress(0, header + 4L * fds.length);
+            control.putInt(word, SOL_SOCKET);
+            control.putInt(word + 4L, SCM_RIGHTS);
+            control.put(header, fds, 0, fds.length);
+        }
+        Pointer message = Memory.allocateDirect(runtime, 7L * word, true);
+        message.putAddress(0, name.address());
+        message.putInt(word, nameLength);
+        message.putAddress(2L * word, iovec.address());
+        message.putAddress(3L * word, 1);
+        message.putAddress(4L * word, fds.length == 0 ? 0 : control.address());
+        message.putAddress(5L * word, controlLength);
+        int fd = libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw failure("socket", address);
+        }
+        try {
+            while (libc.sendmsg(fd, message, MSG_NOSIGNAL) < 0) {
+                int errno = runtime.getLastError();
+                if (errno != EINTR) {
+                    throw errnoNames.exception("sendmsg", address, errno);
+                }
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    /** Fills a sockaddr_un for a path or an {@code @abstract} name; returns its length. */
+    private int unixAddress(String address, Pointer into) {
+        boolean abstractName = address.startsWith("@");
+        byte[] encoded = (abstractName ? address.substring(1) : address).getBytes(StandardCharsets.UTF_8);
+        int offset = abstractName ? 1 : 0; // an abstract name starts with a NUL byte, and has no final one
+        if (address.isEmpty() || offset + encoded.length + (abstractName ? 0 : 1) > SUN_PATH_SIZE) {
+            throw errnoNames.exception("sendmsg", address, address.isEmpty() ? EINVAL : ENAMETOOLONG);
+        }
+        into.putShort(0, (short) AF_UNIX);
+        into.put(SUN_PATH_OFFSET + offset, encoded, 0, encoded.length);
+        return SUN_PATH_OFFSET + offset + encoded.length + (abstractName ? 0 : 1);
+    }
+
+    private static int align(int size, int word) {
+        return (size + word - 1) / word * word;
     }
 
     void unlink(String path) {

@@ -235,13 +235,41 @@ public interface Posix {
      * pid, its children and, of its descriptors, only 0-2 and
      * {@code inherited}: every other one is marked close-on-exec first, the
      * {@code inherited} ones are cleared of it. The calling thread's signal
-     * mask is emptied, as a new program expects. Returns only on failure:
-     * then the {@code inherited} descriptors are close-on-exec again and the
-     * exception names the errno.
+     * mask is emptied, as a new program expects, but for {@code held}: those
+     * signals are blocked and set to be ignored, so that one sent while the
+     * new program starts is neither fatal (its default action) nor lost (a
+     * blocked signal is kept pending even when ignored): it waits until the
+     * new program takes them back ({@link #takeBackSignals}). A JVM leaves an
+     * ignored TERM, INT or HUP blocked in all its threads. Returns only on
+     * failure: then the {@code inherited} descriptors are close-on-exec
+     * again, the signals' mask and actions are restored, and the exception
+     * names the errno.
      *
      * @param argv        the new program's argv, argv[0] included
      * @param environment its whole environment, as NAME=value strings
      * @throws PosixException ENOENT, EACCES, ENOEXEC... as execve(2) fails
      */
-    void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited);
+    void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                     Set<Integer> held);
+
+    /**
+     * The other side of {@link #execInPlace}'s {@code held} signals: puts
+     * each back to its default action (a pending one stays pending), runs
+     * {@code installHandlers}, then unblocks them in the calling thread, which
+     * delivers any that came meanwhile to the handlers just installed.
+     */
+    void takeBackSignals(Set<Integer> signals, Runnable installHandlers);
+
+    /**
+     * Sends one datagram, with a copy of each of {@code fds} attached
+     * (SCM_RIGHTS), to the unix datagram socket at {@code address}: a path,
+     * or {@code @name} in the abstract namespace, as {@code NOTIFY_SOCKET}
+     * names them. The receiver gets descriptors of its own for the same open
+     * files; this process keeps its own.
+     *
+     * @throws PosixException ENOENT or ECONNREFUSED when nothing receives at
+     *         {@code address}, EBADF when one of {@code fds} is not open,
+     *         ENAMETOOLONG when the address does not fit a sockaddr_un
+     */
+    void sendDescriptors(String address, byte[] datagram, int[] fds);
 }

@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
 import org.virtsup.control.StatusReport;
+import org.virtsup.notify.FdStore;
 import org.virtsup.posix.Errno;
 import org.virtsup.posix.FileStatus;
 import org.virtsup.posix.Posix;
@@ -23,6 +25,7 @@ import org.virtsup.sockets.HandOffCheck;
 import org.virtsup.sockets.HeldSocket;
 import org.virtsup.sockets.HeldSockets;
 import org.virtsup.sockets.ProcSockets;
+import org.virtsup.sockets.SocketKeys;
 import org.virtsup.sockets.SocketOwners;
 import org.virtsup.sockets.SocketPlan;
 import org.virtsup.sockets.SocketSpec;
@@ -49,6 +52,8 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
     private final Map<Daemon, HandOffCheck.Verdict> verdicts = new EnumMap<>(Daemon.class);
     /** Daemons whose last process refused its sockets: it bound its own over their paths. */
     private final Set<Daemon> refused = EnumSet.noneOf(Daemon.class);
+    private FdStore store = FdStore.disabled();
+    private Map<String, FdStore.Entry> others = Map.of();
 
     private HandedSockets(Posix posix, HeldSockets held, HandOffCheck check) {
         this.posix = posix;
@@ -106,6 +111,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
                 throw new UncheckedIOException(e.getMessage(), e);
             }
         }
+        syncStore();
         requireExecutable(bare.path());
         return bare.handed(new HandOff(held.of(daemon)));
     }
@@ -147,18 +153,35 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return Observers.andAfterEachStep(next, this::stepped);
     }
 
-    /** Every held socket's descriptor by name, as a live re-exec hands them over. */
+    /** Every held socket's descriptor by key ({@link SocketKeys}), as a live re-exec hands them over. */
     Map<String, Integer> descriptors() {
-        Map<String, Integer> descriptors = new java.util.TreeMap<>();
-        held.all().forEach(socket -> descriptors.put(socket.spec().name(), socket.fd()));
+        Map<String, Integer> descriptors = new TreeMap<>();
+        SocketKeys.of(held.all()).forEach((key, socket) -> descriptors.put(key, socket.fd()));
         return descriptors;
     }
 
-    /** The inodes of {@code daemon}'s held sockets by name, as the state record keeps them. */
+    /** The inodes of {@code daemon}'s held sockets by key, as the state record keeps them. */
     Map<String, Long> inodes(Daemon daemon) {
-        Map<String, Long> inodes = new java.util.TreeMap<>();
-        held.of(daemon).forEach(socket -> inodes.put(socket.spec().name(), socket.inode()));
+        Map<String, Long> inodes = new TreeMap<>();
+        SocketKeys.of(held.of(daemon)).forEach((key, socket) -> inodes.put(key, socket.inode()));
         return inodes;
+    }
+
+    /**
+     * Keeps a copy of every held socket in {@code store} from now on, in step
+     * with what is held, and of {@code others} (the control socket) as they are.
+     */
+    void keepIn(FdStore store, Map<String, FdStore.Entry> others) {
+        this.store = store;
+        this.others = Map.copyOf(others);
+        syncStore();
+    }
+
+    private void syncStore() {
+        Map<String, FdStore.Entry> entries = new TreeMap<>(others);
+        SocketKeys.of(held.all()).forEach((key, socket) -> entries.put(key,
+                new FdStore.Entry(socket.fd(), socket.inode())));
+        store.sync(entries);
     }
 
     /** After each step: a daemon's process that ended gets its sockets ready for the next one. */
@@ -179,6 +202,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
                 held.release(daemon);
                 log.info("{} is down: its sockets are closed until it starts again, so that clients are refused"
                         + " rather than left waiting", daemon);
+                syncStore();
             }
         }
     }
@@ -199,6 +223,7 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
      */
     Set<Daemon> reload(Configuration next) throws IOException {
         Set<Daemon> moved = held.apply(SocketPlan.of(next, posix));
+        syncStore();
         moved.forEach(daemon -> log.info("{}'s sockets changed: {}", daemon, held.of(daemon).stream()
                 .map(socket -> socket.spec().endpoint().describe()).toList()));
         return moved;
@@ -226,13 +251,16 @@ final class HandedSockets implements SupervisionExecutor.ReadinessGate, AutoClos
         return held.of(daemon).stream().map(socket -> new HandOffCheck.SocketState(socket, false)).toList();
     }
 
-    /** See {@link HeldSockets#closeLeavingFiles}. */
+    /** See {@link HeldSockets#closeLeavingFiles}; the store keeps its copies: the daemons still serve them. */
     void closeLeavingFiles() {
+        store = FdStore.disabled();
         held.closeLeavingFiles();
     }
 
+    /** Closes every socket for good, the store's copies included. */
     @Override
     public void close() {
+        store.clear();
         held.close();
     }
 }

@@ -54,6 +54,12 @@ final class LiveReexec {
     /** Tells the launcher that a check is made for a re-exec of run (see /usr/bin/virtsup). */
     static final String CHECK_FOR_RUN = "VIRTSUP_CHECK_FOR_RUN";
     private static final int LAST_LINES = 10;
+    /**
+     * The signals virtsup takes orders from, held across the exec (see
+     * {@link Posix#execInPlace}): a stop asked while the new JVM starts is
+     * carried out once it can, rather than killing it or going unheard.
+     */
+    static final Set<Integer> ORDERS = Set.of(Signals.TERM, Signals.INT, Signals.HUP, Signals.USR1);
 
     /**
      * What this virtsup holds besides its daemons.
@@ -185,7 +191,7 @@ final class LiveReexec {
                     String.join(" ", exec.runArgv()), next.generation(), inherited);
             reloading = true;
             initSystem.get().reloading();
-            posix.execInPlace(exec.path(), exec.runArgv(), env, inherited);
+            posix.execInPlace(exec.path(), exec.runArgv(), env, inherited, ORDERS);
         } catch (RuntimeException e) {
             underWay = false;
             log.error("the re-exec failed: {}; this virtsup goes on as it was", e.toString());

@@ -37,6 +37,7 @@ import org.virtsup.host.LibvirtdVersion;
 import org.virtsup.metrics.MetricsAddressException;
 import org.virtsup.metrics.MetricsEndpoint;
 import org.virtsup.metrics.VirtsupMetrics;
+import org.virtsup.notify.FdStore;
 import org.virtsup.notify.Notifier;
 import org.virtsup.notify.NotifyListener;
 import org.virtsup.notify.WatchdogInterval;
@@ -106,7 +107,12 @@ public final class VirtsupRun {
         // JVM with 143 nor be dropped (as PID 1, a signal without a handler is
         // ignored). Boot is queued first, so every signal is handled after it.
         loop.post(this::boot);
-        JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        Runnable route = () -> JvmSignals.route(name -> loop.post(() -> onSignal(name)), "TERM", "INT", "HUP", "USR1");
+        if (inheritance.reexecuted()) {
+            posix.takeBackSignals(LiveReexec.ORDERS, route); // held across the exec; any that came is delivered now
+        } else {
+            route.run();
+        }
         Configuration initial = configuration.get();
         try {
             Preflight preflight = new Preflight(posix, initial, daemon -> program(daemon).pidFile(), PROC,
@@ -244,6 +250,9 @@ public final class VirtsupRun {
         } catch (ControlSocketInUseException e) {
             throw new IOException(e.getMessage(), e);
         }
+        int controlFd = control.descriptor();
+        sockets.keepIn(FdStore.fromEnvironment(environment, posix, inheritance.stored()), Map.of(
+                Inheritance.CONTROL_KEY, new FdStore.Entry(controlFd, posix.socketInode(controlFd))));
     }
 
     private void listenForReadiness(Path notifyDirectory) throws IOException {

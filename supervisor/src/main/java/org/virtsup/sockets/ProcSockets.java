@@ -1,6 +1,8 @@
 package org.virtsup.sockets;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,72 @@ public interface ProcSockets {
     /** The socket descriptors {@code pid} holds: descriptor number to the socket's inode. */
     default Map<Integer, Long> socketDescriptors(int pid) {
         return descriptors(pid);
+    }
+
+    /**
+     * Whether the socket {@code inode} listens at {@code endpoint}, seen from
+     * {@code pid}'s network namespace: a unix one at its path, a TCP one at its
+     * address and port. Where /proc does not say (no table), it is trusted.
+     */
+    default boolean listensAt(int pid, long inode, Endpoint endpoint) {
+        if (endpoint instanceof Endpoint.Unix unix) {
+            Map<Long, String> listening = listeningUnix(pid);
+            String at = listening.get(inode);
+            return at == null ? listening.isEmpty() : at.equals(unix.path());
+        }
+        Endpoint.Tcp wanted = (Endpoint.Tcp) endpoint;
+        Map<Long, Endpoint.Tcp> listening = listeningTcp(pid);
+        Endpoint.Tcp at = listening.get(inode);
+        if (at == null) {
+            return listening.isEmpty();
+        }
+        try { // both are numeric: no name is looked up
+            return at.port() == wanted.port()
+                    && InetAddress.getByName(at.host()).equals(InetAddress.getByName(wanted.host()));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Listening TCP sockets seen from {@code pid}'s network namespace: inode to
+     * address, from {@code /proc/PID/net/tcp} and {@code tcp6}.
+     */
+    default Map<Long, Endpoint.Tcp> listeningTcp(int pid) {
+        Map<Long, Endpoint.Tcp> sockets = new HashMap<>();
+        sockets.putAll(listeningTcp(Path.of("/proc", Integer.toString(pid), "net", "tcp")));
+        sockets.putAll(listeningTcp(Path.of("/proc", Integer.toString(pid), "net", "tcp6")));
+        return sockets;
+    }
+
+    /**
+     * Parses /proc/net/tcp or tcp6: {@code sl local_address rem_address st ... inode},
+     * the address in hexadecimal 32-bit words of the host's byte order (x86: little
+     * endian), the port in network order; st 0A is LISTEN.
+     */
+    static Map<Long, Endpoint.Tcp> listeningTcp(Path table) {
+        Map<Long, Endpoint.Tcp> sockets = new HashMap<>();
+        for (String line : rows(table)) {
+            String[] fields = line.strip().split("\\s+");
+            if (fields.length < 10 || !fields[3].equals("0A")) {
+                continue;
+            }
+            String[] local = fields[1].split(":");
+            byte[] address = new byte[local[0].length() / 2];
+            for (int word = 0; word < address.length / 4; word++) {
+                for (int b = 0; b < 4; b++) { // each 32-bit word's bytes, least significant first
+                    address[word * 4 + b] = (byte) Integer.parseInt(
+                            local[0].substring(word * 8 + (3 - b) * 2, word * 8 + (4 - b) * 2), 16);
+                }
+            }
+            try {
+                sockets.put(Long.parseLong(fields[9]), new Endpoint.Tcp(
+                        InetAddress.getByAddress(address).getHostAddress(), Integer.parseInt(local[1], 16)));
+            } catch (UnknownHostException | IllegalArgumentException e) {
+                // not an address: a table of another format
+            }
+        }
+        return sockets;
     }
 
     static ProcSockets ofThisHost() {
@@ -85,18 +153,22 @@ public interface ProcSockets {
      */
     static Map<Long, String> listening(Path table) {
         Map<Long, String> sockets = new HashMap<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(table);
-        } catch (IOException gone) {
-            return Map.of();
-        }
-        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+        for (String line : rows(table)) {
             String[] fields = line.strip().split("\\s+", 8);
             if (fields.length == 8 && (Long.parseLong(fields[3], 16) & 0x10000) != 0) {
                 sockets.put(Long.parseLong(fields[6]), fields[7]);
             }
         }
         return sockets;
+    }
+
+    /** A /proc table's rows, its header line left out; none when it cannot be read (the process is gone). */
+    private static List<String> rows(Path table) {
+        try {
+            List<String> lines = Files.readAllLines(table);
+            return lines.subList(Math.min(1, lines.size()), lines.size());
+        } catch (IOException gone) {
+            return List.of();
+        }
     }
 }

@@ -39,28 +39,31 @@ public final class SocketTakeBack {
     public List<HeldSocket> from(Daemon daemon, int pid, int pidfd, Map<String, Long> recorded,
                                  List<SocketSpec> plan) {
         Map<Integer, Long> descriptors = proc.socketDescriptors(pid);
-        Map<Long, String> listening = proc.listeningUnix(pid);
         List<HeldSocket> taken = new ArrayList<>();
-        for (SocketSpec spec : plan) {
-            if (spec.daemon() != daemon) {
-                continue;
-            }
-            Long inode = recorded.get(spec.name());
+        SocketKeys.ofPlan(plan.stream().filter(spec -> spec.daemon() == daemon).toList()).forEach((key, spec) -> {
+            Long inode = recorded.get(key);
             Optional<Integer> fd = descriptors.entrySet().stream().filter(e -> e.getValue().equals(inode))
                     .map(Map.Entry::getKey).findFirst();
-            String what = daemon + "'s " + spec.name() + " (pid " + pid + ")";
+            String what = daemon + "'s " + key + " (pid " + pid + ")";
             if (inode == null || fd.isEmpty()) {
                 log.warn("cannot take {} back: {}; it is bound anew at {}'s next start", what,
                         inode == null ? "the state record has no inode of it" : "it no longer holds inode " + inode,
                         daemon);
-            } else if (spec.endpoint() instanceof Endpoint.Unix unix && !unix.path().equals(listening.get(inode))) {
+            } else if (!proc.listensAt(pid, inode, spec.endpoint())) {
                 log.warn("cannot take {} back: inode {} listens at {}, not at {} as configured; it is bound anew at"
-                        + " {}'s next start", what, inode, listening.get(inode), unix.path(), daemon);
+                        + " {}'s next start", what, inode, placeOf(pid, inode, spec.endpoint()),
+                        spec.endpoint().describe(), daemon);
             } else {
                 copy(spec, pidfd, fd.get(), inode, what).ifPresent(taken::add);
             }
-        }
+        });
         return taken;
+    }
+
+    private String placeOf(int pid, long inode, Endpoint kind) {
+        String at = kind instanceof Endpoint.Unix ? proc.listeningUnix(pid).get(inode)
+                : Optional.ofNullable(proc.listeningTcp(pid).get(inode)).map(Endpoint::describe).orElse(null);
+        return at == null ? "no place /proc shows" : at;
     }
 
     private Optional<HeldSocket> copy(SocketSpec spec, int pidfd, int fd, long inode, String what) {

@@ -71,6 +71,8 @@ public final class FakePosix implements Posix {
     private final List<Replaced> execs = new ArrayList<>();
     private final Set<Integer> reaped = new HashSet<>();
     private final Set<String> boundPorts = new HashSet<>();
+    private final Map<String, List<Datagram>> inboxes = new HashMap<>();
+    private final List<Set<Integer>> takenBack = new ArrayList<>();
     private long nextInode = 70_000;
 
     private int pid = 4242;
@@ -93,6 +95,12 @@ public final class FakePosix implements Posix {
 
     /** One spawn that succeeded. */
     public record Spawned(int pid, SpawnSpec spec) {}
+
+    /**
+     * One datagram {@link #sendDescriptors} delivered: its text and, per
+     * descriptor sent, the socket's inode (-1 for a file that is no socket).
+     */
+    public record Datagram(String text, List<Long> inodes) {}
 
     // ---------------------------------------------------------------- configuration
 
@@ -896,6 +904,41 @@ public final class FakePosix implements Posix {
         }
     }
 
+    /** The receiver's copies keep a listening socket bound, as the kernel's do; the fake never closes them. */
+    @Override
+    public void sendDescriptors(String address, byte[] datagram, int[] fds) {
+        lock.lock();
+        try {
+            calls.add("sendDescriptors " + address + " " + fds.length);
+            boolean abstractName = address.startsWith("@");
+            if (address.isEmpty() || address.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + (abstractName ? 0 : 1) > 108) {
+                throw new PosixException("sendmsg", address, address.isEmpty() ? Errno.EINVAL : Errno.ENAMETOOLONG);
+            }
+            List<Long> inodes = new ArrayList<>();
+            for (int fd : fds) {
+                OpenFile file = descriptors.get(fd);
+                if (file == null) {
+                    throw new PosixException("sendmsg", address, Errno.EBADF);
+                }
+                inodes.add(file instanceof ListeningSocket socket ? socket.inode : -1L);
+            }
+            List<Datagram> inbox = inboxes.get(address);
+            if (inbox == null) {
+                throw new PosixException("sendmsg", address,
+                        abstractName || files.containsKey(normalize(address)) ? Errno.ECONNREFUSED : Errno.ENOENT);
+            }
+            for (int fd : fds) {
+                if (descriptors.get(fd) instanceof ListeningSocket socket) {
+                    socket.holders++;
+                }
+            }
+            inbox.add(new Datagram(new String(datagram, java.nio.charset.StandardCharsets.UTF_8), List.copyOf(inodes)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void unlink(String path) {
         lock.lock();
@@ -1059,14 +1102,41 @@ public final class FakePosix implements Posix {
         public final transient List<String> argv;
         public final transient List<String> environment;
         public final transient Set<Integer> inherited;
+        /** The signals blocked and ignored across the exec, for the new program to take back. */
+        public final transient Set<Integer> held;
 
-        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+        Replaced(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                 Set<Integer> held) {
             super("execve " + path, null, false, false);
             this.path = path;
             this.argv = List.copyOf(argv);
             this.environment = List.copyOf(environment);
             this.inherited = Set.copyOf(inherited);
+            this.held = Set.copyOf(held);
         }
+    }
+
+    /** The signals {@link #takeBackSignals} was given, each call in order. */
+    public List<Set<Integer>> signalsTakenBack() {
+        lock.lock();
+        try {
+            return List.copyOf(takenBack);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Dispositions and masks are not modelled: this records the call and installs the handlers. */
+    @Override
+    public void takeBackSignals(Set<Integer> signals, Runnable installHandlers) {
+        lock.lock();
+        try {
+            calls.add("takeBackSignals " + new java.util.TreeSet<>(signals));
+            takenBack.add(Set.copyOf(signals));
+        } finally {
+            lock.unlock();
+        }
+        installHandlers.run();
     }
 
     /** Every successful {@link #execInPlace}, in order. */
@@ -1080,7 +1150,8 @@ public final class FakePosix implements Posix {
     }
 
     @Override
-    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited) {
+    public void execInPlace(String path, List<String> argv, List<String> environment, Set<Integer> inherited,
+                            Set<Integer> held) {
         lock.lock();
         try {
             calls.add("execve " + path + " " + String.join(" ", argv));
@@ -1093,7 +1164,12 @@ public final class FakePosix implements Posix {
             if (program.type != TYPE_REGULAR || !mayExecute(program)) {
                 throw new PosixException("execve", path, Errno.EACCES);
             }
-            Replaced replaced = new Replaced(path, argv, environment, inherited);
+            for (int signal : held) {
+                if (signal < 1 || signal > Signals.MAX) {
+                    throw new IllegalArgumentException("no signal " + signal);
+                }
+            }
+            Replaced replaced = new Replaced(path, argv, environment, inherited, held);
             execs.add(replaced);
             throw replaced;
         } finally {
@@ -1119,6 +1195,27 @@ public final class FakePosix implements Posix {
                 process.sockets.add(socket);
             }
             return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A datagram socket bound at {@code address} (a path, or {@code @name}) that receives what is sent to it. */
+    public FakePosix receiveDatagramsAt(String address) {
+        lock.lock();
+        try {
+            inboxes.put(address, new ArrayList<>());
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What was sent to {@code address} so far, oldest first. */
+    public List<Datagram> datagramsAt(String address) {
+        lock.lock();
+        try {
+            return List.copyOf(inboxes.getOrDefault(address, List.of()));
         } finally {
             lock.unlock();
         }

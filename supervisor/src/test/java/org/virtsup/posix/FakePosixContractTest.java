@@ -1,5 +1,9 @@
 package org.virtsup.posix;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
 /** The contract against {@link FakePosix}: it must fail where and how the kernel fails. */
 class FakePosixContractTest extends PosixContract {
     private static final String SCRATCH = "/tmp/contract";
@@ -42,6 +46,17 @@ class FakePosixContractTest extends PosixContract {
     @Override
     protected void createSocket(String path) {
         fake.addSocket(path, posix.geteuid(), 0, 0755);
+    }
+
+    @Override
+    protected Inbox receiveDatagramsAt(String address) {
+        fake.receiveDatagramsAt(address);
+        int[] read = {0};
+        return () -> {
+            List<FakePosix.Datagram> received = fake.datagramsAt(address);
+            assertTrue(read[0] < received.size(), "a datagram at " + address);
+            return received.get(read[0]++);
+        };
     }
 
     @Override

@@ -40,6 +40,7 @@ class JnrPosixContractTest extends PosixContract {
     private static final String PYTHON = "/usr/bin/python3";
 
     private Path scratchPath;
+    private final List<KernelInbox> inboxes = new ArrayList<>();
 
     @Override
     protected Posix createPosix() {
@@ -82,6 +83,18 @@ class JnrPosixContractTest extends PosixContract {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    protected Inbox receiveDatagramsAt(String address) {
+        KernelInbox inbox = KernelInbox.bind(address);
+        inboxes.add(inbox);
+        return inbox::next;
+    }
+
+    @AfterEach
+    void closeInboxes() {
+        inboxes.forEach(KernelInbox::close);
     }
 
     @Override
@@ -209,7 +222,7 @@ class JnrPosixContractTest extends PosixContract {
             assertTrue(closeOnExec(pipe.readFd()));
             PosixException failure = org.junit.jupiter.api.Assertions.assertThrows(PosixException.class,
                     () -> posix.execInPlace("/nonexistent/virtsup", List.of("virtsup"), List.of(),
-                            Set.of(pipe.readFd())));
+                            Set.of(pipe.readFd()), Set.of()));
             assertEquals(Errno.ENOENT, failure.errno());
             assertTrue(closeOnExec(pipe.readFd()), "fd " + pipe.readFd() + " left inheritable");
         } finally {
@@ -680,5 +693,52 @@ class JnrPosixContractTest extends PosixContract {
             text.append((mode & (0400 >> i)) != 0 ? letters.charAt(i) : '-');
         }
         return text.toString();
+    }
+
+    /**
+     * The exec window as the kernel sees it: a signal sent while it is blocked
+     * and ignored (as {@code execInPlace} leaves the held ones) waits, and
+     * {@code takeBackSignals} delivers it to the handler it installs.
+     */
+    @Test
+    void aSignalThatCameWhileHeldReachesTheHandlerInstalledWhenTakenBack() throws InterruptedException {
+        TestLibC libc = TestLibC.get();
+        long[] usr1 = signalSet(Signals.USR1);
+        long[] before = new long[16];
+        assertEquals(0, libc.pthread_sigmask(TestLibC.SIG_BLOCK, usr1, before));
+        java.util.concurrent.CountDownLatch delivered = new java.util.concurrent.CountDownLatch(1);
+        try {
+            libc.signal(Signals.USR1, TestLibC.SIG_IGN);
+            assertEquals(0, libc.raise(Signals.USR1)); // queued: a blocked signal is never ignored
+            posix.takeBackSignals(Set.of(Signals.USR1), () -> org.virtsup.run.JvmSignals.route(
+                    name -> delivered.countDown(), "USR1"));
+            assertTrue(delivered.await(20, java.util.concurrent.TimeUnit.SECONDS), "USR1 delivered once taken back");
+            long[] now = new long[16];
+            libc.pthread_sigmask(TestLibC.SIG_BLOCK, new long[16], now);
+            assertEquals(0, now[0] & usr1[0], "unblocked in this thread");
+        } finally {
+            libc.pthread_sigmask(TestLibC.SIG_SETMASK, before, null);
+        }
+    }
+
+    /** A failed exec puts the held signals' actions and the thread's mask back as they were. */
+    @Test
+    void aFailedExecPutsTheHeldSignalsBack() {
+        int urg = 23; // SIGURG: ignored by default, and left alone by the JVM
+        TestLibC libc = TestLibC.get();
+        long[] before = new long[16];
+        libc.pthread_sigmask(TestLibC.SIG_BLOCK, new long[16], before);
+        assertFails(Errno.ENOENT, () -> posix.execInPlace(scratch + "/missing", List.of("x"), List.of(), Set.of(),
+                Set.of(urg)));
+        long[] after = new long[16];
+        libc.pthread_sigmask(TestLibC.SIG_BLOCK, new long[16], after);
+        assertEquals(before[0], after[0], "the mask as it was (the kernel's 64 signals: the first word)");
+        assertEquals(0, libc.signal(urg, 0), "the action as it was: SIG_DFL, not SIG_IGN");
+    }
+
+    private static long[] signalSet(int signal) {
+        long[] set = new long[16];
+        set[(signal - 1) / 64] |= 1L << ((signal - 1) % 64);
+        return set;
     }
 }

@@ -56,6 +56,15 @@ public abstract class PosixContract {
     /** Creates a listening unix socket at {@code path}. */
     protected abstract void createSocket(String path);
 
+    /** A unix datagram socket bound at {@code address} (a path): what it receives, in order. */
+    protected abstract Inbox receiveDatagramsAt(String address);
+
+    /** See {@link #receiveDatagramsAt}. */
+    protected interface Inbox {
+        /** The next datagram already received; fails the test when none is there. */
+        FakePosix.Datagram next();
+    }
+
     /** A program that exits with {@code code} at once. */
     protected abstract SpawnSpec exitingWith(int code);
 
@@ -573,6 +582,39 @@ public abstract class PosixContract {
     }
 
     @Test
+    void descriptorsSentInADatagramArriveAsTheSameSockets() {
+        Inbox inbox = receiveDatagramsAt(scratch + "/notify");
+        int socket = posix.listenUnix(scratch + "/held", 16);
+        try {
+            posix.sendDescriptors(scratch + "/notify", "FDSTORE=1\nFDNAME=held".getBytes(StandardCharsets.UTF_8),
+                    new int[] {socket});
+            assertEquals(new FakePosix.Datagram("FDSTORE=1\nFDNAME=held", List.of(posix.socketInode(socket))),
+                    inbox.next());
+            posix.sendDescriptors(scratch + "/notify", "FDSTOREREMOVE=1".getBytes(StandardCharsets.UTF_8), new int[0]);
+            assertEquals(new FakePosix.Datagram("FDSTOREREMOVE=1", List.of()), inbox.next());
+        } finally {
+            posix.close(socket);
+        }
+    }
+
+    @Test
+    void sendingDescriptorsFailsWhereTheKernelDoes() {
+        byte[] text = "FDSTORE=1".getBytes(StandardCharsets.UTF_8);
+        int socket = posix.listenUnix(scratch + "/held", 16);
+        try {
+            assertEquals("sendmsg " + scratch + "/nobody: ENOENT", assertFails(Errno.ENOENT,
+                    () -> posix.sendDescriptors(scratch + "/nobody", text, new int[] {socket})).getMessage());
+            assertFails(Errno.ENAMETOOLONG, () -> posix.sendDescriptors(scratch + "/" + "n".repeat(120), text,
+                    new int[0]));
+            receiveDatagramsAt(scratch + "/notify");
+            // Not a just-closed number: the call's own socket may take the lowest free one.
+            assertFails(Errno.EBADF, () -> posix.sendDescriptors(scratch + "/notify", text, new int[] {999_999}));
+        } finally {
+            posix.close(socket);
+        }
+    }
+
+    @Test
     void eachSocketHasItsOwnInodeAndOnlySocketsHaveOne() {
         int first = posix.listenUnix(scratch + "/first", 16);
         int second = posix.listenUnix(scratch + "/second", 16);
@@ -660,7 +702,7 @@ public abstract class PosixContract {
         Pipe pipe = posix.pipe();
         String missing = scratch + "/no-such-program";
         PosixException failure = assertFails(Errno.ENOENT, () -> posix.execInPlace(missing, List.of("x"), List.of(),
-                Set.of(pipe.readFd(), pipe.writeFd())));
+                Set.of(pipe.readFd(), pipe.writeFd()), Set.of()));
         assertEquals("execve " + missing + ": ENOENT", failure.getMessage());
         posix.close(pipe.writeFd());
         assertEquals(0, posix.read(pipe.readFd(), new byte[8])); // still open: it reads the end of the pipe
@@ -671,7 +713,7 @@ public abstract class PosixContract {
     void execInPlaceOfAFileWithoutExecutePermissionFailsWithEacces() {
         String file = scratch + "/not-a-program";
         createFile(file, 0644);
-        assertFails(Errno.EACCES, () -> posix.execInPlace(file, List.of("x"), List.of(), Set.of()));
+        assertFails(Errno.EACCES, () -> posix.execInPlace(file, List.of("x"), List.of(), Set.of(), Set.of()));
     }
 
     @Test
@@ -680,7 +722,7 @@ public abstract class PosixContract {
         posix.close(pipe.readFd());
         posix.close(pipe.writeFd());
         assertFails(Errno.EBADF, () -> posix.execInPlace("/bin/true", List.of("true"), List.of(),
-                Set.of(pipe.readFd())));
+                Set.of(pipe.readFd()), Set.of()));
     }
 
     // ------------------------------------------------------------------ process file descriptors

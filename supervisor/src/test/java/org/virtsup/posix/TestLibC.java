@@ -20,6 +20,9 @@ public interface TestLibC {
     /** Returns the previous handler (SIG_DFL = 0, SIG_IGN = 1). */
     long signal(int signal, long handler);
 
+    /** To the calling thread only: a signal it blocks stays pending on it. */
+    int raise(int signal);
+
     static TestLibC get() {
         return Holder.LIBC;
     }

@@ -37,7 +37,13 @@ class InheritanceTest {
     private final FakePosix posix = new FakePosix().addDirectory("/run/virtsup", 0, 0, 0755)
             .addDirectory("/run/libvirt", 0, 0, 0755);
     private final Map<Long, String> listening = new HashMap<>();
+    private final Map<Long, Endpoint.Tcp> listeningTcp = new HashMap<>();
     private final ProcSockets proc = new ProcSockets() {
+        @Override
+        public Map<Long, Endpoint.Tcp> listeningTcp(int pid) {
+            return listeningTcp;
+        }
+
         @Override
         public Set<Long> heldBy(int pid) {
             return Set.of();
@@ -52,6 +58,12 @@ class InheritanceTest {
     private int listen(String path) {
         int fd = posix.listenUnix(path, 16);
         listening.put(posix.socketInode(fd), path);
+        return fd;
+    }
+
+    private int listen(Endpoint.Tcp at) {
+        int fd = posix.listenTcp(at.host(), at.port(), 16);
+        listeningTcp.put(posix.socketInode(fd), at);
         return fd;
     }
 
@@ -107,5 +119,59 @@ class InheritanceTest {
         assertEquals(0, inheritance.generation());
         assertEquals(OptionalInt.empty(), inheritance.controlSocket(Path.of(CONTROL)));
         assertEquals(Map.of("PATH", "/usr/bin"), Inheritance.without(Map.of(Handover.VARIABLE, "x", "PATH", "/usr/bin")));
+    }
+
+    @Test
+    void socketsPassedBackByTheStoreAreHeldWhereTheyListenAsConfiguredAndTheOthersClosed() {
+        Endpoint.Tcp v4 = new Endpoint.Tcp("0.0.0.0", 16509);
+        Endpoint.Tcp v6 = new Endpoint.Tcp("0:0:0:0:0:0:0:0", 16509);
+        SocketSpec tcp4 = new SocketSpec(Daemon.LIBVIRTD, "libvirtd-tcp", v4);
+        SocketSpec tcp6 = new SocketSpec(Daemon.LIBVIRTD, "libvirtd-tcp", v6);
+        int socket = listen(LIBVIRT_SOCK); // fd 3, as systemd passes them
+        int moved = listen(new Endpoint.Tcp("127.0.0.1", 16514)); // 4: the configuration moved it meanwhile
+        int six = listen(v6); // 5
+        int four = listen(v4); // 6
+        assertEquals(List.of(3, 4, 5, 6), List.of(socket, moved, six, four));
+        Map<String, String> environment = Map.of("LISTEN_PID", Integer.toString(posix.getpid()), "LISTEN_FDS", "4",
+                "LISTEN_FDNAMES", "libvirtd.socket:libvirtd-tcp.3:libvirtd-tcp:libvirtd-tcp.2", "PATH", "/usr/bin");
+
+        Inheritance inheritance = Inheritance.from(environment, posix, proc);
+        assertEquals(Map.of("libvirtd.socket", posix.socketInode(socket), "libvirtd-tcp.3", posix.socketInode(moved),
+                "libvirtd-tcp", posix.socketInode(six), "libvirtd-tcp.2", posix.socketInode(four)), inheritance.stored());
+        assertEquals(List.of(new HeldSocket(LIBVIRTD, socket, posix.socketInode(socket)),
+                        new HeldSocket(tcp4, four, posix.socketInode(four)),
+                        new HeldSocket(tcp6, six, posix.socketInode(six))),
+                inheritance.sockets(List.of(LIBVIRTD, tcp4, tcp6)), "each TCP socket by its own address");
+        inheritance.closeUnclaimed();
+        assertThrows(PosixException.class, () -> posix.socketInode(moved), "closed: nothing takes it");
+        posix.socketInode(four); // held
+        assertEquals(Map.of("PATH", "/usr/bin"), Inheritance.without(environment));
+    }
+
+    @Test
+    void theControlSocketPassedBackByTheStoreIsServedWhereItListens() {
+        int control = listen(CONTROL);
+        int elsewhere = listen("/run/virtsup/old-control.sock");
+        Inheritance stored = Inheritance.from(Map.of("LISTEN_PID", Integer.toString(posix.getpid()), "LISTEN_FDS", "1",
+                "LISTEN_FDNAMES", Inheritance.CONTROL_KEY), posix, proc);
+        assertEquals(OptionalInt.of(control), stored.controlSocket(Path.of(CONTROL)));
+        assertEquals(List.of(), stored.sockets(List.of(LIBVIRTD)), "the control socket is no daemon's");
+
+        Inheritance moved = Inheritance.from(Map.of("LISTEN_PID", Integer.toString(posix.getpid()), "LISTEN_FDS", "2",
+                "LISTEN_FDNAMES", "x:" + Inheritance.CONTROL_KEY), posix, proc);
+        assertEquals(List.of(3, 4), List.of(control, elsewhere));
+        assertEquals(OptionalInt.empty(), moved.controlSocket(Path.of(CONTROL)), "it listens at another path");
+        moved.closeUnclaimed();
+        assertThrows(PosixException.class, () -> posix.socketInode(elsewhere));
+    }
+
+    @Test
+    void storedDescriptorsPassedToAnotherProcessAreNotTaken() {
+        int socket = listen(LIBVIRT_SOCK);
+        Inheritance inheritance = Inheritance.from(Map.of("LISTEN_PID", "1", "LISTEN_FDS", "1",
+                "LISTEN_FDNAMES", "libvirtd.socket"), posix, proc);
+        assertEquals(List.of(), inheritance.sockets(List.of(LIBVIRTD)));
+        inheritance.closeUnclaimed();
+        posix.socketInode(socket); // not ours to close: another process was meant
     }
 }

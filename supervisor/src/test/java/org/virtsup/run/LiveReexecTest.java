@@ -20,6 +20,7 @@ import org.virtsup.control.Reply;
 import org.virtsup.notify.Notifier;
 import org.virtsup.posix.ChildBehaviour;
 import org.virtsup.posix.FakePosix;
+import org.virtsup.posix.Signals;
 import org.virtsup.posix.Pipe;
 import org.virtsup.supervise.Daemon;
 
@@ -94,6 +95,8 @@ class LiveReexecTest {
         inherited.addAll(next.outputs().values());
         inherited.add(control.readFd());
         assertEquals(inherited, exec.inherited, "exactly the descriptors the handover names");
+        assertEquals(Set.of(Signals.TERM, Signals.INT, Signals.HUP, Signals.USR1), exec.held,
+                "a stop asked during the exec waits for the new JVM");
         assertEquals(0, resumed);
         assertTrue(posix.calls().contains("spawn " + LAUNCHER + " " + LAUNCHER + " check --config /etc/virtsup/config.scm"),
                 posix.calls().toString());

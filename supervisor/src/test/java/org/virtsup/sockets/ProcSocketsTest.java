@@ -1,6 +1,7 @@
 package org.virtsup.sockets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -50,5 +51,40 @@ class ProcSocketsTest {
             posix.close(fd);
         }
         assertEquals(Optional.empty(), SocketOwners.ofThisHost().liveOwner(path), "a socket file nobody serves is stale");
+    }
+
+    /** The real /proc/net/tcp and tcp6: each listening socket at its address and port, by inode. */
+    @Test
+    void seesListeningTcpSocketsByAddressAndPort() {
+        Posix posix = new JnrPosix();
+        int v4 = posix.listenTcp("127.0.0.1", 0, 8);
+        int pid = posix.getpid();
+        try {
+            long inode = posix.socketInode(v4);
+            Endpoint.Tcp at = ProcSockets.ofThisHost().listeningTcp(pid).get(inode);
+            assertEquals("127.0.0.1", at.host(), String.valueOf(at));
+            assertTrue(ProcSockets.ofThisHost().listensAt(pid, inode, new Endpoint.Tcp("127.0.0.1", at.port())));
+            assertFalse(ProcSockets.ofThisHost().listensAt(pid, inode, new Endpoint.Tcp("0.0.0.0", at.port())));
+            assertFalse(ProcSockets.ofThisHost().listensAt(pid, inode, new Endpoint.Tcp("127.0.0.1", at.port() + 1)));
+        } finally {
+            posix.close(v4);
+        }
+    }
+
+    @Test
+    void readsTheTcpTablesByteOrder() throws IOException {
+        Path v4 = directory.resolve("tcp");
+        Files.writeString(v4, """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 0100007F:407D 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4711 1 0 100 0 0 10 0
+                   1: 0100007F:407D 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 4712 1 0 20 4 30 10 -1
+                """);
+        Path v6 = directory.resolve("tcp6");
+        Files.writeString(v6, """
+                  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 00000000000000000000000001000000:407D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4713 1 0 100 0 0 10 0
+                """);
+        assertEquals(Map.of(4711L, new Endpoint.Tcp("127.0.0.1", 16509)), ProcSockets.listeningTcp(v4));
+        assertEquals(Map.of(4713L, new Endpoint.Tcp("0:0:0:0:0:0:0:1", 16509)), ProcSockets.listeningTcp(v6));
     }
 }

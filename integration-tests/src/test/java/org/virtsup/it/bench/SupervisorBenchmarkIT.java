@@ -54,6 +54,14 @@ import org.virtsup.it.TestSettings;
  * once per contender with {@code virsh -c qemu:///system version}; a "new pid"
  * is seen by listing /proc every 0.2 ms. The machine is shared: the load
  * average is printed with the table, and numbers are noisy under load.
+ *
+ * <p>Unlike the other test classes, which run their tests in random order,
+ * the contenders keep a fixed order, for the numbers and not for
+ * correctness (each test prepares what it needs and ends with no daemon
+ * left): the raw daemons' first start must be libvirtd's first in the
+ * container, the one that probes QEMU's capabilities and fills its cache,
+ * and a table is only comparable with another run's when the contenders ran
+ * in the same sequence, each after the same ones warmed the same caches.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SupervisorBenchmarkIT {

@@ -14,10 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.DaemonProcess;
@@ -31,16 +28,15 @@ import org.virtsup.it.VirtAdmin;
  * Every control command, with its exit code, against {@code virtsup run} as
  * the container's PID 1 supervising the real libvirtd and virtlogd.
  *
- * <p>One container for the class, to keep it fast: the tests run in order,
- * each starts by waiting until both daemons are running and ready, and each
- * one that changes something puts it back (a failing one may leave the
+ * <p>One container for the class, to keep it fast: the tests run in any
+ * order, each starts by waiting until both daemons are running and ready, and
+ * each one that changes something puts it back (a failing one may leave the
  * daemons down, which the next one's wait then reports).
  *
  * <p>The control group is {@code virtops} (control/config.scm); user
  * {@code alice} is a member (supplementary group, as a login gives it),
  * {@code carol} has it as her primary group, user {@code bob} is not a member.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlCommandsIT {
     private static final Duration ACTION_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern LIBVIRT_LOG_LINE = Pattern.compile(
@@ -60,7 +56,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(1)
     void statusExitsZeroAndShowsVirtsupAndBothDaemons() {
         ExecResult all = VirtsupPid1.cli(host, "status");
         assertEquals(0, all.exitCode(), all::describe);
@@ -91,7 +86,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(2)
     void helpAndUsageErrors() {
         ExecResult help = VirtsupPid1.cli(host, "--help");
         assertEquals(0, help.exitCode(), help::describe);
@@ -124,7 +118,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(3)
     void anyTimeoutTheParserAcceptsWorks() {
         for (String timeout : List.of("1", "9223372036854775807")) {
             ExecResult result = VirtsupPid1.cli(host, "status", "--timeout", timeout);
@@ -136,7 +129,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(4)
     void unknownDaemonNamesAreFailuresNamingTheKnownOnes() {
         // Decided by the server (it knows what it supervises), so exit 1, not the client's usage error 2.
         for (List<String> arguments : List.of(List.of("status", "nope"), List.of("start", "nope"),
@@ -153,7 +145,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(5)
     void anUnreachableSupervisorIsExitFour() {
         for (List<String> arguments : List.of(List.of("status", "--socket", "/nonexistent"),
                 List.of("restart", "--socket", "/nonexistent", "libvirtd"))) {
@@ -167,7 +158,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(6)
     void logPrintsTheDaemonsLastLines() {
         ExecResult log = VirtsupPid1.cli(host, "log", "libvirtd", "-n", "5");
         assertEquals(0, log.exitCode(), log::describe);
@@ -184,7 +174,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(7)
     void statusJsonAfterLibvirtdIsKilledWithSignalNine() {
         StatusSnapshot before = VirtsupPid1.status(host);
         StatusSnapshot.Daemon libvirtd = before.daemon("libvirtd");
@@ -229,7 +218,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(8)
     void stopAndStartLibvirtd() {
         int virtlogdPid = VirtsupPid1.status(host).daemon("virtlogd").pid();
         int oldPid = VirtsupPid1.status(host).daemon("libvirtd").pid();
@@ -267,7 +255,6 @@ class ControlCommandsIT {
      * stop: the SIGTERM waits until it is thawed.
      */
     @Test
-    @Order(11)
     void aStartDuringAStopSupersedesItAndBothAreAnswered() {
         int oldPid = VirtsupPid1.status(host).daemon("libvirtd").runningPid();
         host.exec("kill", "-STOP", Integer.toString(oldPid)).orFail();
@@ -296,7 +283,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(10)
     void aWantedDaemonThatCannotStartMakesStatusExitThree() {
         StatusSnapshot before = VirtsupPid1.status(host);
         host.exec("mv", "/usr/sbin/libvirtd", "/usr/sbin/libvirtd.hidden-by-test").orFail();
@@ -322,7 +308,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(11)
     void restartAndStopOfLibvirtdLeaveTheGuestRunning() {
         host.writeFile("/etc/virtsup-test/tiny.xml", TinyGuest.xml("tiny"));
         host.exec("virsh", "-c", "qemu:///system", "create", "/etc/virtsup-test/tiny.xml").orFail();
@@ -364,7 +349,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(12)
     void reloadVirtlogdKeepsItsPid() {
         StatusSnapshot before = VirtsupPid1.status(host);
         int pid = before.daemon("virtlogd").pid();
@@ -386,7 +370,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(13)
     void reloadLibvirtdAndSignalLibvirtdSendSighupToItsPid() {
         StatusSnapshot before = VirtsupPid1.status(host);
         int pid = before.daemon("libvirtd").pid();
@@ -407,7 +390,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(14)
     void reloadAppliesAValidFileAndRefusesAnInvalidOne() {
         StatusSnapshot before = VirtsupPid1.status(host);
         String valid = host.readFile(VirtsupPid1.CONFIG_FILE);
@@ -440,7 +422,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(15)
     void reloadAppliesChangedSettingsAndSaysWhichFilesChanged() {
         StatusSnapshot before = VirtsupPid1.status(host);
         String original = host.readFile(VirtsupPid1.CONFIG_FILE);
@@ -483,7 +464,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(16)
     void aControlGroupMemberMayRestart() {
         int pid = VirtsupPid1.status(host).daemon("libvirtd").pid();
         ExecResult status = VirtsupPid1.cliAs(host, "alice", "status");
@@ -501,7 +481,6 @@ class ControlCommandsIT {
     }
 
     @Test
-    @Order(17)
     void anotherUserCannotReachTheSocket() {
         assertEquals("660 root virtops", host.exec("stat", "-c", "%a %U %G", VirtsupPid1.SOCKET).orFail()
                 .stdout().trim());
@@ -517,7 +496,6 @@ class ControlCommandsIT {
      * group may read but still not act.
      */
     @Test
-    @Order(18)
     void aUserOutsideTheControlGroupMayReadButNotAct() {
         int pid = VirtsupPid1.status(host).daemon("libvirtd").pid();
         host.exec("chmod", "0666", VirtsupPid1.SOCKET).orFail();

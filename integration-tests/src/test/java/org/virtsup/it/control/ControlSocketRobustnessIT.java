@@ -10,10 +10,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.ExecResult;
@@ -27,7 +24,6 @@ import org.virtsup.it.Poll;
  * still PID 1 with the same daemons. The raw clients are small Java programs
  * run inside the container ({@link RawRequests}, {@link StatusCrowd}).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlSocketRobustnessIT {
     /** Clients asking at the same moment: above the server's 64 connections served at once. */
     private static final int CROWD = 200;
@@ -67,7 +63,6 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(1)
     void garbageLinesGetErrorRepliesAndTheConnectionStaysUsable() {
         List<String> lines = List.of(
                 "this is not json",
@@ -101,7 +96,6 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(2)
     void aRequestEndedByEndOfStreamInsteadOfANewlineIsAnswered() {
         ExecResult result = run(VirtsupPid1.SOCKET, "eof", "{\"v\":1,\"command\":\"status\",\"name\":\"virtlogd\"}");
         assertTrue(result.stdout().startsWith("reply {\"v\":1,\"result\":{\"supervisor\":"), result::describe);
@@ -110,7 +104,6 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(3)
     void anOversizedRequestGetsAnErrorAndIsClosed() {
         ExecResult result = run(VirtsupPid1.SOCKET, "oversized", Integer.toString(100 * 1024));
         List<String> output = result.stdout().lines().toList();
@@ -124,7 +117,6 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(4)
     void aHalfSentRequestIsClosedAfterTheIdleTimeoutWhileOthersAreServed() {
         ExecResult result = run(VirtsupPid1.SOCKET, "half");
         String output = result.stdout();
@@ -147,7 +139,6 @@ class ControlSocketRobustnessIT {
      * is then answered. How long it waited is a number to read, not a limit.
      */
     @Test
-    @Order(5)
     void aStatusIsStillAnsweredBehindMoreStalledClientsThanTheServerServes() {
         ExecResult result = run(VirtsupPid1.SOCKET, "stalled", "70");
         Matcher answered = Pattern.compile("status answered in (\\d+) ms with 70 stalled: (.*)").matcher(result.stdout());
@@ -157,7 +148,6 @@ class ControlSocketRobustnessIT {
     }
 
     @Test
-    @Order(6)
     void twoHundredClientsAtOnceAreAllAnswered() {
         int descriptorsBefore = openDescriptorsOfPid1();
         ExecResult result = run(StatusCrowd.class, VirtsupPid1.SOCKET, Integer.toString(CROWD));

@@ -38,6 +38,11 @@ final class AdminFields {
         return Integer.parseInt(value);
     }
 
+    /** One field of a listing as virt-admin shows it now, "" while the daemon does not answer (e.g. restarting). */
+    static String shown(SupervisorContainer host, String uri, String field, String... command) {
+        return fields(virtAdmin(host, uri, command).stdout()).getOrDefault(field, "");
+    }
+
     static Map<String, String> fields(String output) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String line : output.split("\n")) {

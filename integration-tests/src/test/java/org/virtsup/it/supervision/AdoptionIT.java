@@ -10,10 +10,8 @@ import static org.virtsup.it.supervision.AdoptionSteps.READY;
 import static org.virtsup.it.supervision.AdoptionSteps.VIRTLOGD_PID;
 
 import java.time.Duration;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.DaemonProcess;
 import org.virtsup.it.ExecResult;
@@ -29,8 +27,10 @@ import org.virtsup.it.Poll;
  * death would end the container. Docker's default seccomp profile refuses
  * pidfd_getfd, so here the adopted daemons' sockets are bound anew at their
  * next start ({@link AdoptionTakesSocketsBackIT} has them taken back).
+ *
+ * <p>The tests share the container; each starts the processes it needs and
+ * stops them, and starts once none of another test's is left.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdoptionIT {
     @RegisterExtension
     static final LibvirtHostContainer host = LibvirtHostContainer.createWithVirtsup();
@@ -48,8 +48,13 @@ class AdoptionIT {
                 """.formatted(virtlogdMaxClients, libvirtdMaxWorkers);
     }
 
+    @BeforeEach
+    void nothingRuns() {
+        Poll.until("no virtsup (java), libvirtd or virtlogd runs in the container", READY,
+                () -> !host.exec("pgrep", "-x", "java|libvirtd|virtlogd").succeeded());
+    }
+
     @Test
-    @Order(1)
     void theDaemonsOfAKilledVirtsupAreAdoptedAndAnAdoptedLibvirtdThatDiesIsRestarted() {
         AdoptionSteps.Adopted adopted = steps.killAndRunAnother(steps.firstVirtsup());
         DaemonProcess second = adopted.virtsup();
@@ -78,31 +83,32 @@ class AdoptionIT {
     }
 
     @Test
-    @Order(2)
     void aLibvirtdNoStateRecordNamesIsRefusedAndLeftAlone() {
         DaemonProcess outside = host.startDaemon("libvirtd-by-hand", "libvirtd");
-        Poll.until("the hand-started libvirtd holds its pid file", READY,
-                () -> host.exists(LIBVIRTD_PID) && host.readFile(LIBVIRTD_PID).strip()
-                        .equals(Integer.toString(outside.pid())));
-        long startedAt = steps.startTime(outside.pid());
+        try {
+            Poll.until("the hand-started libvirtd holds its pid file", READY,
+                    () -> host.exists(LIBVIRTD_PID) && host.readFile(LIBVIRTD_PID).strip()
+                            .equals(Integer.toString(outside.pid())));
+            long startedAt = steps.startTime(outside.pid());
 
-        // Were virtsup to adopt or start it instead of refusing, the exec would only end at its timeout.
-        ExecResult refused = host.exec(Duration.ofSeconds(60), LibvirtHostContainer.virtsupCommand("run"));
-        String output = refused.stdout() + refused.stderr();
-        assertAll(
-                () -> assertNotEquals(0, refused.exitCode(), refused.describe()),
-                () -> assertFalse(refused.timedOut(), refused.describe()),
-                () -> assertTrue(output.contains("libvirtd is already running outside virtsup as pid " + outside.pid()),
-                        output),
-                () -> assertFalse(output.contains("adopted"), output),
-                () -> assertTrue(host.isAlive(outside.pid()), "the hand-started libvirtd still runs"),
-                () -> assertEquals(startedAt, steps.startTime(outside.pid()), "and it is the same process"),
-                () -> assertFalse(host.exec("pgrep", "-x", "virtlogd").succeeded(), "no virtlogd was started"));
-        host.stop(outside);
+            // Were virtsup to adopt or start it instead of refusing, the exec would only end at its timeout.
+            ExecResult refused = host.exec(Duration.ofSeconds(60), LibvirtHostContainer.virtsupCommand("run"));
+            String output = refused.stdout() + refused.stderr();
+            assertAll(
+                    () -> assertNotEquals(0, refused.exitCode(), refused.describe()),
+                    () -> assertFalse(refused.timedOut(), refused.describe()),
+                    () -> assertTrue(output.contains("libvirtd is already running outside virtsup as pid "
+                            + outside.pid()), output),
+                    () -> assertFalse(output.contains("adopted"), output),
+                    () -> assertTrue(host.isAlive(outside.pid()), "the hand-started libvirtd still runs"),
+                    () -> assertEquals(startedAt, steps.startTime(outside.pid()), "and it is the same process"),
+                    () -> assertFalse(host.exec("pgrep", "-x", "virtlogd").succeeded(), "no virtlogd was started"));
+        } finally {
+            host.stop(outside);
+        }
     }
 
     @Test
-    @Order(3)
     void daemonsRunningAnOlderConfigurationAreAdoptedThenReloadedAsSighupWould() {
         host.writeFile(CONFIG, configuration(1024, 20));
         DaemonProcess first = steps.firstVirtsup("--config", CONFIG);
@@ -129,6 +135,7 @@ class AdoptionIT {
                             host.readFile("/run/virtsup/libvirtd.conf")));
         } finally {
             host.stop(second);
+            host.exec("rm", "-f", CONFIG).orFail(); // the others run virtsup without a file
         }
     }
 }

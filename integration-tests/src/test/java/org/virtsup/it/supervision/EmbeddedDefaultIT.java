@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.Poll;
@@ -19,18 +16,21 @@ import org.virtsup.it.Poll;
  * {@code virtsup run} with no configuration file anywhere: the embedded
  * default declares both services with the specification's defaults, which
  * the daemons report back; SIGINT (Ctrl-C in a terminal, or
- * {@code docker kill -s INT}) stops them like SIGTERM.
+ * {@code docker kill -s INT}) stops them like SIGTERM, on a container of
+ * that test's own.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EmbeddedDefaultIT {
+    private static final Duration UP_TIMEOUT = Duration.ofSeconds(60);
 
     @RegisterExtension
     static final SupervisorContainer host = SupervisorContainer.create().preparedForLibvirt();
 
+    @RegisterExtension
+    final OwnContainer own = new OwnContainer();
+
     @Test
-    @Order(1)
     void bothDaemonsRunWithTheDefaults() {
-        Duration up = Poll.until("libvirtd answers virsh", Duration.ofSeconds(60), host::libvirtdAnswers);
+        Duration up = Poll.until("libvirtd answers virsh", UP_TIMEOUT, host::libvirtdAnswers);
         Benchmark.record("virtsup run with the embedded default: libvirtd answers virsh", up);
         SupervisorStatus status = SupervisorStatus.of(host);
         assertAll(
@@ -53,30 +53,34 @@ class EmbeddedDefaultIT {
      * until a daemon is started again.
      */
     @Test
-    @Order(2)
     void reapsOrphansWhileNoDaemonRuns() {
-        host.virtsup("stop", "libvirtd").orFail();
-        host.virtsup("stop", "virtlogd").orFail();
-        assertEquals("", host.exec("ps", "--ppid", "1", "-o", "pid=,args=").stdout().trim(),
-                "virtsup has no child left");
-        int orphan = Integer.parseInt(host.exec("sh", "-c", "sleep 0.5 </dev/null >/dev/null 2>&1 & echo $!")
-                .orFail().stdout().trim());
-        assertEquals(1, ProcessStat.of(host, orphan).orElseThrow().parentPid(), "the orphan is PID 1's child");
-        Poll.until("the orphan (pid " + orphan + ") has ended and was reaped", Duration.ofSeconds(10),
-                () -> ProcessStat.of(host, orphan).isEmpty());
-        host.virtsup("start", "virtlogd").orFail();
-        host.virtsup("start", "libvirtd").orFail();
-        Poll.until("libvirtd answers virsh again", Duration.ofSeconds(60), host::libvirtdAnswers);
+        Poll.until("libvirtd answers virsh", UP_TIMEOUT, host::libvirtdAnswers);
+        try {
+            host.virtsup("stop", "libvirtd").orFail();
+            host.virtsup("stop", "virtlogd").orFail();
+            assertEquals("", host.exec("ps", "--ppid", "1", "-o", "pid=,args=").stdout().trim(),
+                    "virtsup has no child left");
+            int orphan = Integer.parseInt(host.exec("sh", "-c", "sleep 0.5 </dev/null >/dev/null 2>&1 & echo $!")
+                    .orFail().stdout().trim());
+            assertEquals(1, ProcessStat.of(host, orphan).orElseThrow().parentPid(), "the orphan is PID 1's child");
+            Poll.until("the orphan (pid " + orphan + ") has ended and was reaped", Duration.ofSeconds(10),
+                    () -> ProcessStat.of(host, orphan).isEmpty());
+        } finally {
+            host.virtsup("start", "virtlogd").orFail();
+            host.virtsup("start", "libvirtd").orFail();
+        }
+        Poll.until("libvirtd answers virsh again", UP_TIMEOUT, host::libvirtdAnswers);
     }
 
     @Test
-    @Order(3)
     void sigintStopsBothAndExitsZero() {
-        int virtlogd = host.pidFile("/run/virtlogd.pid").orElseThrow();
-        int libvirtd = host.pidFile("/run/libvirtd.pid").orElseThrow();
-        host.signalPid1("INT");
-        long exitCode = host.awaitExitCode(Duration.ofSeconds(30));
-        VirtsupLog log = VirtsupLog.of(host);
+        SupervisorContainer fresh = own.start(SupervisorContainer.create().preparedForLibvirt());
+        Poll.until("libvirtd answers virsh", UP_TIMEOUT, fresh::libvirtdAnswers);
+        int virtlogd = fresh.pidFile("/run/virtlogd.pid").orElseThrow();
+        int libvirtd = fresh.pidFile("/run/libvirtd.pid").orElseThrow();
+        fresh.signalPid1("INT");
+        long exitCode = fresh.awaitExitCode(Duration.ofSeconds(30));
+        VirtsupLog log = VirtsupLog.of(fresh);
         int libvirtdStopped = log.indexOf("virtsup: libvirtd (pid " + libvirtd + ") stopped");
         assertAll(
                 () -> assertEquals(0, exitCode),

@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Poll;
 
@@ -26,8 +24,11 @@ import org.virtsup.it.Poll;
  * killed and restarted, re-executes or restarts for a new configuration waits
  * in the backlog and is never refused, and every socket keeps the configured
  * group and mode.
+ *
+ * <p>The tests share a container; each starts from the class's configuration,
+ * which {@link #bothDaemonsRunTheFirstConfiguration()} puts back if a test
+ * changed it.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeldSocketsIT {
     private static final int CYCLES = 20;
     private static final Duration READY = Duration.ofSeconds(60);
@@ -69,16 +70,26 @@ class HeldSocketsIT {
                 """.formatted(listenAddr.isEmpty() ? "" : "\n (listen? #t)", tcp, maxWorkers);
     }
 
+    /** What the container starts with: unix sockets only, max-workers 20. */
+    private static final String FIRST = configuration(20);
+
     @RegisterExtension
     static final SupervisorContainer host = SupervisorContainer.create()
             .preparedForLibvirt()
             .withFile(ConnectingClients.SCRIPT, ConnectingClients.PROGRAM)
-            .withConfiguration(configuration(20));
+            .withConfiguration(FIRST);
+
+    @BeforeEach
+    void bothDaemonsRunTheFirstConfiguration() {
+        host.restoreConfiguration(FIRST);
+        Poll.until("both daemons run the file's configuration: libvirtd with max-workers 20, on no TCP port", READY,
+                () -> "20".equals(AdminFields.shown(host, AdminFields.LIBVIRTD, "maxWorkers", "srv-threadpool-info",
+                        "libvirtd")) && tcpListeners().isEmpty()
+                        && SupervisorStatus.readyRunningTheFile(host) && host.libvirtdAnswers());
+    }
 
     @Test
-    @Order(1)
     void theDaemonsListenOnTheSocketsVirtsupHoldsWithTheConfiguredGroupAndMode() {
-        Poll.until("libvirtd answers virsh", READY, host::libvirtdAnswers);
         assertSocketsAsConfigured();
         Set<Long> ours = socketInodes(1);
         for (String pidFile : List.of(VIRTLOGD_PID, LIBVIRTD_PID)) {
@@ -110,7 +121,6 @@ class HeldSocketsIT {
     }
 
     @Test
-    @Order(2)
     void noClientIsRefusedWhileEachDaemonIsKilledAndRestartedTwentyTimes() {
         ConnectingClients clients = ConnectingClients.start(host, List.copyOf(SOCKETS.keySet()));
         long started = System.nanoTime();
@@ -126,7 +136,6 @@ class HeldSocketsIT {
     }
 
     @Test
-    @Order(3)
     void noClientIsRefusedWhileVirtlogdReexecutesAndLibvirtdRestartsForANewConfiguration() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         Set<Long> virtlogdSockets = socketInodes(virtlogd);
@@ -157,7 +166,6 @@ class HeldSocketsIT {
      * narrower socket is bound between its exit and its successor's start.
      */
     @Test
-    @Order(4)
     void aListenAddressNarrowedOnTheSamePortIsTakenWithoutARefusal() {
         host.writeFile(SupervisorContainer.CONFIG, configuration(21, "0.0.0.0"));
         host.virtsup("reload").orFail();

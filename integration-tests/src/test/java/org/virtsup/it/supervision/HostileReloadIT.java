@@ -9,10 +9,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Random;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.ExecResult;
 import org.virtsup.it.Poll;
@@ -23,9 +21,9 @@ import org.virtsup.it.Poll;
  * is refused with the file's position; virtsup (PID 1), virtlogd and libvirtd
  * keep running with the same pids, {@code virtsup status} exits 0, and
  * {@code virtsup check} on the file exits 78 with one positioned line and no
- * stack trace. One container for the class, the scenarios in order.
+ * stack trace. One container for the class: each test starts once both
+ * daemons answer, whatever file an earlier test left in place.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileReloadIT {
     private static final String LIBVIRTD_PID = "/run/libvirtd.pid";
     private static final String VIRTLOGD_PID = "/run/virtlogd.pid";
@@ -34,6 +32,7 @@ class HostileReloadIT {
             (service virtlog-service-type)
             (service libvirt-service-type (libvirt-configuration (max-workers 9)))
             """;
+    private static final String REFUSED = "virtsup: reload refused: ";
     private static final Pattern POSITIONED = Pattern.compile(Pattern.quote(CONFIG) + ":[0-9]+:[0-9]+: error: .+\n");
 
     /**
@@ -46,8 +45,13 @@ class HostileReloadIT {
     static final SupervisorContainer host = SupervisorContainer.create().preparedForLibvirt().withConfiguration(VALID)
             .withSetup("set -- \"$1\" -Xms4m -Xmx64m -Xss256k \"${@:2}\"");
 
+    @BeforeEach
+    void bothDaemonsAnswer() {
+        Poll.until("libvirtd answers virsh and virtsup status exits 0", Duration.ofSeconds(60),
+                () -> host.libvirtdAnswers() && host.virtsup("status").exitCode() == 0);
+    }
+
     @Test
-    @Order(1)
     void bothDaemonsComeUp() {
         Poll.until("libvirtd answers virsh -c qemu:///system version", Duration.ofSeconds(60), host::libvirtdAnswers);
         assertEquals(0, host.virtsup("status").exitCode());
@@ -56,14 +60,12 @@ class HostileReloadIT {
     }
 
     @Test
-    @Order(2)
     void aFileNestedThreeThousandDeep() {
         String text = "(service libvirt-service-type\n" + "(".repeat(3000) + ")".repeat(3001) + "\n";
         refusedOnHup(text, CONFIG + ":2:256: error: data nested more than 256 levels deep");
     }
 
     @Test
-    @Order(3)
     void randomBytes() {
         byte[] bytes = new byte[16 * 1024];
         new Random(20261203).nextBytes(bytes);
@@ -72,23 +74,26 @@ class HostileReloadIT {
     }
 
     @Test
-    @Order(4)
     void anUnterminatedString() {
         refusedOnHup("(service virtlog-service-type)\n(service libvirt-service-type\n (libvirt-configuration (tls-port \"16514)))\n",
                 CONFIG + ":3:35: error: unterminated string: the '\"' opened here is never closed");
     }
 
-    /** After all that, a valid file is taken up as usual. */
+    /** After a refused file, a valid file is taken up as usual. */
     @Test
-    @Order(5)
-    void aValidFileAfterwardsIsApplied() {
-        int refused = VirtsupLog.of(host).count("virtsup: reload refused: ");
+    void aValidFileAfterARefusedOneIsApplied() {
+        int before = VirtsupLog.of(host).count(REFUSED);
+        host.writeFile(CONFIG, "(service libvirt-service-type\n");
+        host.signalPid1("HUP");
+        Poll.until("virtsup refuses a file cut short", Duration.ofSeconds(20),
+                () -> VirtsupLog.of(host).count(REFUSED) > before);
+        int refused = VirtsupLog.of(host).count(REFUSED);
         host.writeFile(CONFIG, VALID.replace("(max-workers 9)", "(max-workers 8)"));
         host.signalPid1("HUP");
         Poll.until("libvirtd restarted with the new file", Duration.ofSeconds(60),
                 () -> host.exec("grep", "-qx", "max_workers = 8", "/run/virtsup/libvirtd.conf").succeeded()
                         && host.libvirtdAnswers());
-        assertEquals(refused, VirtsupLog.of(host).count("virtsup: reload refused: "));
+        assertEquals(refused, VirtsupLog.of(host).count(REFUSED));
         assertEquals(0, host.virtsup("status").exitCode());
     }
 
@@ -102,15 +107,15 @@ class HostileReloadIT {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
         int supervisor = SupervisorStatus.of(host).supervisorPid();
-        int refused = VirtsupLog.of(host).count("virtsup: reload refused: ");
+        int refused = VirtsupLog.of(host).count(REFUSED);
         host.signalPid1("HUP");
         Poll.until("virtsup refuses the reload, or dies", Duration.ofSeconds(20),
-                () -> !host.isRunning() || VirtsupLog.of(host).count("virtsup: reload refused: ") > refused);
+                () -> !host.isRunning() || VirtsupLog.of(host).count(REFUSED) > refused);
         assertTrue(host.isRunning(), "virtsup (PID 1) is still running");
         ExecResult status = host.virtsup("status");
         ExecResult check = host.virtsup("check", "--config", CONFIG);
         assertAll(
-                () -> assertTrue(VirtsupLog.of(host).has("virtsup: reload refused: " + expectedError),
+                () -> assertTrue(VirtsupLog.of(host).has(REFUSED + expectedError),
                         () -> "the log names the position:\n" + VirtsupLog.of(host)),
                 () -> assertEquals(supervisor, SupervisorStatus.of(host).supervisorPid(), "virtsup is the same process"),
                 () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow(), "virtlogd kept running"),

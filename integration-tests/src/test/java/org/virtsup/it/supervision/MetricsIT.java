@@ -17,10 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.ExecResult;
@@ -33,9 +31,9 @@ import org.virtsup.it.Poll;
  * network is loopback only), with the real daemons: a kill -9 of libvirtd is
  * exactly one more restart in Prometheus's query API; the scraped text passes
  * promtool's checks; and with log-format "json" every line of virtsup's log,
- * the daemons' own included, is one JSON object.
+ * the daemons' own included, is one JSON object. The tests share the
+ * container; one that moves the endpoint or starts a server puts it back.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsIT {
     private static final String METRICS = "http://127.0.0.1:9474/metrics";
     private static final String PROMETHEUS = "http://127.0.0.1:9090";
@@ -86,7 +84,12 @@ class MetricsIT {
     static void prometheusIsHere() {
         FullTests.require(PROMETHEUS_PROGRAM.isPresent() && PROMTOOL_PROGRAM.isPresent(),
                 "prometheus and promtool (Debian's prometheus package: packaging/dev/install-deps test)");
+    }
+
+    @BeforeEach
+    void libvirtdAnswersAndTheMetricsAreServed() {
         Poll.until("libvirtd answers virsh under virtsup", Duration.ofSeconds(120), host::libvirtdAnswers);
+        Poll.until("virtsup serves its metrics on " + METRICS, Duration.ofSeconds(30), () -> fetch(METRICS).succeeded());
     }
 
     private static Optional<Path> onPath(String program) {
@@ -99,8 +102,8 @@ class MetricsIT {
     }
 
     @Test
-    @Order(1)
     void theScrapedTextPassesPromtoolsChecks() {
+        int restarts = SupervisorStatus.number(SupervisorStatus.of(host).libvirtd(), "restarts");
         long start = System.nanoTime();
         String text = fetch(METRICS).orFail().stdout();
         Benchmark.record("one scrape of virtsup's metrics (in the container, python's urllib included)",
@@ -111,7 +114,7 @@ class MetricsIT {
         assertAll(
                 () -> assertEquals(0, checked.exitCode(), "promtool check metrics: " + checked.describe()),
                 () -> assertTrue(text.contains("virtsup_daemon_up{daemon=\"libvirtd\"} 1"), text),
-                () -> assertTrue(text.contains("virtsup_daemon_restarts_total{daemon=\"libvirtd\"} 0"), text),
+                () -> assertTrue(text.contains("virtsup_daemon_restarts_total{daemon=\"libvirtd\"} " + restarts), text),
                 () -> assertTrue(text.contains("virtsup_build_info{version="), text),
                 () -> assertTrue(text.contains("jvm_memory_used_bytes"), text),
                 () -> assertTrue(text.contains("process_cpu_seconds_total"), text),
@@ -119,62 +122,75 @@ class MetricsIT {
     }
 
     @Test
-    @Order(2)
-    void prometheusCountsExactlyOneRestartAfterAKill9() throws IOException {
-        host.exec("sh", "-c", "setsid prometheus --config.file=/etc/prometheus-it/prometheus.yml"
+    void prometheusCountsExactlyOneRestartAfterAKill9() {
+        String prometheus = inBackground("prometheus --config.file=/etc/prometheus-it/prometheus.yml"
                 + " --storage.tsdb.path=/tmp/prometheus-data --web.listen-address=127.0.0.1:9090"
-                + " >/var/log/prometheus-it.log 2>&1 < /dev/null &").orFail();
-        String restarts = "virtsup_daemon_restarts_total{daemon=\"libvirtd\"}";
-        Poll.until("Prometheus has scraped virtsup", Duration.ofSeconds(60),
-                () -> query("up{job=\"virtsup\"}").orElse(0) == 1 && query(restarts).isPresent());
-        double before = query(restarts).orElseThrow();
-        int pid = host.pidFile("/run/libvirtd.pid").orElseThrow();
+                + " >/var/log/prometheus-it.log 2>&1");
+        try {
+            String restarts = "virtsup_daemon_restarts_total{daemon=\"libvirtd\"}";
+            Poll.until("Prometheus has scraped virtsup", Duration.ofSeconds(60),
+                    () -> query("up{job=\"virtsup\"}").orElse(0) == 1 && query(restarts).isPresent());
+            double before = query(restarts).orElseThrow();
+            int pid = host.pidFile("/run/libvirtd.pid").orElseThrow();
 
-        host.exec("kill", "-9", Integer.toString(pid)).orFail();
-        Poll.until("libvirtd answers again with a new pid", Duration.ofSeconds(60), () -> host.libvirtdAnswers()
-                && host.pidFile("/run/libvirtd.pid").orElse(pid) != pid);
-        Poll.until("Prometheus sees the restart", Duration.ofSeconds(30),
-                () -> query(restarts).orElse(before) > before);
-        // A few more scrapes: a second count of the same death would show now.
-        long scrapesLater = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        Poll.until("3 s of scrapes pass", Duration.ofSeconds(10), () -> System.nanoTime() > scrapesLater);
-        assertAll(
-                () -> assertEquals(before + 1, query(restarts).orElseThrow(), "restarts after one kill -9"),
-                () -> assertEquals(1, query("virtsup_daemon_exits_total{daemon=\"libvirtd\",reason=\"SIGKILL\"}")
-                        .orElseThrow(), "one exit by SIGKILL"),
-                () -> assertEquals(1, query("up{job=\"virtsup\"}").orElseThrow(), "the target is up"),
-                () -> assertEquals(1, query("virtsup_daemon_up{daemon=\"libvirtd\"}").orElseThrow(),
-                        "libvirtd is up again"));
+            host.exec("kill", "-9", Integer.toString(pid)).orFail();
+            Poll.until("libvirtd answers again with a new pid", Duration.ofSeconds(60), () -> host.libvirtdAnswers()
+                    && host.pidFile("/run/libvirtd.pid").orElse(pid) != pid);
+            Poll.until("Prometheus sees the restart", Duration.ofSeconds(30),
+                    () -> query(restarts).orElse(before) > before);
+            // A few more scrapes: a second count of the same death would show now.
+            long scrapesLater = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            Poll.until("3 s of scrapes pass", Duration.ofSeconds(10), () -> System.nanoTime() > scrapesLater);
+            assertAll(
+                    () -> assertEquals(before + 1, query(restarts).orElseThrow(), "restarts after one kill -9"),
+                    () -> assertEquals(1, query("virtsup_daemon_exits_total{daemon=\"libvirtd\",reason=\"SIGKILL\"}")
+                            .orElseThrow(), "one exit by SIGKILL"),
+                    () -> assertEquals(1, query("up{job=\"virtsup\"}").orElseThrow(), "the target is up"),
+                    () -> assertEquals(1, query("virtsup_daemon_up{daemon=\"libvirtd\"}").orElseThrow(),
+                            "libvirtd is up again"));
+        } finally {
+            host.exec("kill", prometheus);
+        }
     }
 
     @Test
-    @Order(3)
     void aReloadMovesTheEndpointAndARefusedAddressKeepsTheOldOne() {
-        host.exec("sh", "-c", "setsid python3 -m http.server 9475 --bind 127.0.0.1 >/dev/null 2>&1 < /dev/null &").orFail();
-        Poll.until("something else listens on 127.0.0.1:9475", Duration.ofSeconds(30),
-                () -> fetch("http://127.0.0.1:9475/").succeeded());
-        host.writeFile(SupervisorContainer.CONFIG, CONFIGURATION.replace("127.0.0.1:9474", "127.0.0.1:9475"));
-        ExecResult refused = host.virtsup("reload");
-        String served = fetch(METRICS).stdout();
-        assertAll(
-                () -> assertTrue(refused.exitCode() != 0, "the reload is refused: " + refused.describe()),
-                () -> assertTrue((refused.stdout() + refused.stderr()).contains("metrics-address \"127.0.0.1:9475\" cannot be bound"),
-                        "the reply names the address: " + refused.describe()),
-                () -> assertTrue(served.contains("virtsup_daemon_up"), "the old address still serves"),
-                () -> assertTrue(served.contains("virtsup_config_reloads_total{result=\"failed\"} 1"), served));
+        String server = inBackground("python3 -m http.server 9475 --bind 127.0.0.1 >/dev/null 2>&1");
+        try {
+            Poll.until("something else listens on 127.0.0.1:9475", Duration.ofSeconds(30),
+                    () -> fetch("http://127.0.0.1:9475/").succeeded());
+            host.writeFile(SupervisorContainer.CONFIG, CONFIGURATION.replace("127.0.0.1:9474", "127.0.0.1:9475"));
+            ExecResult refused = host.virtsup("reload");
+            String served = fetch(METRICS).stdout();
+            assertAll(
+                    () -> assertTrue(refused.exitCode() != 0, "the reload is refused: " + refused.describe()),
+                    () -> assertTrue((refused.stdout() + refused.stderr())
+                                    .contains("metrics-address \"127.0.0.1:9475\" cannot be bound"),
+                            "the reply names the address: " + refused.describe()),
+                    () -> assertTrue(served.contains("virtsup_daemon_up"), "the old address still serves"),
+                    () -> assertTrue(served.contains("virtsup_config_reloads_total{result=\"failed\"} 1"), served));
 
-        host.writeFile(SupervisorContainer.CONFIG, CONFIGURATION.replace("127.0.0.1:9474", "127.0.0.1:9476"));
-        ExecResult applied = host.virtsup("reload");
-        String moved = fetch("http://127.0.0.1:9476/metrics").stdout();
-        ExecResult old = fetch(METRICS);
-        assertAll(
-                () -> assertEquals(0, applied.exitCode(), applied.describe()),
-                () -> assertTrue(moved.contains("virtsup_config_reloads_total{result=\"applied\"} 1"), moved),
-                () -> assertTrue(!old.succeeded(), "the old address is closed: " + old.describe()));
+            host.writeFile(SupervisorContainer.CONFIG, CONFIGURATION.replace("127.0.0.1:9474", "127.0.0.1:9476"));
+            ExecResult applied = host.virtsup("reload");
+            String moved = fetch("http://127.0.0.1:9476/metrics").stdout();
+            ExecResult old = fetch(METRICS);
+            assertAll(
+                    () -> assertEquals(0, applied.exitCode(), applied.describe()),
+                    () -> assertTrue(moved.contains("virtsup_config_reloads_total{result=\"applied\"} 1"), moved),
+                    () -> assertTrue(!old.succeeded(), "the old address is closed: " + old.describe()));
+        } finally {
+            host.exec("kill", server);
+            host.writeFile(SupervisorContainer.CONFIG, CONFIGURATION); // the endpoint back on 9474
+            host.virtsup("reload");
+        }
+    }
+
+    /** Starts {@code command} in its own session, in the background; returns its pid. */
+    private static String inBackground(String command) {
+        return host.exec("sh", "-c", "setsid " + command + " < /dev/null & echo $!").orFail().stdout().strip();
     }
 
     @Test
-    @Order(4)
     void everyLogLineIsJsonAndTheDaemonsLinesNameTheirDaemonAndPid() {
         List<Map<String, Object>> lines = new ArrayList<>();
         for (String line : host.logLines()) {

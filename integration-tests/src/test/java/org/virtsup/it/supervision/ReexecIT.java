@@ -139,4 +139,54 @@ class ReexecIT {
             host.stop(virtsup);
         }
     }
+
+    /**
+     * A TERM sent right after the old JVM execs, long before the new one can
+     * handle it (about 0.8 s), waits for it: the new virtsup stops libvirtd,
+     * then virtlogd, and exits 0, rather than being killed by the signal's
+     * default action with both daemons left behind.
+     */
+    @Test
+    void aTermSentDuringTheExecStopsEverythingInOrderOnceTheNewJvmRuns() {
+        DaemonProcess virtsup = steps.firstVirtsup();
+        int virtlogd = steps.pidFile(VIRTLOGD_PID);
+        int libvirtd = steps.pidFile(LIBVIRTD_PID);
+        try {
+            String reexec = String.join(" ", LibvirtHostContainer.virtsupCommand("reexec"));
+            // One shell in the container. After the exec's log line, it waits until the process ignores TERM
+            // (SigIgn bit 15: the new program, TERM held), or 0.4 s at most: the new JVM is then still starting
+            // either way, far from handling signals.
+            // The log file holds earlier tests' lines too: only what follows this offset is this test's.
+            long offset = Long.parseLong(host.exec("stat", "-c", "%s", virtsup.logFile()).orFail().stdout().strip());
+            String since = "tail -c +" + (offset + 1) + " " + virtsup.logFile();
+            String status = "/proc/" + virtsup.pid() + "/status";
+            ExecResult sent = host.exec("sh", "-c", "(" + reexec + " > /tmp/reexec-term.log 2>&1 &); "
+                    + "until " + since + " | grep -q 're-executing in place'; do sleep 0.005; done; "
+                    + "i=0; while [ $i -lt 60 ]; do "
+                    + "ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' " + status + "); "
+                    + "[ $(( 0x$ign & 0x4000 )) -ne 0 ] && break; sleep 0.005; i=$((i + 1)); done; "
+                    + "kill -TERM " + virtsup.pid() + "; echo \"polls: $i\"");
+            System.out.println("reexec, TERM: sent after " + sent.stdout().strip());
+            assertEquals(0, sent.exitCode(), sent.describe());
+            Poll.until("virtsup ends after the TERM", Duration.ofSeconds(90), () -> !host.isAlive(virtsup.pid()));
+            String log = host.exec("sh", "-c", since).orFail().stdout();
+            log.lines().filter(line -> line.contains("re-exec") || line.contains("stopped") || line.contains("exiting")
+                    || line.contains("signal")).forEach(line -> System.out.println("reexec, TERM: " + line));
+            int libvirtdStopped = log.indexOf("virtsup: libvirtd (pid " + libvirtd + ") stopped");
+            int virtlogdStopped = log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") stopped");
+            assertAll(
+                    () -> assertTrue(log.contains("started by a live re-exec (generation 1)"), "the new JVM ran: " + log),
+                    () -> assertTrue(log.contains("exiting with code 0"), "an orderly exit: " + log),
+                    () -> assertTrue(libvirtdStopped > 0 && virtlogdStopped > libvirtdStopped,
+                            "libvirtd stopped, then virtlogd: " + log),
+                    () -> assertTrue(!host.isAlive(libvirtd) && !host.isAlive(virtlogd), "no daemon left behind"));
+        } finally {
+            host.stop(virtsup);
+            for (int daemon : new int[] {libvirtd, virtlogd}) {
+                if (host.isAlive(daemon)) { // left behind by a virtsup the TERM killed: ours to end
+                    host.exec("kill", "-KILL", Integer.toString(daemon));
+                }
+            }
+        }
+    }
 }

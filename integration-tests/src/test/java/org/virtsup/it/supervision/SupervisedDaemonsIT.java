@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.virtsup.it.Benchmark;
 import org.virtsup.it.ExecResult;
@@ -20,15 +18,17 @@ import org.virtsup.it.Poll;
 
 /**
  * virtsup as a container's PID 1 supervising Debian's real virtlogd and
- * libvirtd: start in order with the rendered configuration applied, orphans
- * reaped, SIGUSR1, kill -9 of each daemon, SIGHUP with a changed virtlogd
- * setting, a changed libvirtd setting, a burst of changes and an invalid
- * file, a second virtsup refused, and {@code docker stop}. One container for
- * the whole class, the scenarios in the order a host lives them (each leaves
- * both daemons running, the last stops them); a failure early on may make
- * later ones fail too: read the first.
+ * libvirtd: start in order with the rendered configuration applied, then
+ * {@code docker stop}, on a container of that test's own; on one container
+ * the other tests share: orphans reaped, SIGUSR1, kill -9 of each daemon,
+ * SIGHUP with a changed virtlogd setting, a changed libvirtd setting, a burst
+ * of changes and an invalid file, a second virtsup refused.
+ *
+ * <p>Each test on the shared container starts from the same host, which
+ * {@link #bothDaemonsRunTheFirstConfiguration()} puts back and checks: both
+ * daemons running and ready with the class's configuration, in the file and
+ * applied. A test may change the file or kill a daemon and leave it so.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SupervisedDaemonsIT {
     private static final Duration UP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -52,23 +52,54 @@ class SupervisedDaemonsIT {
                 """.formatted(virtlogFilters, virtlogMaxClients, libvirtMaxWorkers);
     }
 
+    /** What each container of the class starts with. */
+    private static final String FIRST = configuration("3:remote", 77, 7);
+
     @RegisterExtension
     static final SupervisorContainer host = SupervisorContainer.create()
             .preparedForLibvirt()
-            .withConfiguration(configuration("3:remote", 77, 7));
+            .withConfiguration(FIRST);
 
+    @RegisterExtension
+    final OwnContainer own = new OwnContainer();
+
+    /**
+     * Puts the class's configuration back if a test changed it, and virtlogd's
+     * client limit, which only a start applies, then waits until both daemons
+     * run it.
+     */
+    @BeforeEach
+    void bothDaemonsRunTheFirstConfiguration() {
+        host.restoreConfiguration(FIRST);
+        Poll.until("both daemons run the file's configuration: virtlogd's filters 3:remote, libvirtd's max-workers 7",
+                UP_TIMEOUT, () -> "3:*remote*".equals(virtlogdFilters())
+                        && "7".equals(AdminFields.shown(host, AdminFields.LIBVIRTD, "maxWorkers",
+                                "srv-threadpool-info", "libvirtd"))
+                        && SupervisorStatus.readyRunningTheFile(host) && host.libvirtdAnswers());
+        if (!"77".equals(AdminFields.shown(host, AdminFields.VIRTLOGD, "nclients_max",
+                "srv-clients-info", "virtlogd"))) {
+            host.virtsup("restart", "virtlogd").orFail(); // replies once the new virtlogd is ready
+        }
+    }
+
+    /** A host's life on a container of its own: the start is the container's first, docker stop its end. */
     @Test
-    @Order(1)
-    void bothDaemonsComeUpInOrderWithTheRenderedConfiguration() {
+    void startsInOrderWithTheRenderedConfigurationAndDockerStopStopsInReverseOrder() {
+        SupervisorContainer fresh = own.start(SupervisorContainer.create().preparedForLibvirt().withConfiguration(FIRST));
+        bothDaemonsComeUpInOrderWithTheRenderedConfiguration(fresh);
+        dockerStopStopsLibvirtdThenVirtlogdAndExitsZero(fresh);
+    }
+
+    private static void bothDaemonsComeUpInOrderWithTheRenderedConfiguration(SupervisorContainer fresh) {
         Duration up = Poll.until("libvirtd answers virsh -c qemu:///system version", UP_TIMEOUT,
-                host::libvirtdAnswers);
+                fresh::libvirtdAnswers);
         Benchmark.record("virtsup as PID 1: libvirtd answers virsh after the container started", up);
-        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
-        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
-        ProcessStat virtlogdStat = ProcessStat.of(host, virtlogd).orElseThrow();
-        ProcessStat libvirtdStat = ProcessStat.of(host, libvirtd).orElseThrow();
-        SupervisorStatus status = SupervisorStatus.of(host);
-        VirtsupLog log = VirtsupLog.of(host);
+        int virtlogd = fresh.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = fresh.pidFile(LIBVIRTD_PID).orElseThrow();
+        ProcessStat virtlogdStat = ProcessStat.of(fresh, virtlogd).orElseThrow();
+        ProcessStat libvirtdStat = ProcessStat.of(fresh, libvirtd).orElseThrow();
+        SupervisorStatus status = SupervisorStatus.of(fresh);
+        VirtsupLog log = VirtsupLog.of(fresh);
         assertAll(
                 () -> assertEquals(1, status.supervisorPid(), "virtsup is PID 1"),
                 () -> assertEquals(virtlogd, SupervisorStatus.number(status.virtlogd(), "pid"),
@@ -84,14 +115,13 @@ class SupervisedDaemonsIT {
                                 && log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") is ready")
                                 < log.indexOf("virtsup: libvirtd started (pid"),
                         "the log shows virtlogd ready before libvirtd is started"),
-                () -> assertEquals(7, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
+                () -> assertEquals(7, AdminFields.read(fresh, AdminFields.LIBVIRTD, "maxWorkers",
                         "srv-threadpool-info", "libvirtd"), "libvirtd applied max-workers 7"),
-                () -> assertEquals(77, AdminFields.read(host, AdminFields.VIRTLOGD, "nclients_max",
+                () -> assertEquals(77, AdminFields.read(fresh, AdminFields.VIRTLOGD, "nclients_max",
                         "srv-clients-info", "virtlogd"), "virtlogd applied max-clients 77"));
     }
 
     @Test
-    @Order(2)
     void reapsOrphansAsPid1() {
         // sh leaves its background sleep behind: the orphan is re-parented to PID 1, which must reap it.
         ExecResult made = host.exec("sh", "-c", "sleep 1 </dev/null >/dev/null 2>&1 & echo $!").orFail();
@@ -107,12 +137,12 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(3)
     void usr1ReexecutesVirtlogdInPlaceWithoutARestart() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         long started = ProcessStat.of(host, virtlogd).orElseThrow().startTime();
         String reexecuted = "virtsup: virtlogd (pid " + virtlogd + ") re-executed itself and is ready again";
         int before = VirtsupLog.of(host).count(reexecuted);
+        int restarts = SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts");
         host.signalPid1("USR1");
         Duration again = Poll.until("virtsup logs that virtlogd re-executed itself", Duration.ofSeconds(20),
                 () -> VirtsupLog.of(host).count(reexecuted) > before);
@@ -125,13 +155,12 @@ class SupervisedDaemonsIT {
                 () -> assertEquals(1, after.parentPid(), "still virtsup's child"),
                 () -> AdminFields.virtAdmin(host, AdminFields.VIRTLOGD, "srv-list").orFail(),
                 () -> assertEquals(virtlogd, SupervisorStatus.number(status.virtlogd(), "pid")),
-                () -> assertEquals(0, SupervisorStatus.number(status.virtlogd(), "restarts"),
+                () -> assertEquals(restarts, SupervisorStatus.number(status.virtlogd(), "restarts"),
                         "a re-execution is not a restart"),
                 () -> assertEquals("RUNNING", status.virtlogd().get("state")));
     }
 
     @Test
-    @Order(4)
     void killedLibvirtdIsRestartedAndTheSignalLogged() {
         int killed = host.pidFile(LIBVIRTD_PID).orElseThrow();
         int restartsBefore = SupervisorStatus.number(SupervisorStatus.of(host).libvirtd(), "restarts");
@@ -166,10 +195,10 @@ class SupervisedDaemonsIT {
 
     /** kill -9 of virtlogd: a new virtlogd, and libvirtd, which only connects to it per guest, keeps running. */
     @Test
-    @Order(5)
     void killedVirtlogdIsRestartedAndLibvirtdKeepsRunning() {
         int killed = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+        int restartsBefore = SupervisorStatus.number(SupervisorStatus.of(host).virtlogd(), "restarts");
         long sent = System.nanoTime();
         host.exec("kill", "-KILL", Integer.toString(killed)).orFail();
         int replacement = Poll.untilPresent("a new virtlogd, child of virtsup, answers virt-admin", UP_TIMEOUT, () -> {
@@ -188,7 +217,7 @@ class SupervisedDaemonsIT {
                 () -> assertNotEquals(killed, replacement),
                 () -> assertTrue(VirtsupLog.of(host).has("virtsup: virtlogd (pid " + killed
                         + ") killed by signal 9 (SIGKILL)"), "the log names the exit signal"),
-                () -> assertEquals(1, SupervisorStatus.number(status.virtlogd(), "restarts")),
+                () -> assertEquals(restartsBefore + 1, SupervisorStatus.number(status.virtlogd(), "restarts")),
                 () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow(), "libvirtd kept running"),
                 () -> assertEquals(libvirtd, SupervisorStatus.number(status.libvirtd(), "pid")),
                 () -> assertTrue(host.libvirtdAnswers()));
@@ -200,11 +229,16 @@ class SupervisedDaemonsIT {
      * restores its server's client limit from the state it saved before
      * re-executing, so a new max-clients is not applied until virtlogd next
      * starts; virtsup says so rather than restarting virtlogd, which would
-     * cut running guests' console logs.
+     * cut running guests' console logs. Then what virtsup advises: a restart
+     * applies it.
      */
     @Test
-    @Order(6)
-    void hupAppliesAChangedVirtlogdSettingByReexecution() {
+    void aChangedVirtlogdSettingIsReexecutedOnHupAndItsClientLimitAppliedByARestart() {
+        hupAppliesAChangedVirtlogdSettingByReexecution();
+        restartingVirtlogdAppliesItsNewClientLimit();
+    }
+
+    private static void hupAppliesAChangedVirtlogdSettingByReexecution() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         long started = ProcessStat.of(host, virtlogd).orElseThrow().startTime();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -235,10 +269,8 @@ class SupervisedDaemonsIT {
                         + " starts"), "virtsup says when the new max-clients applies"));
     }
 
-    /** What virtsup's warning of the previous scenario advises: a restart applies the new client limit. */
-    @Test
-    @Order(7)
-    void restartingVirtlogdAppliesItsNewClientLimit() {
+    /** What virtsup's warning advises: a restart applies the new client limit. */
+    private static void restartingVirtlogdAppliesItsNewClientLimit() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
         long sent = System.nanoTime();
@@ -263,11 +295,10 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(8)
     void hupRestartsLibvirtdForAChangedLibvirtdSetting() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
-        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 9));
+        host.writeFile(SupervisorContainer.CONFIG, configuration("3:remote", 77, 9));
         long sent = System.nanoTime();
         host.signalPid1("HUP");
         Poll.until("a new libvirtd reports max-workers 9", UP_TIMEOUT, () -> {
@@ -292,11 +323,10 @@ class SupervisedDaemonsIT {
 
     /** SIGHUPs faster than libvirtd restarts: whatever happens in between, the last file wins. */
     @Test
-    @Order(9)
     void aBurstOfReloadsEndsWithTheLastFileApplied() {
         int before = host.pidFile(LIBVIRTD_PID).orElseThrow();
         for (int workers : new int[] {10, 11, 12, BURST_LAST_WORKERS}) {
-            host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, workers));
+            host.writeFile(SupervisorContainer.CONFIG, configuration("3:remote", 77, workers));
             host.signalPid1("HUP");
         }
         Poll.until("libvirtd runs with max-workers " + BURST_LAST_WORKERS + " and virtsup agrees", UP_TIMEOUT, () -> {
@@ -318,11 +348,10 @@ class SupervisedDaemonsIT {
     }
 
     @Test
-    @Order(10)
     void hupWithAnInvalidConfigurationChangesNothing() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
-        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, 0));
+        host.writeFile(SupervisorContainer.CONFIG, configuration("3:remote", 77, 0));
         host.signalPid1("HUP");
         Poll.until("virtsup refuses the reload", Duration.ofSeconds(20),
                 () -> VirtsupLog.of(host).has("virtsup: reload refused: " + SupervisorContainer.CONFIG + ":10:"));
@@ -330,21 +359,19 @@ class SupervisedDaemonsIT {
         assertAll(
                 () -> assertEquals(virtlogd, host.pidFile(VIRTLOGD_PID).orElseThrow()),
                 () -> assertEquals(libvirtd, host.pidFile(LIBVIRTD_PID).orElseThrow()),
-                () -> assertEquals(BURST_LAST_WORKERS, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
+                () -> assertEquals(7, AdminFields.read(host, AdminFields.LIBVIRTD, "maxWorkers",
                         "srv-threadpool-info", "libvirtd"), "libvirtd keeps the previous value"),
-                () -> assertTrue(host.exec("grep", "-qx", "max_workers = " + BURST_LAST_WORKERS,
+                () -> assertTrue(host.exec("grep", "-qx", "max_workers = 7",
                         "/run/virtsup/libvirtd.conf").succeeded(),
                         "the rendered file is untouched"),
                 () -> assertEquals(Boolean.FALSE, status.configMatchesFile(),
                         "virtsup status says the running configuration is not the file's"),
                 () -> assertEquals("RUNNING", status.libvirtd().get("state")),
                 () -> assertEquals("RUNNING", status.virtlogd().get("state")));
-        // Put a valid file back: what follows stops a host whose file matches what runs.
-        host.writeFile(SupervisorContainer.CONFIG, configuration("2:logging", 78, BURST_LAST_WORKERS));
+        host.writeFile(SupervisorContainer.CONFIG, FIRST);
     }
 
     @Test
-    @Order(11)
     void aSecondVirtsupRunRefusesAndTheFirstKeepsRunning() {
         int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
         int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
@@ -366,17 +393,15 @@ class SupervisedDaemonsIT {
                 () -> assertEquals(libvirtd, SupervisorStatus.number(status.libvirtd(), "pid")));
     }
 
-    @Test
-    @Order(12)
-    void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero() {
-        int virtlogd = host.pidFile(VIRTLOGD_PID).orElseThrow();
-        int libvirtd = host.pidFile(LIBVIRTD_PID).orElseThrow();
+    private static void dockerStopStopsLibvirtdThenVirtlogdAndExitsZero(SupervisorContainer fresh) {
+        int virtlogd = fresh.pidFile(VIRTLOGD_PID).orElseThrow();
+        int libvirtd = fresh.pidFile(LIBVIRTD_PID).orElseThrow();
         long sent = System.nanoTime();
-        host.dockerStop(STOP_TIMEOUT);
+        fresh.dockerStop(STOP_TIMEOUT);
         Duration took = Duration.ofNanos(System.nanoTime() - sent);
         Benchmark.record("docker stop of virtsup with both daemons running", took);
-        long exitCode = host.awaitExitCode(Duration.ofSeconds(5));
-        VirtsupLog log = VirtsupLog.of(host);
+        long exitCode = fresh.awaitExitCode(Duration.ofSeconds(5));
+        VirtsupLog log = VirtsupLog.of(fresh);
         int libvirtdStopped = log.indexOf("virtsup: libvirtd (pid " + libvirtd + ") stopped");
         int virtlogdStopped = log.indexOf("virtsup: virtlogd (pid " + virtlogd + ") stopped");
         assertAll(

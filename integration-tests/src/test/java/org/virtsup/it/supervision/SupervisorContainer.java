@@ -237,6 +237,18 @@ final class SupervisorContainer extends ContainerExtension {
         running().copyFileToContainer(Transferable.of(text.getBytes(StandardCharsets.UTF_8), 0644), path);
     }
 
+    /**
+     * Writes {@code text} back as the configuration file and has virtsup
+     * reload it, if the file holds anything else (a test changed it); what the
+     * reload restarts is the caller's to wait for.
+     */
+    void restoreConfiguration(String text) {
+        if (!text.equals(exec("cat", CONFIG).orFail().stdout())) {
+            writeFile(CONFIG, text);
+            virtsup("reload").orFail();
+        }
+    }
+
     /** Whether a path exists in the container, running or not (read through the engine, not through exec). */
     boolean hasFile(String path) {
         DockerClient client = running().getDockerClient();

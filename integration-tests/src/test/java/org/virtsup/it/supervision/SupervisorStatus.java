@@ -23,6 +23,12 @@ record SupervisorStatus(int supervisorPid, Boolean configMatchesFile, Map<String
         return parse(status.stdout());
     }
 
+    /** Whether virtsup status exits 0 (both daemons running and ready) and says the file is what runs. */
+    static boolean readyRunningTheFile(SupervisorContainer host) {
+        ExecResult status = host.virtsup("status", "--json");
+        return status.exitCode() == 0 && Boolean.TRUE.equals(parse(status.stdout()).configMatchesFile());
+    }
+
     @SuppressWarnings("unchecked")
     static List<String> lastOutputLines(Map<String, Object> daemon) {
         Object lines = daemon.get("lastOutputLines");
