@@ -83,8 +83,8 @@ class ContainerImageIT {
                 "getent group libvirt >/dev/null && echo group libvirt",
                 "grep -v '^#' /etc/libvirt/qemu.conf",
                 "virtsup check",
-                "test -s \"$(. /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_cds_archive /var/cache/virtsup;"
-                        + " echo \"$virtsup_archive\")\" && echo class-data archive"));
+                "(. /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_archives /var/cache/virtsup;"
+                        + " test -s \"$virtsup_run_archive\" && test -s \"$virtsup_client_archive\") && echo class-data archive"));
         List<String> lines = outcome.stdout().lines().toList();
         assertEquals("kvm libvirt-qemu", lines.get(0), "libvirt-qemu's groups: kvm first (primary), then libvirt-qemu");
         assertEquals("group libvirt", lines.get(1));

@@ -141,16 +141,23 @@ class DebianPackageIT {
                 "dpkg -i /pkg/" + deb.getFileName() + "   # again: an upgrade in place",
                 "virtsup --help",
                 "virtsup check",
-                // The client's class-data archive exists and fits this JDK and these jars
-                // (-Xshare:on refuses to start otherwise), and no JVM warning reaches stdout or stderr.
-                // It is named after the JDK build /usr/bin/virtsup picks (jvm.sh), so no other java finds it.
-                ". /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_native_options; virtsup_cds_archive /var/cache/virtsup",
-                "archive=$virtsup_archive",
-                "case $archive in /var/cache/virtsup/virtsup-client-java-*-openjdk-*.jsa) ;; *) echo \"archive $archive\"; exit 1;; esac",
+                // The class-data archives exist and fit this JDK and these jars (-Xshare:on refuses
+                // to start otherwise), each with the options its commands run with, and no JVM warning
+                // reaches stdout or stderr: the control commands' (no native access) and the others'.
+                // They are named after the JDK build /usr/bin/virtsup picks (jvm.sh), so no other java finds them.
+                ". /usr/share/virtsup/jvm.sh; virtsup_pick_java; virtsup_native_options; virtsup_archives /var/cache/virtsup",
+                "archive=$virtsup_run_archive",
+                "case $archive in /var/cache/virtsup/virtsup-run-java-*-openjdk-*.jsa) ;; *) echo \"archive $archive\"; exit 1;; esac",
+                "case $virtsup_client_archive in /var/cache/virtsup/virtsup-client-java-*-openjdk-*.jsa) ;;"
+                        + " *) echo \"client archive $virtsup_client_archive\"; exit 1;; esac",
                 "test -s $archive || { echo 'postinst made no class-data archive'; exit 1; }",
-                "test $(ls /var/cache/virtsup | wc -l) -eq 1 || { ls /var/cache/virtsup; exit 1; }",
-                "$virtsup_java $virtsup_native -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on -XX:SharedArchiveFile=$archive"
+                "test -s $virtsup_client_archive || { echo 'postinst made no class-data archive for the client'; exit 1; }",
+                "test $(ls /var/cache/virtsup | wc -l) -eq 2 || { ls /var/cache/virtsup; exit 1; }",
+                "$virtsup_java $virtsup_native $VIRTSUP_QUICK_OPTIONS -Xshare:on -XX:SharedArchiveFile=$archive"
                         + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main --help >/dev/null",
+                "$virtsup_java $VIRTSUP_QUICK_OPTIONS -Xshare:on -XX:SharedArchiveFile=$virtsup_client_archive"
+                        + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main status --help"
+                        + " >/dev/null",
                 "virtsup render virtlogd >/dev/null 2>/tmp/render.err",
                 "test ! -s /tmp/render.err || { cat /tmp/render.err; exit 1; }",
                 // A JDK update fires the /usr/lib/jvm trigger, which makes the archive again.
@@ -158,6 +165,7 @@ class DebianPackageIT {
                 "dpkg-trigger --no-await /usr/lib/jvm",
                 "dpkg --triggers-only --pending",
                 "test -s $archive || { echo 'the /usr/lib/jvm trigger made no archive'; exit 1; }",
+                "test -s $virtsup_client_archive || { echo 'the /usr/lib/jvm trigger made no client archive'; exit 1; }",
                 "bash -c '. /usr/share/bash-completion/completions/virtsup && complete -p virtsup'",
                 "dpkg -r virtsup",
                 "test -e /etc/virtsup/config.scm || { echo 'remove deleted the conffile'; exit 1; }",

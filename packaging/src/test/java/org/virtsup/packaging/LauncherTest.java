@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtsup.cli.ControlCommands;
 
 /**
  * /usr/bin/virtsup with a stand-in for java (VIRTSUP_JAVA) that prints its
@@ -55,8 +56,17 @@ class LauncherTest {
 
     @Test
     void startsTheJvmWithTheFastStartFlagsAndPassesTheArgumentsVerbatim() throws IOException {
-        Started started = launch(Map.of(), "status", "a b", "*");
+        Started started = launch(Map.of(), "check", "a b", "*");
         assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+                        "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("check", "a b", "*")), started.arguments());
+    }
+
+    /** The control commands load nothing native: no native-access options, which cost the JDK its archived module graph. */
+    @Test
+    void startsAControlCommandWithoutNativeAccess() throws IOException {
+        Started started = launch(Map.of(), "status", "a b", "*");
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status", "a b", "*")), started.arguments());
     }
@@ -66,7 +76,7 @@ class LauncherTest {
         Path archive = directory.resolve("virtsup-client.jsa");
         Files.writeString(archive, "an archive");
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", archive.toString()), "status");
-        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-XX:SharedArchiveFile=" + archive,
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
@@ -75,7 +85,7 @@ class LauncherTest {
     @Test
     void startsWithoutAnArchiveThatIsNotThere(@TempDir Path directory) throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", directory.resolve("missing.jsa").toString()), "status");
-        assertEquals(concat(NATIVE_ACCESS, List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                         "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
                 CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
     }
@@ -115,12 +125,12 @@ class LauncherTest {
     @Test
     void allowsUnsafeMemoryAccessOnlyFromJdk23WhereTheOptionExists() throws IOException {
         Path jdk25 = standInJdk("jdk-25", "25.0.3", "25.0.3+9-LTS");
-        Started started = launch(Map.of("VIRTSUP_JAVA", jdk25.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "status");
+        Started started = launch(Map.of("VIRTSUP_JAVA", jdk25.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "check");
         assertEquals(concat(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+                "-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("check")), started.arguments());
         Path jdk21 = standInJdk("jdk-21", "21.0.8", "21.0.8+9-Debian-1");
-        started = launch(Map.of("VIRTSUP_JAVA", jdk21.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "status");
-        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")),
+        started = launch(Map.of("VIRTSUP_JAVA", jdk21.toString(), "VIRTSUP_JAVA_OPTS", "-Xmx8m"), "check");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("check")),
                 started.arguments());
     }
 
@@ -136,8 +146,8 @@ class LauncherTest {
         Path jdk21 = standInJdk("jdk-21", "21.0.8", "21.0.8+9-Debian-1");
         Map<String, String> environment = new HashMap<>(Map.of(
                 "PATH", jdk21.getParent() + ":/usr/bin:/bin", "VIRTSUP_JAVA_OPTS", "-Xmx8m"));
-        Started started = launch(environment, true, "status");
-        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("status")),
+        Started started = launch(environment, true, "check");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx8m"), CLASS_PATH_AND_MAIN, List.of("check")),
                 started.arguments());
     }
 
@@ -146,18 +156,23 @@ class LauncherTest {
         Path jdk17 = standInJdk("java-17-openjdk-amd64", "17.0.15", "17.0.15+6-Debian-1deb12u1");
         Path jdk17Updated = standInJdk("java-17-openjdk-amd64-next", "17.0.16", "17.0.16+8-Debian-1deb12u1");
         Path jdk25 = standInJdk("temurin-25-jdk-amd64", "25.0.3", "25.0.3+9-LTS");
-        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-17.0.15+6-Debian-1deb12u1.jsa",
-                archiveFor(jdk17));
-        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-next-17.0.16+8-Debian-1deb12u1.jsa",
-                archiveFor(jdk17Updated));
-        assertEquals("/var/cache/virtsup/virtsup-client-temurin-25-jdk-amd64-25.0.3+9-LTS.jsa", archiveFor(jdk25));
-        assertEquals("", archiveFor(standInJdk("no-release", null, null)), "no build known, no archive");
+        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-17.0.15+6-Debian-1deb12u1.jsa"
+                + " /var/cache/virtsup/virtsup-run-java-17-openjdk-amd64-17.0.15+6-Debian-1deb12u1.jsa",
+                archivesFor(jdk17));
+        assertEquals("/var/cache/virtsup/virtsup-client-java-17-openjdk-amd64-next-17.0.16+8-Debian-1deb12u1.jsa"
+                + " /var/cache/virtsup/virtsup-run-java-17-openjdk-amd64-next-17.0.16+8-Debian-1deb12u1.jsa",
+                archivesFor(jdk17Updated));
+        assertEquals("/var/cache/virtsup/virtsup-client-temurin-25-jdk-amd64-25.0.3+9-LTS.aot"
+                + " /var/cache/virtsup/virtsup-run-temurin-25-jdk-amd64-25.0.3+9-LTS.jsa", archivesFor(jdk25),
+                "from JDK 25 on, the control commands start from an AOT cache");
+        assertEquals(" ", archivesFor(standInJdk("no-release", null, null)), "no build known, no archive");
     }
 
-    /** jvm.sh's archive for JAVA, as /usr/bin/virtsup and postinst compute it. */
-    private static String archiveFor(Path java) throws IOException {
+    /** jvm.sh's client and run archives for JAVA, as /usr/bin/virtsup and postinst compute them. */
+    private static String archivesFor(Path java) throws IOException {
         Process process = new ProcessBuilder("sh", "-euc",
-                ". debian/jvm.sh; virtsup_jdk \"$1\"; virtsup_cds_archive /var/cache/virtsup; printf %s \"$virtsup_archive\"",
+                ". debian/jvm.sh; virtsup_jdk \"$1\"; virtsup_archives /var/cache/virtsup;"
+                        + " printf '%s %s' \"$virtsup_client_archive\" \"$virtsup_run_archive\"",
                 "sh", java.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String archive = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
@@ -167,6 +182,29 @@ class LauncherTest {
             throw new IOException("interrupted", e);
         }
         return archive;
+    }
+
+    /** The JVM refuses -XX:AOTCache beside any -Xshare option. */
+    @Test
+    void startsFromAnAotCacheWithoutXshare(@TempDir Path directory) throws IOException {
+        Path cache = directory.resolve("virtsup-client.aot");
+        Files.writeString(cache, "a cache");
+        Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", cache.toString()), "status");
+        assertEquals(concat(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+                        "-XX:AOTCache=" + cache, "-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags"),
+                CLASS_PATH_AND_MAIN, List.of("status")), started.arguments());
+    }
+
+    /** jvm.sh's list of the control commands is the CLI's. */
+    @Test
+    void knowsTheControlCommandsAsTheCliDoes() throws IOException, InterruptedException {
+        List<String> words = new ArrayList<>(ControlCommands.names());
+        words.addAll(List.of("run", "check", "render", "explain", "--help", "", "statu", "status "));
+        for (String word : words) {
+            Process process = new ProcessBuilder("sh", "-euc", ". debian/jvm.sh; virtsup_control_command \"$1\"",
+                    "sh", word).redirectErrorStream(true).start();
+            assertEquals(ControlCommands.handles(word) ? 0 : 1, process.waitFor(), "'" + word + "'");
+        }
     }
 
     @Test

@@ -6,12 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.virtsup.control.ControlClient;
 import org.virtsup.control.ControlProtocol;
 import org.virtsup.control.ControlServerSettings;
@@ -45,17 +43,19 @@ public final class ControlCommands {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ACTION_TIMEOUT = Duration.ofMinutes(15);
 
-    private static final Set<String> COMMANDS = Set.copyOf(names());
-
     private ControlCommands() {}
 
     public static boolean handles(String command) {
-        return COMMANDS.contains(command);
+        return Verb.named(command).isPresent();
     }
 
     /** The commands, in the order help lists them: {@link Verb}'s. */
     public static List<String> names() {
-        return Arrays.stream(Verb.values()).map(Verb::word).toList();
+        List<String> names = new ArrayList<>();
+        for (Verb verb : Verb.values()) {
+            names.add(verb.word());
+        }
+        return List.copyOf(names);
     }
 
     /**
@@ -79,7 +79,11 @@ public final class ControlCommands {
     }
 
     private static Verb verb(String command) {
-        return Verb.named(command).orElseThrow(() -> new IllegalArgumentException("no control command " + command));
+        Optional<Verb> verb = Verb.named(command);
+        if (verb.isEmpty()) {
+            throw new IllegalArgumentException("no control command " + command);
+        }
+        return verb.get();
     }
 
     /**
@@ -116,6 +120,7 @@ public final class ControlCommands {
             err.println("usage: " + usage(command));
             return ExitCode.USAGE;
         }
+        JdkSelectorProvider.nameTheDefault();
         String fromEnvironment = env.get(SOCKET_ENVIRONMENT);
         Path socket = options.socket != null ? Path.of(options.socket)
                 : fromEnvironment != null && !fromEnvironment.isEmpty() ? Path.of(fromEnvironment)

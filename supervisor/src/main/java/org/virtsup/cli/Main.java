@@ -5,47 +5,43 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.virtsup.host.LocalHost;
 
 /**
- * virtsup's command line: a table of commands and the one place that turns
- * failures into exit codes. Only the JDK and the configuration model are
- * loaded on the way to check, render and explain.
+ * virtsup's command line: dispatch through the table of {@link Commands} and
+ * the one place that turns failures into exit codes. Only the JDK and the
+ * configuration model are loaded on the way to check, render and explain.
  */
 public final class Main {
-    /** Every command, in the order --help lists them. Add a command here, one line. */
-    private static final List<Command> COMMANDS = commands();
-
-    private static List<Command> commands() {
-        List<Command> commands = new java.util.ArrayList<>(List.of(
-                new RunCommand(),
-                new CheckCommand(),
-                new RenderCommand(),
-                new ExplainCommand()));
-        // The commands that talk to a running virtsup load only the JDK's own unix
-        // sockets: they are the hot path of health probes.
-        for (String name : ControlCommands.names()) {
-            commands.add(Command.of(name, ControlCommands.summary(name), ControlCommands.help(name),
-                    (args, in) -> ControlCommands.run(name, args, in.out(), in.err(), System.getenv())));
-        }
-        return List.copyOf(commands);
-    }
-
     private static final String USAGE = "usage: virtsup COMMAND [OPTIONS] (virtsup --help lists the commands)";
 
     private Main() {}
 
     public static void main(String[] args) {
         int code;
+        boolean control = false;
         try {
-            Invocation invocation = new Invocation(System.out, System.err, Invocation.DEFAULT_CONFIG, HostName::read,
-                    new LocalHost(Running::forHostChecks));
-            code = run(args, invocation);
+            // The commands that talk to a running virtsup are the health probes' path, run every
+            // few seconds: straight to the control socket, without the command table, the host's
+            // facts or the configuration model, whose classes would cost each probe its start-up.
+            // Same streams, environment and failure handling as through the table.
+            control = args.length > 0 && ControlCommands.handles(args[0]);
+            code = control
+                    ? ControlCommands.run(args[0], Arrays.asList(args).subList(1, args.length), System.out, System.err,
+                            System.getenv())
+                    : run(args, Commands.invocation());
         } catch (Throwable e) {
             // The last resort: whatever failed is one line on stderr and a documented exit code, never a raw trace.
             code = fail(e, System.err);
         }
         System.out.flush();
+        if (control) {
+            // System.exit first asks the JDK's System.Logger whether to log the exit (JDK 21 on), and
+            // finding that logger searches every jar on the class path: a fifth of a status call on
+            // JDK 25. A control command registers no shutdown hook, so with its output flushed,
+            // halting is the same exit without that search.
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
+        }
         System.exit(code);
     }
 
@@ -62,7 +58,7 @@ public final class Main {
 
     private static int dispatch(List<String> args, Invocation invocation) {
         Map<String, Command> table = new LinkedHashMap<>();
-        for (Command command : COMMANDS) {
+        for (Command command : Commands.ALL) {
             table.put(command.name(), command);
         }
         if (args.isEmpty()) {

@@ -240,7 +240,7 @@ public final class ControlProtocol {
             Map<String, Object> e = asObject(raw);
             lastExit = Optional.of(new StatusReport.LastExit(requiredString(e, "description"),
                     optionalInt(e, "code"), optionalInt(e, "signal"),
-                    Instant.parse(requiredString(e, "at"))));
+                    UtcTime.parse(requiredString(e, "at"))));
         }
         return new StatusReport.Daemon(requiredString(m, "name"),
                 Wanted.fromWire(requiredString(m, "wanted")),
@@ -249,7 +249,7 @@ public final class ControlProtocol {
                 Boolean.TRUE.equals(m.get("ready")), optionalInt(m, "restarts").orElse(0),
                 lastExit, optionalLong(m, "nextRetryInSeconds"),
                 strings(m, "lastOutputLines"), strings(m, "warnings"), SocketsOnWire.fromWire(m.get("sockets")),
-                optionalString(m, "nextRetryAt").map(Instant::parse));
+                optionalInstant(m, "nextRetryAt"));
     }
 
     // ---- JSON plumbing (no lambdas: this runs once per CLI start, where each costs a generated class) ----
@@ -325,6 +325,11 @@ public final class ControlProtocol {
             return Optional.of(s);
         }
         throw new IllegalArgumentException("\"" + key + "\" must be a non-empty string");
+    }
+
+    private static Optional<Instant> optionalInstant(Map<String, Object> map, String key) {
+        Optional<String> text = optionalString(map, key);
+        return text.isPresent() ? Optional.of(UtcTime.parse(text.get())) : Optional.empty();
     }
 
     private static OptionalInt optionalInt(Map<String, Object> map, String key) {

@@ -2,9 +2,6 @@ package org.virtsup.control;
 
 import org.virtsup.supervise.Phase;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * {@code virtsup status} for people: a header for virtsup, then one compact
@@ -26,9 +23,6 @@ import java.util.Locale;
  * </pre>
  */
 public final class StatusText {
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
-
     private StatusText() {}
 
     public static String render(StatusReport report, Instant now) {
@@ -60,7 +54,7 @@ public final class StatusText {
             if (d.lastExit().isPresent()) {
                 StatusReport.LastExit e = d.lastExit().get();
                 out.append(indent).append("last exit: ").append(e.description())
-                        .append(", ").append(WHEN.format(e.at())).append(" (")
+                        .append(", ").append(UtcTime.format(e.at())).append(" (")
                         .append(duration(Math.max(0, now.getEpochSecond() - e.at().getEpochSecond())))
                         .append(" ago)\n");
             }

@@ -1,8 +1,7 @@
 package org.virtsup.control;
 
-import java.util.Arrays;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 /**
  * The one table of the control commands: the word, who may use it, what it
@@ -41,9 +40,9 @@ public enum Verb {
             Sends SIGNAL (HUP, USR1, TERM, SIGKILL, 15, ...) to daemon NAME's own process.
             Needs root or membership in the control group.
             """),
-    LOG("log", false, Operands.NAME_AND_LINES, "show a daemon's last output lines", """
-            Prints the last LINES (default %d, at most %d) lines daemon NAME wrote.
-            """.formatted(Request.Log.DEFAULT_LINES, Request.Log.MAX_LINES)),
+    // A constant expression (the two limits are constants): no formatting at class initialisation.
+    LOG("log", false, Operands.NAME_AND_LINES, "show a daemon's last output lines", "Prints the last LINES (default "
+            + Request.Log.DEFAULT_LINES + ", at most " + Request.Log.MAX_LINES + ") lines daemon NAME wrote.\n"),
     REEXEC("reexec", true, Operands.NONE, "replace the running virtsup by the installed one, daemons untouched", """
             Replaces the running virtsup by the installed one in place: the same pid (PID 1 in a
             container, the unit's main pid under systemd), a new JVM with the installed code, the
@@ -112,12 +111,22 @@ public enum Verb {
         return description;
     }
 
+    // Loops, not streams: the CLI runs these once per start, where each lambda costs a generated class.
     public static Optional<Verb> named(String word) {
-        return Arrays.stream(values()).filter(verb -> verb.word.equals(word)).findFirst();
+        for (Verb verb : values()) {
+            if (verb.word.equals(word)) {
+                return Optional.of(verb);
+            }
+        }
+        return Optional.empty();
     }
 
     /** {@code status, start, stop, ...}: for messages naming what is known. */
     public static String known() {
-        return Arrays.stream(values()).map(Verb::word).collect(Collectors.joining(", "));
+        StringJoiner words = new StringJoiner(", ");
+        for (Verb verb : values()) {
+            words.add(verb.word);
+        }
+        return words.toString();
     }
 }

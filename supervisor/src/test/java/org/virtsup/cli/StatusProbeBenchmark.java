@@ -29,7 +29,7 @@ import org.virtsup.control.ControlTestSupport;
  */
 public final class StatusProbeBenchmark {
     private static final List<String> LAUNCHER_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xshare:auto");
+            "-XX:-UsePerfData", "-Xshare:auto");
 
     private StatusProbeBenchmark() {}
 
@@ -53,7 +53,8 @@ public final class StatusProbeBenchmark {
             // The archive as an installation would make it: by the training run, no virtsup needed.
             List<String> dump = new ArrayList<>(base);
             dump.add(1, "-XX:ArchiveClassesAtExit=" + archive);
-            dump.add(ControlCommands.class.getName());
+            dump.add(ClientTraining.class.getName());
+            dump.add(ClientTraining.CLIENT_ONLY);
             Process training = new ProcessBuilder(dump).redirectErrorStream(true).start();
             training.getInputStream().readAllBytes();
             if (training.waitFor() != 0) {

@@ -22,10 +22,14 @@ final class BenchmarkTable {
     private final BenchmarkSettings settings;
     private final List<String> loads;
 
-    BenchmarkTable(Measurements results, BenchmarkSettings settings, List<String> loads) {
+    /** What the installed launcher starts status from: "a class-data archive" or "an AOT cache". */
+    private final String archiveKind;
+
+    BenchmarkTable(Measurements results, BenchmarkSettings settings, List<String> loads, String archiveKind) {
         this.results = results;
         this.settings = settings;
         this.loads = List.copyOf(loads);
+        this.archiveKind = archiveKind;
     }
 
     List<String> lines() {
@@ -88,12 +92,17 @@ final class BenchmarkTable {
         results.value("idle.virtsup-after-status.switches").ifPresent(n -> lines.add(row(
                 "wake-ups/s right after the status calls", "-", wakeups("virtsup-after-status"))));
         lines.add("status command, fresh process per call (ms: median / p90, exit codes):");
+        status(lines, "hello-java", "java <launcher flags> HelloWorld (the floor)");
         status(lines, "virtsup-java", "java <launcher flags> -cp virtsup.jar:lib/* ...Main status");
-        status(lines, "virtsup-java-cds", "the same + -XX:SharedArchiveFile (AppCDS, "
-                + results.value("cds.archive.kB").map(kb -> kb + " kB").orElse("?")
-                + results.value("cds.training").map(t -> t == 1 ? ", made by ClientTraining's training run"
-                        : ", dumped after one status call").orElse("") + ")");
-        status(lines, "virtsup-launcher", "./virtsup status (the launcher script)");
+        status(lines, "virtsup-installed", "/usr/bin/virtsup status (as installed: " + archiveKind + ", "
+                + results.value("cds.archive.kB").map(kb -> kb + " kB").orElse("?") + ", made as postinst makes it)");
+        status(lines, "virtsup-launcher", "./virtsup status (the checkout's launcher, no archive)");
+        lines.add("  /usr/bin/virtsup status against the hello-world, medians of the same run: "
+                + ratio("virtsup-installed", "hello-java") + " (goal: at most 2); java ...Main status without an"
+                + " archive: " + ratio("virtsup-java", "hello-java"));
+        lines.add(String.format(Locale.ROOT, "  %-" + (LABEL_WIDTH + 10) + "s %s",
+                "of which virtsup's answer (a warm client's exchange)",
+                results.summary("reply.virtsup-status").map(Measurements.Summary::medianAndP90).orElse(MISSING)));
         status(lines, "supervisorctl", "supervisorctl status");
         status(lines, "sv", "sv status (runit)");
         lines.add("how it was measured: a daemon answers when it replies to libvirt's RPC (libvirtd: AUTH_LIST then"
@@ -117,6 +126,16 @@ final class BenchmarkTable {
                 + otherExits(key);
         lines.add(String.format(Locale.ROOT, "  %-" + (LABEL_WIDTH + 10) + "s %s  %s", label,
                 results.summary("time." + key).map(Measurements.Summary::medianAndP90).orElse(MISSING), exits));
+    }
+
+    /** "1.6 x": the median time of one status command over another's. */
+    private String ratio(String key, String floorKey) {
+        Optional<Measurements.Summary> command = results.summary("time." + key);
+        Optional<Measurements.Summary> floor = results.summary("time." + floorKey);
+        if (command.isEmpty() || floor.isEmpty() || floor.get().median() <= 0) {
+            return MISSING;
+        }
+        return String.format(Locale.ROOT, "%.2f x", (double) command.get().median() / floor.get().median());
     }
 
     private String otherExits(String key) {

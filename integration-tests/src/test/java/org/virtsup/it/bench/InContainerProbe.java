@@ -50,7 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code resolution ROUNDS} — what one check costs: an answered exchange with each daemon, a
  *     scan of /proc;</li>
  * <li>{@code time ROUNDS KEY ARGV... [++ KEY ARGV...]} — wall time of ROUNDS runs of each command
- *     (after one unmeasured run), in turns, and their exit codes.</li>
+ *     (after one unmeasured run), in turns, and their exit codes;</li>
+ * <li>{@code reply ROUNDS SOCKET} — how long virtsup takes to answer a status request on its control
+ *     socket, from this warm JVM (after one unmeasured exchange).</li>
  * </ul>
  */
 public final class InContainerProbe {
@@ -133,6 +135,14 @@ public final class InContainerProbe {
             case "idle" -> idle(rest.get(0), rest.get(1), Integer.parseInt(rest.get(2)),
                     !rest.subList(3, rest.size()).contains("--at-once"));
             case "time" -> time(Integer.parseInt(rest.get(0)), rest.subList(1, rest.size()));
+            case "reply" -> {
+                for (int round = -1; round < Integer.parseInt(rest.get(0)); round++) {
+                    long nanos = ControlReplyTimer.exchange(Path.of(rest.get(1)));
+                    if (round >= 0) {
+                        sample("reply.virtsup-status", nanos);
+                    }
+                }
+            }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }

@@ -42,12 +42,26 @@ class MeasurementsTest {
         Measurements measurements = new Measurements();
         measurements.add("sample restart.virtsup.libvirtd.pid 2000000\nsample restart.virtsup.libvirtd.pid 4000000\n"
                 + "sample restart.virtsup.libvirtd.pid 9000000\n");
-        List<String> lines = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of("0.5 0.4 0.3")).lines();
+        List<String> lines = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of("0.5 0.4 0.3"), "an archive")
+                .lines();
         String row = lines.stream().filter(line -> line.startsWith("libvirtd: kill -9 -> new pid")).findFirst()
                 .orElseThrow();
         assertTrue(row.contains("4.0 (2.0–9.0)"), row);
         assertTrue(row.contains("?"), row);
         assertTrue(lines.get(0).contains("0.5 0.4 0.3"), lines.get(0));
+    }
+
+    @Test
+    void statusIsSetAgainstTheHelloWorldOfTheSameRun() {
+        Measurements measurements = new Measurements();
+        measurements.add("sample time.hello-java 30000000\nsample time.hello-java 40000000\n"
+                + "sample time.virtsup-installed 50000000\nsample time.virtsup-installed 60000000\n");
+        List<String> lines = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an AOT cache")
+                .lines();
+        String row = lines.stream().filter(line -> line.contains("against the hello-world")).findFirst()
+                .orElseThrow();
+        assertTrue(row.contains(": 1.67 x (goal: at most 2)"), row);
+        assertTrue(row.contains("without an archive: ?"), row);
     }
 
     @Test

@@ -77,7 +77,11 @@ class SupervisorBenchmarkIT {
     private static final String VIRTSUP_CONFIG = CONFIG + "/virtsup.scm";
     private static final String SUPERVISORD_CONFIG = CONFIG + "/supervisord.conf";
     private static final String RUNIT_SERVICES = CONFIG + "/sv";
-    private static final String CDS_ARCHIVE = BENCH + "/virtsup-client.jsa";
+    /** The launcher the Debian package installs, and where its archives go. */
+    private static final String INSTALLED_LAUNCHER = "/usr/bin/virtsup";
+    private static final String ARCHIVES = "/var/cache/virtsup";
+    /** virtsup's default control socket, which resources/bench/virtsup.scm keeps. */
+    private static final String CONTROL_SOCKET = "/run/virtsup/control.sock";
     /** Holds a stand-in {@code java} that prints its arguments, one per line. */
     private static final String ECHO_JAVA_DIRECTORY = BENCH + "/echo-java";
     /** Longer than a round of kills needs at 1 s (supervisord) to 2 s per kill. */
@@ -92,6 +96,7 @@ class SupervisorBenchmarkIT {
     /** Whether a contender was measured: the soak alone prints no comparison table. */
     private static boolean compared;
     private static List<String> statusFlags = List.of();
+    private static String archiveKind = "an archive";
 
     @Test
     @Order(1)
@@ -127,16 +132,19 @@ class SupervisorBenchmarkIT {
             statusFlags = java.subList(1, java.size());
             List<String> classPath = List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
                     + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "status");
-            makeClientArchive(java, classPath);
-            List<String> timed = new ArrayList<>(List.of("time", calls(), "virtsup-java"));
+            installAsThePackageDoes();
+            // In turns, in the same run: the floor (a hello-world on the same JVM with the same
+            // flags), status without an archive, status as installed, and the checkout's launcher.
+            List<String> timed = new ArrayList<>(List.of("time", calls(), "hello-java"));
+            timed.addAll(java);
+            timed.addAll(List.of("-cp", CLASSES, HelloWorld.class.getName()));
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-java"));
             timed.addAll(java);
             timed.addAll(classPath);
-            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-java-cds", java.get(0),
-                    "-XX:SharedArchiveFile=" + CDS_ARCHIVE));
-            timed.addAll(java.subList(1, java.size()));
-            timed.addAll(classPath);
+            timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-installed", INSTALLED_LAUNCHER, "status"));
             timed.addAll(List.of(InContainerProbe.NEXT_COMMAND, "virtsup-launcher", launcher, "status"));
             probe(timed);
+            probe("reply", calls(), CONTROL_SOCKET);
 
             if (settings.idleAfterStatus()) {
                 // Right after the status calls: what a call leaves behind (timers, idle threads) shows here.
@@ -147,14 +155,9 @@ class SupervisorBenchmarkIT {
             host.stop(virtsup);
             awaitNoDaemons();
         }
-        // virtsup run as an installation starts it: from the archive the training run made (the
-        // checkout's launcher above has none).
-        List<String> archived = new ArrayList<>(List.of("launch", "virtsup-cds", rounds(), "TERM", "java",
-                "-XX:SharedArchiveFile=" + CDS_ARCHIVE));
-        archived.addAll(launcherFlags("run", "--config", VIRTSUP_CONFIG));
-        archived.addAll(List.of("-cp", LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar:"
-                + LibvirtHostContainer.VIRTSUP_HOME + "/lib/*", "org.virtsup.cli.Main", "run", "--config", VIRTSUP_CONFIG));
-        probe(archived);
+        // virtsup run as an installation starts it: through /usr/bin/virtsup, from the archive
+        // postinst makes (the checkout's launcher above has none).
+        probe("launch", "virtsup-cds", rounds(), "TERM", INSTALLED_LAUNCHER, "run", "--config", VIRTSUP_CONFIG);
     }
 
     @Test
@@ -260,7 +263,7 @@ class SupervisorBenchmarkIT {
         if (!prepared || !compared) {
             return;
         }
-        new BenchmarkTable(results, settings, loads).lines()
+        new BenchmarkTable(results, settings, loads, archiveKind).lines()
                 .forEach(line -> System.out.println("virtsup-benchmark: " + line));
         if (!statusFlags.isEmpty()) {
             System.out.println("virtsup-benchmark: the launcher's JVM flags for status: "
@@ -304,26 +307,24 @@ class SupervisorBenchmarkIT {
     }
 
     /**
-     * An installation's class-data sharing archive of the CLI's classes. Made
-     * as the installation would, by the client's own training run
-     * ({@code ControlCommands}'s main, against a built-in sample server) when
-     * this build has it; otherwise dumped at the exit of one real status call.
+     * /usr/bin/virtsup and its archives as the Debian package installs them:
+     * the package's launcher and jvm.sh, the jars under /usr/share/virtsup,
+     * and the archives made by the same jvm.sh function postinst runs.
      */
-    private static void makeClientArchive(List<String> java, List<String> classPath) {
-        List<String> dump = new ArrayList<>(List.of(java.get(0), "-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE));
-        dump.addAll(java.subList(1, java.size()));
-        List<String> training = new ArrayList<>(dump);
-        training.addAll(classPath.subList(0, 2));
-        training.add("org.virtsup.cli.ClientTraining");
-        ExecResult trained = host.exec(training.toArray(String[]::new));
-        if (trained.succeeded()) {
-            results.put("cds.training", 1);
-        } else {
-            host.exec(concat(dump, List.of(), classPath).toArray(String[]::new)).orFail();
-            results.put("cds.training", 0);
-        }
-        results.put("cds.archive.kB", Long.parseLong(host.exec("du", "-k", CDS_ARCHIVE).orFail().stdout()
-                .split("\\s+")[0]));
+    private static void installAsThePackageDoes() {
+        Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
+        host.copyIn(home.resolve("packaging/debian/virtsup"), INSTALLED_LAUNCHER);
+        host.copyIn(home.resolve("packaging/debian/jvm.sh"), "/usr/share/virtsup/jvm.sh");
+        host.shell(String.join(" && ",
+                "chmod 0755 " + INSTALLED_LAUNCHER,
+                "ln -sfn " + LibvirtHostContainer.VIRTSUP_HOME + "/virtsup.jar /usr/share/virtsup/virtsup.jar",
+                "ln -sfn " + LibvirtHostContainer.VIRTSUP_HOME + "/lib /usr/share/virtsup/lib",
+                ". /usr/share/virtsup/jvm.sh && virtsup_pick_java && virtsup_make_archives " + ARCHIVES)).orFail();
+        String archives = host.exec("sh", "-c", "cd " + ARCHIVES + " && du -k *").orFail().stdout().trim();
+        results.put("cds.archive.kB", Long.parseLong(archives.lines().filter(line -> line.contains("-client-"))
+                .findFirst().orElseThrow(() -> new AssertionError("postinst's function made no client archive: "
+                        + archives)).split("\\s+")[0]));
+        archiveKind = archives.contains(".aot") ? "an AOT cache" : "a class-data archive";
     }
 
     /** The RPC probe's "answers" is what a client sees: virsh can use the QEMU driver then. */
@@ -398,12 +399,5 @@ class SupervisorBenchmarkIT {
 
     private static String calls() {
         return Integer.toString(settings.calls());
-    }
-
-    private static List<String> concat(List<String> first, List<String> second, List<String> third) {
-        List<String> all = new ArrayList<>(first);
-        all.addAll(second);
-        all.addAll(third);
-        return all;
     }
 }
