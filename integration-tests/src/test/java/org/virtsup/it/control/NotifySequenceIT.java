@@ -43,9 +43,17 @@ class NotifySequenceIT {
                     Stream.of(VirtsupPid1.cliCommand("run"))).toArray(String[]::new);
             DaemonProcess virtsup = host.startDaemon("virtsup", run);
 
-            List<String> start = Poll.untilPresent("virtsup sends READY=1", TIMEOUT, () -> messages(receiver)
+            List<String> heard = Poll.untilPresent("virtsup sends READY=1", TIMEOUT, () -> messages(receiver)
                     .stream().filter(m -> m.startsWith("READY=1")).findFirst().map(m -> messages(receiver)));
-            System.out.println("notifications at start: " + start);
+            System.out.println("notifications at start: " + heard);
+            // The file descriptor store's messages (FDSTORE=1, with the socket attached) are sent as sockets are
+            // bound, before READY: one per held socket and one for the control socket.
+            assertEquals(List.of("FDSTORE=1|FDNAME=control", "FDSTORE=1|FDNAME=libvirtd-admin.socket",
+                    "FDSTORE=1|FDNAME=libvirtd-ro.socket", "FDSTORE=1|FDNAME=libvirtd.socket",
+                    "FDSTORE=1|FDNAME=virtlogd-admin.socket", "FDSTORE=1|FDNAME=virtlogd.socket"),
+                    heard.subList(0, indexOf(heard, "READY=1")).stream().filter(NotifySequenceIT::toTheStore)
+                            .sorted().toList(), "every held socket and the control socket go to the store: " + heard);
+            List<String> start = heard.stream().filter(m -> !toTheStore(m)).toList();
             StatusSnapshot status = VirtsupPid1.status(host);
             int virtlogd = status.daemon("virtlogd").pid();
             int libvirtd = status.daemon("libvirtd").pid();
@@ -63,7 +71,7 @@ class NotifySequenceIT {
                     .allMatch(m -> m.contains("virtlogd running")), "virtlogd is ready before libvirtd starts: "
                     + start);
 
-            int sent = start.size();
+            int sent = heard.size();
             host.exec("kill", "-HUP", Integer.toString(virtsup.pid())).orFail();
             List<String> reload = Poll.untilPresent("READY=1 after RELOADING=1", TIMEOUT, () -> {
                 // One reading of the receiver's messages: two could differ in length.
@@ -92,6 +100,11 @@ class NotifySequenceIT {
             List<String> stop = all.subList(reloaded, all.size());
             System.out.println("notifications on SIGTERM: " + stop);
             assertEquals("STOPPING=1", stop.get(0), "STOPPING=1 first: " + stop);
+            assertEquals(List.of("FDSTOREREMOVE=1|FDNAME=control", "FDSTOREREMOVE=1|FDNAME=libvirtd-admin.socket",
+                    "FDSTOREREMOVE=1|FDNAME=libvirtd-ro.socket", "FDSTOREREMOVE=1|FDNAME=libvirtd.socket",
+                    "FDSTOREREMOVE=1|FDNAME=virtlogd-admin.socket", "FDSTOREREMOVE=1|FDNAME=virtlogd.socket"),
+                    stop.stream().filter(NotifySequenceIT::toTheStore).sorted().toList(),
+                    "an orderly stop empties the store: " + stop);
             assertTrue(stop.stream().noneMatch(m -> m.startsWith("READY=1")), "no READY while stopping: " + stop);
             int libvirtdPid = libvirtd;
             assertFalse(host.isAlive(libvirtdPid), "libvirtd stopped with virtsup");
@@ -101,6 +114,11 @@ class NotifySequenceIT {
                 host.stop(daemon);
             }
         }
+    }
+
+    /** A message to the file descriptor store (FDSTORE=1 or FDSTOREREMOVE=1). */
+    private static boolean toTheStore(String message) {
+        return message.startsWith("FDSTORE");
     }
 
     /** The messages received so far, oldest first, each as KEY=VALUE|KEY=VALUE. */
