@@ -2,10 +2,10 @@ package org.virtsup.notify;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
 import java.util.function.UnaryOperator;
@@ -18,13 +18,12 @@ import java.util.function.UnaryOperator;
  * default so that the CLI stays quiet; {@code -Dvirtsup.log.level=INFO} (or
  * DEBUG) raises the level. In code rather than XML: reading XML costs
  * Logback's parser and some 250 of its classes on every start, about a fifth
- * of {@code virtsup run}'s CPU before the daemons are up (measured). A
+ * of {@code virtsup run}'s CPU before the daemons are up (measured), and
+ * its lines are written by {@link LineLayout}, not a compiled pattern. A
  * logback-test.xml on the class path, or {@code -Dlogback.configurationFile},
  * still wins: this configurator then stands aside.
  */
 public final class CommandLogging extends ContextAwareBase implements Configurator {
-    static final String PATTERN = "virtsup: %-5level %logger{0}: %msg%n";
-
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty("logback.configurationFile") != null
@@ -39,10 +38,7 @@ public final class CommandLogging extends ContextAwareBase implements Configurat
     static void install(LoggerContext context, UnaryOperator<String> properties) {
         NopStatusListener quiet = new NopStatusListener();
         context.getStatusManager().add(quiet);
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(PATTERN);
-        encoder.start();
+        Encoder<ILoggingEvent> encoder = RunLogging.encoder(context, LineLayout.forCommands());
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("STDERR");

@@ -4,9 +4,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.io.IOException;
@@ -19,15 +19,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Logging for {@code virtsup run}, configured in code (no logback.xml to find
  * or misread): to stderr, in journald's form when stderr is the journal
- * ({@link JournalLayout}), otherwise timestamped lines; with log-format "json",
+ * ({@link JournalLayout}), otherwise timestamped lines ({@link LineLayout}); with log-format "json",
  * one JSON object per line (Logback's own encoder). The CLI's other
  * commands never call this and never touch Logback.
  *
  * <p>{@code VIRTSUP_LOG_LEVEL} (error, warn, info, debug, trace) sets the level; info by default.
  */
 public final class RunLogging {
-    static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{30}: %msg%n";
-
     private RunLogging() {}
 
     /** Replaces whatever Logback configured by itself; {@code format} is log-format's value. */
@@ -49,19 +47,16 @@ public final class RunLogging {
     }
 
     static Encoder<ILoggingEvent> encoder(LoggerContext context, boolean journal) {
-        if (journal) {
-            JournalLayout layout = new JournalLayout();
-            layout.setContext(context);
-            layout.start();
-            LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-            encoder.setContext(context);
-            encoder.setLayout(layout);
-            encoder.start();
-            return encoder;
-        }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        return encoder(context, journal ? new JournalLayout() : LineLayout.forRun());
+    }
+
+    /** An encoder of {@code layout}'s lines, both started in {@code context}. */
+    static Encoder<ILoggingEvent> encoder(LoggerContext context, LayoutBase<ILoggingEvent> layout) {
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         return encoder;
     }
