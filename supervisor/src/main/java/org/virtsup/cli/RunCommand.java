@@ -55,7 +55,7 @@ final class RunCommand implements ValidConfigurationCommand {
         // would silently change the host. Started on the embedded default, a
         // reload looks again (a new /etc/virtsup/config.scm is taken up).
         Optional<String> source = configuration.source().map(Path::toString).or(valid.arguments()::config);
-        return Running.start(configuration, () -> reread(source, invocation));
+        return Running.start(configuration, () -> reread(source, invocation), invocation.host()::libvirtdVersion);
     }
 
     /**

@@ -2,9 +2,11 @@ package org.virtsup.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtsup.config.Configuration;
+import org.virtsup.host.LibvirtdVersion;
 import org.virtsup.notify.RunLogging;
 import org.virtsup.posix.JnrPosix;
 import org.virtsup.posix.NativeStub;
@@ -41,20 +43,35 @@ final class Running {
      *
      * @throws java.io.UncheckedIOException when no place allows running the stub
      */
-    static org.virtsup.posix.Posix forHostChecks() {
-        bindByReflection();
-        try {
-            NativeStub.choosePlace(DEFAULT_STATE_DIRECTORY);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
+    static synchronized org.virtsup.posix.Posix forHostChecks() {
+        if (seam == null) {
+            bindByReflection();
+            try {
+                NativeStub.choosePlace(DEFAULT_STATE_DIRECTORY);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e.getMessage(), e);
+            }
+            seam = new JnrPosix();
         }
-        return new JnrPosix();
+        return seam;
+    }
+
+    /** The one binding of libc in this process: made by the host checks, then used by run. */
+    private static JnrPosix seam;
+
+    private static synchronized JnrPosix seam() {
+        if (seam == null) {
+            seam = new JnrPosix();
+        }
+        return seam;
     }
 
     /** The state-directory field's default: where the stub goes first when java.io.tmpdir is noexec. */
     private static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/virtsup");
 
-    static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader) {
+    /** {@code libvirtdVersion}: the host checks' answers, so that libvirtd is asked once. */
+    static int start(Configuration configuration, org.virtsup.run.ConfigurationReader reader,
+            Function<String, LibvirtdVersion.Answer> libvirtdVersion) {
         bindByReflection();
         RunLogging.install(System.getenv(), configuration.supervisor().logFormat());
         Logger log = LoggerFactory.getLogger("virtsup");
@@ -66,6 +83,6 @@ final class Running {
             log.error("{}", e.getMessage());
             return 1;
         }
-        return new VirtsupRun(new JnrPosix(), System.getenv(), configuration, reader).run();
+        return new VirtsupRun(seam(), System.getenv(), configuration, reader, libvirtdVersion).run();
     }
 }

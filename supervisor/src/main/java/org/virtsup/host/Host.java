@@ -20,6 +20,11 @@ public interface Host {
     /** Whether a TCP service of this name (or alias) is known, as getaddrinfo would resolve a port name. */
     boolean tcpServiceExists(String name);
 
-    /** The version of the libvirtd at {@code libvirtdPath} ({@code libvirtd --version}); empty when it cannot say. */
-    Optional<LibvirtVersion> libvirtVersion(String libvirtdPath);
+    /** What the libvirtd at {@code libvirtdPath} says its version is ({@code libvirtd --version}), or why it cannot say. */
+    LibvirtdVersion.Answer libvirtdVersion(String libvirtdPath);
+
+    /** The version of the libvirtd at {@code libvirtdPath}; empty when it cannot say. */
+    default Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
+        return libvirtdVersion(libvirtdPath).known();
+    }
 }

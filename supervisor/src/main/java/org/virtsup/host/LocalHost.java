@@ -5,10 +5,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.function.Supplier;
-import org.virtsup.config.LibvirtVersion;
 import org.virtsup.posix.JnrPosix;
 import org.virtsup.posix.Posix;
 
@@ -21,6 +21,7 @@ public final class LocalHost implements Host {
     private static final Path SERVICES = Path.of("/etc/services");
 
     private final Supplier<Posix> posix;
+    private final Map<String, LibvirtdVersion.Answer> answers = new HashMap<>();
 
     /** The seam is made on first need. */
     public LocalHost() {
@@ -84,14 +85,26 @@ public final class LocalHost implements Host {
         return false;
     }
 
+    /**
+     * Asked once per path: the host checks ask, then {@code run} renders the
+     * files for the same answer, and each question starts a libvirtd (about
+     * 25 ms, measured).
+     */
     @Override
-    public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
+    public synchronized LibvirtdVersion.Answer libvirtdVersion(String libvirtdPath) {
+        LibvirtdVersion.Answer known = answers.get(libvirtdPath);
+        if (known != null) {
+            return known;
+        }
         Posix seam;
         try {
             seam = posix.get();
         } catch (java.io.UncheckedIOException e) {
-            return Optional.empty(); // jnr cannot load here (run says why, and how to fix it)
+            // jnr cannot load here (run says why, and how to fix it); not kept: run may place its stub elsewhere.
+            return new LibvirtdVersion.Unknown(libvirtdPath + " --version was not asked: " + e.getMessage());
         }
-        return new LibvirtdVersion(seam).ask(libvirtdPath).known();
+        LibvirtdVersion.Answer answer = new LibvirtdVersion(seam).ask(libvirtdPath);
+        answers.put(libvirtdPath, answer);
+        return answer;
     }
 }

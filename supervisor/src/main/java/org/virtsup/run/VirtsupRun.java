@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class VirtsupRun {
     private final Posix posix;
     private final Map<String, String> environment;
     private final ConfigurationReader reader;
+    private final Function<String, LibvirtdVersion.Answer> libvirtdVersion;
     /** Monotonic: a wall clock jump must not move supervision's timers and durations. */
     private final Clock clock = MonotonicClock.system();
     private final Instant startedAt;
@@ -90,9 +92,11 @@ public final class VirtsupRun {
     private StateRecorder recorder;
     private int exitCode = 1;
 
+    /** {@code libvirtdVersion}: asks the libvirtd at a path its version (before the reaper starts). */
     public VirtsupRun(Posix posix, Map<String, String> environment, Configuration configuration,
-                          ConfigurationReader reader) {
+                          ConfigurationReader reader, Function<String, LibvirtdVersion.Answer> libvirtdVersion) {
         this.posix = posix;
+        this.libvirtdVersion = libvirtdVersion;
         this.inheritance = Inheritance.from(environment, posix, ProcSockets.ofThisHost());
         this.environment = Map.copyOf(Inheritance.without(environment));
         this.startedAt = clock.instant().minus(inheritance.up());
@@ -203,7 +207,7 @@ public final class VirtsupRun {
         // First, before anything on the host changes: an address in use is a configuration error.
         metrics.endpoint().start(settings.metricsAddress());
         // Asked now, before the reaper starts: its waitAny would take libvirtd --version's exit.
-        LibvirtdVersion.Answer answer = new LibvirtdVersion(posix).ask(initial.libvirtdPath());
+        LibvirtdVersion.Answer answer = libvirtdVersion.apply(initial.libvirtdPath());
         if (answer instanceof LibvirtdVersion.Unknown unknown) {
             log.warn("{}; the files are rendered for libvirt {}", unknown.why(), LibvirtVersion.DEBIAN_12);
         }

@@ -26,8 +26,12 @@ public final class FakeHost implements Host {
     }
 
     @Override
-    public Optional<LibvirtVersion> libvirtVersion(String libvirtdPath) {
-        return executable.contains(libvirtdPath) ? libvirtVersion : Optional.empty();
+    public LibvirtdVersion.Answer libvirtdVersion(String libvirtdPath) {
+        if (!executable.contains(libvirtdPath)) {
+            return new LibvirtdVersion.Unknown(libvirtdPath + " --version cannot run: not executable");
+        }
+        return libvirtVersion.<LibvirtdVersion.Answer>map(LibvirtdVersion.Known::new)
+                .orElseGet(() -> new LibvirtdVersion.Unknown(libvirtdPath + " --version gave no version"));
     }
 
     public FakeHost group(String name) {
