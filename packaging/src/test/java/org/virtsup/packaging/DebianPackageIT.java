@@ -30,6 +30,8 @@ class DebianPackageIT {
 
     private static final Path SUPERVISOR_LIB = Path.of(System.getProperty("virtsup.lib", "../supervisor/target/lib"));
     private static final Path UNIT_SOURCE = Path.of("systemd", "virtsup.service");
+    /** jffi's native stub as the package installs it, where /usr/bin/virtsup points jffi. */
+    private static final String JFFI_STUB = "/usr/lib/virtsup/libjffi-1.2.so";
 
     private static Path deb;
     /** Path in the package (without the leading "."), to "mode owner". */
@@ -76,11 +78,29 @@ class DebianPackageIT {
     void holdsNothingElse() {
         Set<String> expected = new TreeSet<>(List.of("/usr/bin/virtsup", "/etc/virtsup/config.scm",
                 "/usr/share/virtsup/virtsup.jar", "/usr/share/virtsup/jvm.sh", "/lib/systemd/system/virtsup.service",
-                "/usr/share/bash-completion/completions/virtsup"));
+                "/usr/share/bash-completion/completions/virtsup", JFFI_STUB));
         Set<String> unexpected = files.keySet().stream()
                 .filter(p -> !expected.contains(p) && !p.startsWith("/usr/share/virtsup/lib/"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of(), unexpected, "files in the package that nothing expects");
+    }
+
+    /** jffi's stub, out of the jar it comes in, for the launcher to name: no start copies it into /tmp. */
+    @Test
+    void holdsJffisNativeStubAsItsJarHasIt() throws IOException {
+        assertEquals("-rw-r--r-- root/root", files.get(JFFI_STUB), JFFI_STUB);
+        Path nativeJar;
+        try (Stream<Path> jars = Files.list(SUPERVISOR_LIB)) {
+            nativeJar = jars.filter(p -> p.getFileName().toString().matches("jffi-.*-native\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no jffi native jar in " + SUPERVISOR_LIB));
+        }
+        long inJar;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(nativeJar.toFile())) {
+            inJar = jar.getEntry("jni/x86_64-Linux/libjffi-1.2.so").getSize();
+        }
+        String listing = dpkgDeb("-c", deb.toString()).stdout().lines()
+                .filter(line -> line.endsWith(" ." + JFFI_STUB)).findFirst().orElseThrow();
+        assertEquals(inJar, Long.parseLong(listing.trim().split("\\s+")[2]), listing);
     }
 
     @Test
@@ -158,6 +178,10 @@ class DebianPackageIT {
                 "$virtsup_java $VIRTSUP_QUICK_OPTIONS -Xshare:on -XX:SharedArchiveFile=$virtsup_client_archive"
                         + " -cp '/usr/share/virtsup/virtsup.jar:/usr/share/virtsup/lib/*' org.virtsup.cli.Main status --help"
                         + " >/dev/null",
+                // jnr's stub is loaded from the package's copy, not copied into /tmp (the host checks ask
+                // libvirtd its version through jnr).
+                "VIRTSUP_JAVA_OPTS=-Xlog:library=info:stdout virtsup check >/tmp/check.out",
+                "grep -q 'Loaded library " + JFFI_STUB + "' /tmp/check.out || { cat /tmp/check.out; exit 1; }",
                 "virtsup render virtlogd >/dev/null 2>/tmp/render.err",
                 "test ! -s /tmp/render.err || { cat /tmp/render.err; exit 1; }",
                 // A JDK update fires the /usr/lib/jvm trigger, which makes the archive again.
