@@ -33,7 +33,18 @@ final class StateRecorder {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
     /** What makes a record stale: another process, or the same one re-executed. */
-    private record Key(int pid, int reexecs) {}
+    /** Equality written out for the reason {@link org.virtsup.supervise.DaemonState#equals} gives. */
+    private record Key(int pid, int reexecs) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key that && pid == that.pid && reexecs == that.reexecs;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * pid + reexecs;
+        }
+    }
 
     private record Entry(Key key, DaemonRecord record) {}
 

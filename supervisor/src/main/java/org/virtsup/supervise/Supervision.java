@@ -68,6 +68,20 @@ public record Supervision(
         return new Supervision(policy, daemons, Stage.NEW, 0, "", false);
     }
 
+    /** Written out for the reason {@link DaemonState#equals} gives. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Supervision that
+                && Objects.equals(policy, that.policy) && Objects.equals(daemons, that.daemons)
+                && stage == that.stage && exitCode == that.exitCode && Objects.equals(exitReason, that.exitReason)
+                && readyReported == that.readyReported;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(policy, daemons, stage, exitCode, exitReason, readyReported);
+    }
+
     public DaemonState daemon(Daemon daemon) {
         return daemons.get(daemon);
     }
