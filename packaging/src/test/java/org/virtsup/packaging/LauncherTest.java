@@ -97,6 +97,20 @@ class LauncherTest {
                 started.arguments());
     }
 
+    /** Added after the defaults, so that a flag there overrides its default. */
+    @Test
+    void addsTheExtraJvmFlagsAfterTheOthers() throws IOException {
+        Started started = launch(Map.of("VIRTSUP_JAVA_EXTRA_OPTS", "-XX:ArchiveRelocationMode=0  -Dvirtsup.pattern=*",
+                "VIRTSUP_CDS_ARCHIVE", ""), "check");
+        List<String> arguments = started.arguments();
+        assertEquals(List.of("-Xlog:disable", "-Xlog:all=warning:stderr:uptime,level,tags",
+                "-XX:ArchiveRelocationMode=0", "-Dvirtsup.pattern=*"),
+                arguments.subList(arguments.indexOf("-Xlog:disable"), arguments.indexOf("-cp")), arguments.toString());
+        Started replaced = launch(Map.of("VIRTSUP_JAVA_OPTS", "-Xmx64m", "VIRTSUP_JAVA_EXTRA_OPTS", "-Xmx32m"), "check");
+        assertEquals(concat(NATIVE_ACCESS, List.of("-Xmx64m", "-Xmx32m"), CLASS_PATH_AND_MAIN, List.of("check")),
+                replaced.arguments());
+    }
+
     @Test
     void givesRunABoundedJvmWithoutPeriodicWakeUps() throws IOException {
         Started started = launch(Map.of("VIRTSUP_CDS_ARCHIVE", ""), "run", "--config", "/etc/virtsup/config.scm");
