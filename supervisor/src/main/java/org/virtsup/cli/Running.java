@@ -31,6 +31,9 @@ final class Running {
      */
     static final String JNR_ASM = "jnr.ffi.asm.enabled";
 
+    /** The one binding of libc in this process: made by the host checks, then used by run. */
+    private static JnrPosix seam;
+
     static void bindByReflection() {
         System.setProperty(JNR_ASM, System.getProperty(JNR_ASM, "false"));
     }
@@ -55,9 +58,6 @@ final class Running {
         }
         return seam;
     }
-
-    /** The one binding of libc in this process: made by the host checks, then used by run. */
-    private static JnrPosix seam;
 
     private static synchronized JnrPosix seam() {
         if (seam == null) {

@@ -30,7 +30,11 @@ import java.time.ZoneId;
 public final class LineLayout extends LayoutBase<ILoggingEvent> {
     private final boolean timestamped;
     private final Abbreviator abbreviator;
-    /** The stack trace's converter, made at the first event that carries one. */
+    /**
+     * Made at {@link #start}, before the appender that holds this layout serves
+     * any thread: Logback lays events out outside its lock, from every thread
+     * that logs.
+     */
     private ThrowableProxyConverter stackTrace;
     private ZoneId zone;
 
@@ -50,6 +54,17 @@ public final class LineLayout extends LayoutBase<ILoggingEvent> {
     }
 
     @Override
+    public void start() {
+        ThrowableProxyConverter converter = getContext() instanceof LoggerContext logback
+                && logback.isPackagingDataEnabled() ? new ExtendedThrowableProxyConverter() : new ThrowableProxyConverter();
+        converter.setContext(getContext());
+        converter.start();
+        stackTrace = converter;
+        zone = ZoneId.systemDefault();
+        super.start();
+    }
+
+    @Override
     public String doLayout(ILoggingEvent event) {
         StringBuilder out = new StringBuilder(128);
         if (timestamped) {
@@ -66,28 +81,13 @@ public final class LineLayout extends LayoutBase<ILoggingEvent> {
         out.append(' ').append(abbreviator.abbreviate(event.getLoggerName())).append(": ")
                 .append(event.getFormattedMessage()).append(CoreConstants.LINE_SEPARATOR);
         if (event.getThrowableProxy() != null) {
-            out.append(stackTrace().convert(event));
+            out.append(stackTrace.convert(event));
         }
         return out.toString();
     }
 
-    private ThrowableProxyConverter stackTrace() {
-        if (stackTrace == null) {
-            ThrowableProxyConverter converter =
-                    getContext() instanceof LoggerContext logback && logback.isPackagingDataEnabled()
-                            ? new ExtendedThrowableProxyConverter() : new ThrowableProxyConverter();
-            converter.setContext(getContext());
-            converter.start();
-            stackTrace = converter;
-        }
-        return stackTrace;
-    }
-
     /** {@code yyyy-MM-dd HH:mm:ss.SSS} in the JVM's zone, as {@code %d} writes it. */
     private void appendTime(StringBuilder out, long millis) {
-        if (zone == null) {
-            zone = ZoneId.systemDefault();
-        }
         LocalDateTime time = LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), zone);
         if (time.getYear() > 9999) {
             out.append('+'); // as yyyy writes a year of five digits
