@@ -86,9 +86,11 @@ public final class LocalHost implements Host {
     }
 
     /**
-     * Asked once per path: the host checks ask, then {@code run} renders the
-     * files for the same answer, and each question starts a libvirtd (about
-     * 25 ms, measured).
+     * A version, once known, is kept for its path: the host checks ask, then
+     * {@code run} renders the files for the same answer, and each question
+     * starts a libvirtd (about 25 ms, measured). No answer is not kept: a
+     * libvirtd that did not answer in time, or jnr that could not load here,
+     * is asked again by the next one who needs it, as before.
      */
     @Override
     public synchronized LibvirtdVersion.Answer libvirtdVersion(String libvirtdPath) {
@@ -100,11 +102,13 @@ public final class LocalHost implements Host {
         try {
             seam = posix.get();
         } catch (java.io.UncheckedIOException e) {
-            // jnr cannot load here (run says why, and how to fix it); not kept: run may place its stub elsewhere.
+            // jnr cannot load here (run says why, and how to fix it; it may place its stub elsewhere).
             return new LibvirtdVersion.Unknown(libvirtdPath + " --version was not asked: " + e.getMessage());
         }
         LibvirtdVersion.Answer answer = new LibvirtdVersion(seam).ask(libvirtdPath);
-        answers.put(libvirtdPath, answer);
+        if (answer instanceof LibvirtdVersion.Known) {
+            answers.put(libvirtdPath, answer);
+        }
         return answer;
     }
 }

@@ -13,7 +13,7 @@ import org.virtsup.posix.ChildBehaviour;
 import org.virtsup.posix.FakePosix;
 import org.virtsup.posix.Posix;
 
-/** The host's libvirtd is asked its version once per path: by the checks, then again by run for its files. */
+/** The host's libvirtd is asked its version once per path (the checks ask, run renders for it), until it gives one. */
 class LocalHostTest {
     private static final String LIBVIRTD = "/usr/sbin/libvirtd";
 
@@ -28,6 +28,15 @@ class LocalHostTest {
         assertEquals(Optional.of(new LibvirtVersion(11, 3, 0)), host.libvirtVersion("/opt/libvirtd"));
         assertEquals(List.of(LIBVIRTD, "/opt/libvirtd"),
                 posix.spawned().stream().map(child -> child.spec().argv().get(0)).toList());
+    }
+
+    @Test
+    void aLibvirtdThatGaveNoVersionIsAskedAgain() {
+        FakePosix posix = new FakePosix().onSpawn(LIBVIRTD, ChildBehaviour.prints("not a version\n"));
+        LocalHost host = new LocalHost(() -> posix);
+        assertInstanceOf(LibvirtdVersion.Unknown.class, host.libvirtdVersion(LIBVIRTD));
+        assertInstanceOf(LibvirtdVersion.Unknown.class, host.libvirtdVersion(LIBVIRTD));
+        assertEquals(2, posix.spawned().size(), "asked twice");
     }
 
     @Test
