@@ -163,6 +163,11 @@ virtsup_share() {
   fi
 }
 
+# Where the package installs jffi's native stub, taken out of its jar at
+# build time: the commands that bind libc load it from there
+# (-Djffi.boot.library.path) rather than copying it into /tmp at each start.
+virtsup_stub_directory=/usr/lib/virtsup
+
 # The JVM options of the short-lived commands, and those the training runs
 # that make the archives use: an archive fits the options it was made with.
 # virtsup_native_options adds the native-access options to all but the

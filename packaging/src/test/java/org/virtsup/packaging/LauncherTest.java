@@ -2,6 +2,7 @@ package org.virtsup.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +35,33 @@ class LauncherTest {
 
     private Path jdks;
     private Path standIn;
+    /** Where the launcher looks for jffi's stub: jvm.sh's place replaced, so that an installed virtsup does not count. */
+    private Path stubDirectory;
+    private Path jvmSh;
 
     @BeforeEach
     void standInForJava(@TempDir Path directory) throws IOException {
         jdks = directory;
         standIn = standInJdk("jdk-17", "17.0.15", "17.0.15+6-Debian-1deb12u1");
+        stubDirectory = directory.resolve("lib-virtsup");
+        jvmSh = directory.resolve("jvm.sh");
+        Files.writeString(jvmSh, ". '" + Path.of("debian", "jvm.sh").toAbsolutePath() + "'\n"
+                + "virtsup_stub_directory='" + stubDirectory + "'\n");
+    }
+
+    /** The stub as the package installs it: loaded from there by every command that binds libc. */
+    @Test
+    void pointsJffiAtTheInstalledStubWhenThereIsOne() throws IOException {
+        assertFalse(launch(Map.of(), "check").arguments().stream().anyMatch(a -> a.startsWith("-Djffi.")),
+                "no stub installed: jffi finds its own");
+        Files.createDirectories(stubDirectory);
+        Files.writeString(stubDirectory.resolve("libjffi-1.2.so"), "");
+        String option = "-Djffi.boot.library.path=" + stubDirectory;
+        assertTrue(launch(Map.of(), "check").arguments().contains(option));
+        assertTrue(launch(Map.of("VIRTSUP_CDS_ARCHIVE", ""), "run").arguments().contains(option));
+        assertTrue(launch(Map.of("VIRTSUP_JAVA_OPTS", "-Xmx64m"), "render").arguments().contains(option),
+                "kept with VIRTSUP_JAVA_OPTS, as the native-access options are");
+        assertFalse(launch(Map.of(), "status").arguments().contains(option), "a control command binds nothing");
     }
 
     /** A directory NAME/bin/java (the stand-in) with NAME/release saying VERSION and BUILD; null VERSION: none. */
@@ -241,10 +264,11 @@ class LauncherTest {
         builder.environment().remove("VIRTSUP_JAVA_OPTS");
         builder.environment().remove("VIRTSUP_CDS_ARCHIVE");
         builder.environment().remove("VIRTSUP_JAVA");
+        builder.environment().remove("VIRTSUP_JAVA_EXTRA_OPTS");
         if (!javaFromPath) {
             builder.environment().put("VIRTSUP_JAVA", standIn.toString());
         }
-        builder.environment().put("VIRTSUP_JVM_SH", Path.of("debian", "jvm.sh").toString());
+        builder.environment().put("VIRTSUP_JVM_SH", jvmSh.toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
         List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
