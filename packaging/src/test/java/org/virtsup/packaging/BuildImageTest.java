@@ -52,7 +52,7 @@ class BuildImageTest {
     @Test
     void aFreshCloneBuildsThePackageThenTheImage() throws IOException, InterruptedException {
         executable(bin.resolve("mvn"), "echo \"mvn $*\" >> " + calls + "\n/bin/mkdir -p " + clone.resolve("packaging/target")
-                + "\n: > " + clone.resolve("packaging/target/virtsup_0.1.0~SNAPSHOT_all.deb"));
+                + "\n: > " + clone.resolve("packaging/target/virtsup_0.1.0~SNAPSHOT_amd64.deb"));
         Outcome outcome = buildImage();
         assertEquals(0, outcome.code(), outcome::toString);
         assertEquals("virtsup:test", outcome.stdout().strip());

@@ -15,10 +15,10 @@ final class BuiltDeb {
         return System.getProperty("virtsup.version", "0.1.0-SNAPSHOT").replace("-", "~");
     }
 
-    /** target/virtsup_VERSION_all.deb; fails when the package phase did not write it. */
+    /** target/virtsup_VERSION_amd64.deb; fails when the package phase did not write it. */
     static Path path() {
         Path target = Path.of(System.getProperty("virtsup.packaging.target", "target"));
-        Path deb = target.resolve("virtsup_" + debianVersion() + "_all.deb");
+        Path deb = target.resolve("virtsup_" + debianVersion() + "_amd64.deb");
         assertTrue(Files.isRegularFile(deb), deb + " is missing: run the package phase first (mvn package)");
         return deb;
     }

@@ -125,7 +125,7 @@ class DebianPackageIT {
         String control = dpkgDeb("-f", deb.toString(), "Package", "Architecture", "Depends").stdout();
         assertEquals("""
                 Package: virtsup
-                Architecture: all
+                Architecture: amd64
                 Depends: openjdk-17-jre-headless | openjdk-21-jre-headless | openjdk-25-jre-headless | java17-runtime-headless, libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, adduser
                 """, control);
         assertEquals("/etc/virtsup/config.scm\n", dpkgDeb("-I", deb.toString(), "conffiles").stdout());
