@@ -24,8 +24,8 @@ import org.virtsup.supervise.Signal;
  * ← {"v":1,"error":{"code":"no-such-daemon","message":"no daemon named 'nope': virtsup supervises libvirtd, virtlogd"}}
  * </pre>
  *
- * JSON goes through {@link JsonLine} (jackson-core's streaming parser and
- * generator, no reflection): this class is on the CLI's start-up path.
+ * JSON goes through {@link JsonLine} (the JDK alone, no reflection): this
+ * class is on the CLI's start-up path.
  */
 public final class ControlProtocol {
     public static final int VERSION = 1;

@@ -32,8 +32,10 @@ import org.virtsup.supervise.Supervision;
 final class StateRecorder {
     private static final Logger log = LoggerFactory.getLogger("virtsup");
 
-    /** What makes a record stale: another process, or the same one re-executed. */
-    /** Equality written out for the reason {@link org.virtsup.supervise.DaemonState#equals} gives. */
+    /**
+     * What makes a record stale: another process, or the same one re-executed.
+     * Its equality is written out for the reason {@link org.virtsup.supervise.DaemonState#equals} gives.
+     */
     private record Key(int pid, int reexecs) {
         @Override
         public boolean equals(Object other) {

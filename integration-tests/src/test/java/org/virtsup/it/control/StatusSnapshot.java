@@ -8,8 +8,8 @@ import java.util.Optional;
 import com.fasterxml.jackson.jr.ob.JSON;
 
 /**
- * One {@code virtsup status --json} reply, read with jackson-jr (already on
- * the class path through the supervisor) so that the test reads the wire
+ * One {@code virtsup status --json} reply, read with jackson-jr (a test
+ * dependency; virtsup itself does not use it) so that the test reads the wire
  * format as any client would, not through virtsup's own decoder.
  */
 record StatusSnapshot(String json, Map<String, Object> supervisor, List<Daemon> daemons) {
