@@ -2,12 +2,19 @@ package org.virtsup.it.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -158,6 +165,29 @@ class SupervisorBenchmarkIT {
         // virtsup run as an installation starts it: through /usr/bin/virtsup, from the archive
         // postinst makes (the checkout's launcher above has none).
         probe("launch", "virtsup-cds", rounds(), "TERM", INSTALLED_LAUNCHER, "run", "--config", VIRTSUP_CONFIG);
+        printLaunchBreakdown();
+    }
+
+    /**
+     * One more launch as installed, with the JVM's class loading logged, read
+     * by {@link LaunchBreakdown}: where the launch goes, step by step.
+     */
+    private static void printLaunchBreakdown() {
+        String classLog = "/tmp/virtsup-class-load.txt";
+        String runLog = "/tmp/virtsup-breakdown.log";
+        ExecResult launched = host.exec("bash", "-c", String.join("\n",
+                "rm -f " + classLog + " " + runLog,
+                "VIRTSUP_JAVA_EXTRA_OPTS=-Xlog:class+load=info:file=" + classLog + ":uptime " + INSTALLED_LAUNCHER
+                        + " run --config " + VIRTSUP_CONFIG + " >" + runLog + " 2>&1 &",
+                "pid=$!",
+                "for i in $(seq 1 3000); do grep -q ' virtsup: ready: ' " + runLog + " && break; sleep 0.01; done",
+                "ready=$(grep -c ' virtsup: ready: ' " + runLog + ")",
+                "kill -TERM $pid; wait $pid",
+                "[ \"$ready\" -gt 0 ] || { cat " + runLog + "; exit 1; }",
+                "cat " + classLog)).orFail();
+        awaitNoDaemons();
+        System.out.println("virtsup-benchmark: run's launch as installed, from JVM start (the first class of each"
+                + " step): " + LaunchBreakdown.of(launched.stdout()));
     }
 
     @Test
@@ -309,10 +339,12 @@ class SupervisorBenchmarkIT {
     /**
      * /usr/bin/virtsup and its archives as the Debian package installs them:
      * the package's launcher and jvm.sh, the jars under /usr/share/virtsup,
-     * and the archives made by the same jvm.sh function postinst runs.
+     * jffi's stub taken out of its jar into /usr/lib/virtsup, and the
+     * archives made by the same jvm.sh function postinst runs.
      */
     private static void installAsThePackageDoes() {
         Path home = TestSettings.property("virtsup.home").map(Path::of).orElseThrow();
+        host.copyIn(jffiStub(), "/usr/lib/virtsup/libjffi-1.2.so");
         host.copyIn(home.resolve("packaging/debian/virtsup"), INSTALLED_LAUNCHER);
         host.copyIn(home.resolve("packaging/debian/jvm.sh"), "/usr/share/virtsup/jvm.sh");
         host.shell(String.join(" && ",
@@ -325,6 +357,24 @@ class SupervisorBenchmarkIT {
                 .findFirst().orElseThrow(() -> new AssertionError("postinst's function made no client archive: "
                         + archives)).split("\\s+")[0]));
         archiveKind = archives.contains(".aot") ? "an AOT cache" : "a class-data archive";
+    }
+
+    /** jffi's native stub for x86_64 Linux, out of the runtime class path's native jar, as packaging's build takes it. */
+    private static Path jffiStub() {
+        Path lib = TestSettings.virtsupLib().orElseThrow();
+        try (Stream<Path> jars = Files.list(lib)) {
+            Path nativeJar = jars.filter(jar -> jar.getFileName().toString().matches("jffi-.*-native\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no jffi native jar in " + lib));
+            Path stub = Files.createTempFile("libjffi", ".so");
+            try (ZipFile jar = new ZipFile(nativeJar.toFile());
+                    InputStream in = jar.getInputStream(jar.getEntry("jni/x86_64-Linux/libjffi-1.2.so"))) {
+                Files.copy(in, stub, StandardCopyOption.REPLACE_EXISTING);
+            }
+            stub.toFile().deleteOnExit();
+            return stub;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The RPC probe's "answers" is what a client sees: virsh can use the QEMU driver then. */
