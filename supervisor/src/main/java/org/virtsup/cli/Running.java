@@ -54,9 +54,8 @@ final class Running {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e.getMessage(), e);
             }
-            seam = new JnrPosix();
         }
-        return seam;
+        return seam();
     }
 
     private static synchronized JnrPosix seam() {
