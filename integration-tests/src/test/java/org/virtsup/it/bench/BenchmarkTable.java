@@ -89,6 +89,9 @@ final class BenchmarkTable {
         lines.add(row("idle: wake-ups/s (ctx switches, all threads)", "-", wakeups("virtsup"),
                 wakeups("supervisord"), wakeups("runit")));
         lines.add(row("idle: processes/threads", "-", tasks("virtsup"), tasks("supervisord"), tasks("runit")));
+        if (results.value("idle.jvm-floor.VmRSS.kB").isPresent()) {
+            lines.add(idleFloor());
+        }
         results.value("idle.virtsup-after-status.switches").ifPresent(n -> lines.add(row(
                 "wake-ups/s right after the status calls", "-", wakeups("virtsup-after-status"))));
         lines.add("status command, fresh process per call (ms: median / p90, exit codes):");
@@ -112,7 +115,7 @@ final class BenchmarkTable {
                 + " every 0.2 ms and reading the stat of pids that were not there before the kill; one check ("
                 + results.value("resolution.processes").map(String::valueOf).orElse("?")
                 + " processes) costs " + median("resolution.procScan") + " ms");
-        for (String column : List.of("virtsup", "virtsup-after-status", "supervisord", "runit")) {
+        for (String column : List.of("virtsup", "virtsup-after-status", "jvm-floor", "supervisord", "runit")) {
             List<String> threads = results.details("idle." + column);
             if (!threads.isEmpty()) {
                 lines.add("idle wake-ups of " + column + " by thread (pid/tid name): " + String.join(", ", threads));
@@ -172,6 +175,25 @@ final class BenchmarkTable {
     private String mebibytes(String key, String field) {
         return results.value("idle." + key + "." + field + ".kB")
                 .map(kb -> String.format(Locale.ROOT, "%.1f", kb / 1024.0)).orElse(MISSING);
+    }
+
+    /** The idle JVM with run's flags ({@link IdleJvm}), and what virtsup holds beyond it. */
+    private String idleFloor() {
+        return "idle: the floor of any JVM with run's flags (IdleJvm: loads nothing, waits): VmRSS "
+                + mebibytes("jvm-floor", "VmRSS") + " MiB, RssAnon " + mebibytes("jvm-floor", "RssAnon") + " MiB, "
+                + results.value("idle.jvm-floor.threads").map(String::valueOf).orElse(MISSING)
+                + " threads, wake-ups/s " + wakeups("jvm-floor") + "; virtsup's own share: VmRSS " + share("VmRSS")
+                + " MiB, RssAnon " + share("RssAnon") + " MiB";
+    }
+
+    /** What virtsup holds idle beyond the JVM floor, in MiB. */
+    private String share(String field) {
+        Optional<Long> virtsup = results.value("idle.virtsup." + field + ".kB");
+        Optional<Long> floor = results.value("idle.jvm-floor." + field + ".kB");
+        if (virtsup.isEmpty() || floor.isEmpty()) {
+            return MISSING;
+        }
+        return String.format(Locale.ROOT, "%.1f", (virtsup.get() - floor.get()) / 1024.0);
     }
 
     private String wakeups(String key) {

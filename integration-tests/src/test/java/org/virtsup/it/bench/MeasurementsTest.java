@@ -52,6 +52,26 @@ class MeasurementsTest {
     }
 
     @Test
+    void theIdleFloorIsShownWithVirtsupsShareBeyondIt() {
+        Measurements measurements = new Measurements();
+        measurements.add("value idle.virtsup.VmRSS.kB 53248\nvalue idle.virtsup.RssAnon.kB 32768\n"
+                + "value idle.jvm-floor.VmRSS.kB 33792\nvalue idle.jvm-floor.RssAnon.kB 15360\n"
+                + "value idle.jvm-floor.threads 13\nvalue idle.jvm-floor.switches 0\nvalue idle.jvm-floor.windowMs 5000\n");
+        String line = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
+                .stream().filter(text -> text.startsWith("idle: the floor")).findFirst().orElseThrow();
+        assertTrue(line.contains("VmRSS 33.0 MiB, RssAnon 15.0 MiB, 13 threads, wake-ups/s 0.00"), line);
+        assertTrue(line.contains("virtsup's own share: VmRSS 19.0 MiB, RssAnon 17.0 MiB"), line);
+    }
+
+    @Test
+    void withoutTheFloorMeasuredNoFloorLineIsPrinted() {
+        Measurements measurements = new Measurements();
+        measurements.add("value idle.virtsup.VmRSS.kB 53248\n");
+        assertTrue(new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
+                .stream().noneMatch(text -> text.startsWith("idle: the floor")));
+    }
+
+    @Test
     void statusIsSetAgainstTheHelloWorldOfTheSameRun() {
         Measurements measurements = new Measurements();
         measurements.add("sample time.hello-java 30000000\nsample time.hello-java 40000000\n"

@@ -162,10 +162,27 @@ class SupervisorBenchmarkIT {
             host.stop(virtsup);
             awaitNoDaemons();
         }
+        idleJvmFloor();
         // virtsup run as an installation starts it: through /usr/bin/virtsup, from the archive
         // postinst makes (the checkout's launcher above has none).
         probe("launch", "virtsup-cds", rounds(), "TERM", INSTALLED_LAUNCHER, "run", "--config", VIRTSUP_CONFIG);
         printLaunchBreakdown();
+    }
+
+    /**
+     * The idle floor beside virtsup's: a JVM with the flags the launcher gives
+     * run ({@link IdleJvm}), measured idle as virtsup is, over the same window.
+     */
+    private static void idleJvmFloor() {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(launcherFlags("run"));
+        command.addAll(List.of("-cp", CLASSES, IdleJvm.class.getName()));
+        DaemonProcess floor = host.startDaemon("idle-jvm", command.toArray(String[]::new));
+        try {
+            probe("idle", "jvm-floor", Integer.toString(floor.pid()), Integer.toString(settings.idleSeconds()));
+        } finally {
+            host.stop(floor);
+        }
     }
 
     /**
