@@ -1,7 +1,6 @@
 package org.virtsup.supervise;
 
 import java.time.Duration;
-import java.util.Locale;
 
 /** The wording of the journal: durations and process names the way users read them. */
 final class Phrases {
@@ -12,11 +11,18 @@ final class Phrases {
         return pid == DaemonState.NO_PID ? daemon.programName() : daemon.programName() + " (pid " + pid + ")";
     }
 
-    /** {@code 0.3 s}, {@code 4 s}, {@code 90 s}, {@code 5 min}, {@code 2 min 30 s}. */
+    /**
+     * {@code 0.3 s}, {@code 4 s}, {@code 90 s}, {@code 5 min}, {@code 2 min 30 s}.
+     * Tenths are rounded half up, as {@code %.1f} rounds, by integer
+     * arithmetic: a Formatter's first floating-point conversion loads the
+     * JDK's locale data, some 10 ms on run's launch between virtlogd's
+     * readiness and libvirtd's spawn, for the line that says virtlogd is ready.
+     */
     static String duration(Duration duration) {
         long millis = duration.toMillis();
         if (millis < 10_000 && millis % 1000 != 0) {
-            return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+            long tenths = (Math.abs(millis) + 50) / 100;
+            return (millis < 0 ? "-" : "") + tenths / 10 + "." + tenths % 10 + " s";
         }
         long seconds = Math.round(millis / 1000.0);
         if (seconds < 120) {

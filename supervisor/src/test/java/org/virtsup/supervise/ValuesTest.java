@@ -111,6 +111,19 @@ class ValuesTest {
         assertEquals("2 min 30 s", Phrases.duration(seconds(150)));
     }
 
+    /** Below 10 s, tenths as {@code %.1f} gives them: rounded half up, a minus kept on a rounded zero. */
+    @Test
+    void tenthsOfASecondAreThoseOfTheFormatter() {
+        for (long millis = -10_000; millis < 10_000; millis++) {
+            if (millis % 1000 != 0) {
+                assertEquals(String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0),
+                        Phrases.duration(Duration.ofMillis(millis)), millis + " ms");
+            }
+        }
+        assertEquals("1.3 s", Phrases.duration(Duration.ofMillis(1250)));
+        assertEquals("-0.0 s", Phrases.duration(Duration.ofMillis(-20)));
+    }
+
     @Test
     void supervisionNeedsBothDaemonsUnderTheirNames() {
         Supervision initial = Supervision.initial(Policy.defaults(), java.util.Set.of(Daemon.LIBVIRTD));
