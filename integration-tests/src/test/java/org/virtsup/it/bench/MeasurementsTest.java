@@ -52,6 +52,20 @@ class MeasurementsTest {
     }
 
     @Test
+    void cpuPerRestartIsTheMeanOfItsTicks() {
+        Measurements measurements = new Measurements();
+        measurements.add("sample restart.virtsup.libvirtd.supervisorCpu 10000000\n"
+                + "sample restart.virtsup.libvirtd.supervisorCpu 10000000\n"
+                + "sample restart.virtsup.libvirtd.supervisorCpu 20000000\n");
+        assertEquals(Optional.of(13_333_333L), measurements.mean("restart.virtsup.libvirtd.supervisorCpu"));
+        assertEquals(Optional.empty(), measurements.mean("restart.runit.libvirtd.supervisorCpu"));
+        String row = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
+                .stream().filter(line -> line.startsWith("CPU per libvirtd restart")).findFirst().orElseThrow();
+        assertTrue(row.contains("mean 13.3 (10.0–20.0)"), row);
+        assertTrue(row.contains("?"), row);
+    }
+
+    @Test
     void theIdleFloorIsShownWithVirtsupsShareBeyondIt() {
         Measurements measurements = new Measurements();
         measurements.add("value idle.virtsup.VmRSS.kB 53248\nvalue idle.virtsup.RssAnon.kB 32768\n"
