@@ -122,6 +122,7 @@ class ValuesTest {
         }
         assertEquals("1.3 s", Phrases.duration(Duration.ofMillis(1250)));
         assertEquals("-0.0 s", Phrases.duration(Duration.ofMillis(-20)));
+        assertEquals("-9223372036854776 s", Phrases.duration(Duration.ofMillis(Long.MIN_VALUE)));
     }
 
     @Test
