@@ -59,8 +59,7 @@ class MeasurementsTest {
                 + "sample restart.virtsup.libvirtd.supervisorCpu 20000000\n");
         assertEquals(Optional.of(13_333_333L), measurements.mean("restart.virtsup.libvirtd.supervisorCpu"));
         assertEquals(Optional.empty(), measurements.mean("restart.runit.libvirtd.supervisorCpu"));
-        String row = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
-                .stream().filter(line -> line.startsWith("CPU per libvirtd restart")).findFirst().orElseThrow();
+        String row = tableLine(measurements, "CPU per libvirtd restart");
         assertTrue(row.contains("mean 13.3 (10.0–20.0)"), row);
         assertTrue(row.contains("?"), row);
     }
@@ -71,8 +70,7 @@ class MeasurementsTest {
         measurements.add("value idle.virtsup.VmRSS.kB 53248\nvalue idle.virtsup.RssAnon.kB 32768\n"
                 + "value idle.jvm-floor.VmRSS.kB 33792\nvalue idle.jvm-floor.RssAnon.kB 15360\n"
                 + "value idle.jvm-floor.threads 13\nvalue idle.jvm-floor.switches 0\nvalue idle.jvm-floor.windowMs 5000\n");
-        String line = new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
-                .stream().filter(text -> text.startsWith("idle: the floor")).findFirst().orElseThrow();
+        String line = tableLine(measurements, "idle: the floor");
         assertTrue(line.contains("VmRSS 33.0 MiB, RssAnon 15.0 MiB, 13 threads, wake-ups/s 0.00"), line);
         assertTrue(line.contains("virtsup's own share: VmRSS 19.0 MiB, RssAnon 17.0 MiB"), line);
     }
@@ -81,8 +79,16 @@ class MeasurementsTest {
     void withoutTheFloorMeasuredNoFloorLineIsPrinted() {
         Measurements measurements = new Measurements();
         measurements.add("value idle.virtsup.VmRSS.kB 53248\n");
-        assertTrue(new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines()
-                .stream().noneMatch(text -> text.startsWith("idle: the floor")));
+        assertTrue(table(measurements).stream().noneMatch(text -> text.startsWith("idle: the floor")));
+    }
+
+    private static List<String> table(Measurements measurements) {
+        return new BenchmarkTable(measurements, BenchmarkSettings.SHORT, List.of(), "an archive").lines();
+    }
+
+    /** The table's first line that starts with {@code start}. */
+    private static String tableLine(Measurements measurements, String start) {
+        return table(measurements).stream().filter(line -> line.startsWith(start)).findFirst().orElseThrow();
     }
 
     @Test
